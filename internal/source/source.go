@@ -1,0 +1,51 @@
+// Package source defines what every incident source implements: a background sync that
+// reads a tool's history and hands it, batch by batch, to a Sink (the store).
+package source
+
+import (
+	"context"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+)
+
+// Batch is a set of records from one source, written atomically together with Cursor.
+// Every record is an upsert keyed by (source, id): a re-synced record replaces the
+// stored one and is never stored twice. Team members are replaced as a whole.
+type Batch struct {
+	People      []incident.Person
+	Teams       []incident.Team
+	Incidents   []incident.Incident
+	Pages       []incident.Page
+	Engagements []incident.Engagement
+	Shifts      []incident.Shift
+	// Cursor, when not empty, is stored in the same transaction as the records and is
+	// handed back to the next Sync: a crash never leaves a cursor ahead of its data.
+	Cursor string
+}
+
+// Sink persists batches. The store implements it.
+type Sink interface {
+	Write(ctx context.Context, source string, b *Batch) error
+}
+
+// Source is one configured incident source.
+type Source interface {
+	Name() string
+	Type() string
+	Capabilities() incident.Capabilities
+	// Sync reads what is new since cursor ("" on first start) and writes it to sink, in
+	// as many batches as it likes. An error fails the sync; what was written stays.
+	Sync(ctx context.Context, cursor string, sink Sink) error
+}
+
+// APIStats are request figures of a source that talks to a remote API.
+type APIStats struct {
+	Requests           map[string]float64 // by HTTP status code, "error" for no response
+	RateLimitRemaining float64
+	HasRateLimit       bool // the API reported a remaining budget
+}
+
+// APISource is implemented by sources that call a remote API.
+type APISource interface {
+	APIStats() APIStats
+}
