@@ -1,13 +1,9 @@
 package config
 
-import (
-	"github.com/prometheus/common/model"
-)
-
 // Config is the whole hero.yml.
 type Config struct {
 	PersonLabel string           `yaml:"person_label"`
-	Windows     []model.Duration `yaml:"windows"`
+	Windows     []Duration       `yaml:"windows"`
 	Hours       Hours            `yaml:"hours"`
 	Thresholds  Thresholds       `yaml:"thresholds"`
 	Teams       []TeamOverride   `yaml:"teams"`
@@ -43,8 +39,8 @@ type ClockRange struct {
 
 // Thresholds of the analytics.
 type Thresholds struct {
-	SoloAfter        model.Duration `yaml:"solo_after"`
-	RecurrenceWithin model.Duration `yaml:"recurrence_within"`
+	SoloAfter        Duration `yaml:"solo_after"`
+	RecurrenceWithin Duration `yaml:"recurrence_within"`
 }
 
 // TeamOverride sets the hours of one team.
@@ -69,14 +65,14 @@ type PersonMatch struct {
 
 // Source is one incident source. Fields that a type does not use are rejected.
 type Source struct {
-	Name            string         `yaml:"name"`
-	Type            string         `yaml:"type"`
-	BaseURL         string         `yaml:"base_url"`
-	TokenFile       string         `yaml:"token_file"`
-	TokenEnv        string         `yaml:"token_env"`
-	History         model.Duration `yaml:"history"`
-	RefreshInterval model.Duration `yaml:"refresh_interval"`
-	Timeout         model.Duration `yaml:"timeout"`
+	Name            string   `yaml:"name"`
+	Type            string   `yaml:"type"`
+	BaseURL         string   `yaml:"base_url"`
+	TokenFile       string   `yaml:"token_file"`
+	TokenEnv        string   `yaml:"token_env"`
+	History         Duration `yaml:"history"`
+	RefreshInterval Duration `yaml:"refresh_interval"`
+	Timeout         Duration `yaml:"timeout"`
 	// Path is the NDJSON file of a file source, or the HTTP path of a webhook receiver.
 	Path string `yaml:"path"`
 	// Seed of the demo simulation.

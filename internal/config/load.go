@@ -1,0 +1,213 @@
+// Package config reads hero.yml: strict YAML decoding, defaults, and validation whose
+// errors name the file, the line and the field.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	// Embedded IANA database: minimal containers have no /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Source types the exporter knows.
+var (
+	apiTypes = []string{"pagerduty", "opsgenie", "incidentio", "rootly", "grafanaoncall", "firehydrant"}
+)
+
+// Error is one problem in the configuration.
+type Error struct {
+	File  string
+	Line  int // 0 when unknown
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Field == "" {
+		return loc + ": " + e.Msg
+	}
+	return loc + ": " + e.Field + ": " + e.Msg
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read config: %v", err)}
+	}
+	return Parse(data, path)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+// Parse decodes and validates a configuration; file names it in errors.
+func Parse(data []byte, file string) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(file, err)
+	}
+	cfg := &Config{}
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(cfg); err != nil {
+			return nil, yamlError(file, friendlierUnknownField(err))
+		}
+	}
+	cfg.File = file
+	lines := map[string]int{}
+	if len(root.Content) > 0 {
+		indexLines(root.Content[0], "", lines)
+	}
+	v := &validator{file: file, lines: lines}
+	cfg.applyDefaults()
+	v.config(cfg)
+	if len(v.errs) > 0 {
+		return nil, errors.Join(v.errs...)
+	}
+	return cfg, nil
+}
+
+// friendlierUnknownField explains the one unknown key people are most likely to write.
+func friendlierUnknownField(err error) error {
+	if strings.Contains(err.Error(), "field token not found") {
+		return errors.New(strings.Replace(err.Error(), "field token not found in type config.Source",
+			"field token is not allowed: put the token in a file (token_file) or an environment variable (token_env)", 1))
+	}
+	return err
+}
+
+// yamlError turns yaml.v3's "yaml: line 3: ..." messages into "file:3: ...".
+func yamlError(file string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, 0, len(te.Errors))
+		for _, m := range te.Errors {
+			errs = append(errs, lineError(file, m))
+		}
+		return errors.Join(errs...)
+	}
+	return lineError(file, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+func lineError(file, msg string) error {
+	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
+		line, _ := strconv.Atoi(msg[m[2]:m[3]])
+		return &Error{File: file, Line: line, Msg: msg[m[1]:]}
+	}
+	return &Error{File: file, Msg: msg}
+}
+
+// indexLines records the line of every key path ("sources[0].name") in the document.
+func indexLines(n *yaml.Node, prefix string, lines map[string]int) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if prefix != "" {
+				p = prefix + "." + k.Value
+			}
+			lines[p] = k.Line
+			indexLines(val, p, lines)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", prefix, i)
+			lines[p] = c.Line
+			indexLines(c, p, lines)
+		}
+	}
+}
+
+func (c *Config) applyDefaults() {
+	if c.PersonLabel == "" {
+		c.PersonLabel = "name"
+	}
+	if len(c.Windows) == 0 {
+		c.Windows = []Duration{NewDuration("7d"), NewDuration("28d")}
+	}
+	if c.Hours.DefaultTimezone == "" {
+		c.Hours.DefaultTimezone = "UTC"
+	}
+	if c.Hours.Business == nil {
+		c.Hours.Business = &Business{}
+	}
+	if c.Hours.Business.Start == "" {
+		c.Hours.Business.Start = "08:00"
+	}
+	if c.Hours.Business.End == "" {
+		c.Hours.Business.End = "18:00"
+	}
+	if c.Hours.Business.Days == nil {
+		c.Hours.Business.Days = []string{"mon", "tue", "wed", "thu", "fri"}
+	}
+	if c.Hours.Sleep == nil {
+		c.Hours.Sleep = &ClockRange{Start: "22:00", End: "08:00"}
+	}
+	if c.Thresholds.SoloAfter.D == 0 && c.Thresholds.SoloAfter.Line == 0 {
+		c.Thresholds.SoloAfter = NewDuration("20m")
+	}
+	if c.Thresholds.RecurrenceWithin.D == 0 && c.Thresholds.RecurrenceWithin.Line == 0 {
+		c.Thresholds.RecurrenceWithin = NewDuration("7d")
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.RefreshInterval.D == 0 && s.RefreshInterval.Line == 0 {
+			s.RefreshInterval = NewDuration("1m")
+			if s.Type == "file" || s.Type == "demo" {
+				s.RefreshInterval = NewDuration("30s")
+			}
+		}
+		if isAPIType(s.Type) {
+			if s.History.D == 0 && s.History.Line == 0 {
+				s.History = NewDuration("90d")
+			}
+			if s.Timeout.D == 0 && s.Timeout.Line == 0 {
+				s.Timeout = NewDuration("30s")
+			}
+		}
+	}
+	for i := range c.Logs {
+		l := &c.Logs[i]
+		if l.Format == "" {
+			l.Format = "auto"
+		}
+		if l.TopK == 0 {
+			l.TopK = 100
+		}
+	}
+}
+
+func isAPIType(t string) bool {
+	for _, a := range apiTypes {
+		if a == t {
+			return true
+		}
+	}
+	return false
+}
+
+// parseClock parses "HH:MM" (24:00 allowed as an end) into minutes since midnight.
+func parseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		if s == "24:00" {
+			return 24 * 60, nil
+		}
+		return 0, fmt.Errorf("invalid time %q, want HH:MM", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}

@@ -1,0 +1,285 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+type validator struct {
+	file  string
+	lines map[string]int
+	errs  []error
+}
+
+// fail records a problem at field path p; the line is that of p or its nearest parent.
+func (v *validator) fail(p, format string, args ...any) {
+	line := 0
+	for q := p; q != ""; q = parentPath(q) {
+		if l, ok := v.lines[q]; ok {
+			line = l
+			break
+		}
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Line: line, Field: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+var (
+	nameRE      = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	personLabel = map[string]bool{"name": true, "email": true, "id": true, "hashed": true}
+	dayNames    = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
+		"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+	logFormats = map[string]bool{"auto": true, "text": true, "json": true}
+)
+
+// The fields each source type may use, besides name, type and refresh_interval.
+var sourceFields = map[string][]string{
+	"file":         {"path"},
+	"demo":         {"seed"},
+	"alertmanager": {"path", "token_file", "token_env", "labels"},
+}
+
+func allowedFields(typ string) []string {
+	if isAPIType(typ) {
+		return []string{"base_url", "token_file", "token_env", "history", "timeout"}
+	}
+	return sourceFields[typ]
+}
+
+func (v *validator) config(c *Config) {
+	if !personLabel[c.PersonLabel] {
+		v.fail("person_label", "must be one of name, email, id, hashed, got %q", c.PersonLabel)
+	}
+	seen := map[time.Duration]bool{}
+	for i, w := range c.Windows {
+		p := fmt.Sprintf("windows[%d]", i)
+		if w.D <= 0 {
+			v.fail(p, "window must be positive")
+		}
+		if seen[w.D] {
+			v.fail(p, "window %s is listed twice", w)
+		}
+		seen[w.D] = true
+	}
+	if _, err := time.LoadLocation(c.Hours.DefaultTimezone); err != nil {
+		v.fail("hours.default_timezone", "unknown IANA time zone %q", c.Hours.DefaultTimezone)
+	}
+	v.hours("hours", &c.Hours)
+	if c.Thresholds.SoloAfter.D <= 0 {
+		v.fail("thresholds.solo_after", "must be positive")
+	}
+	if c.Thresholds.RecurrenceWithin.D <= 0 {
+		v.fail("thresholds.recurrence_within", "must be positive")
+	}
+	teams := map[string]bool{}
+	for i, t := range c.Teams {
+		p := fmt.Sprintf("teams[%d]", i)
+		if t.Name == "" {
+			v.fail(p+".name", "is required")
+		} else if teams[t.Name] {
+			v.fail(p+".name", "team %q is listed twice", t.Name)
+		}
+		teams[t.Name] = true
+		if t.Hours.DefaultTimezone != "" {
+			v.fail(p+".hours.default_timezone", "is only allowed at the top level; set a person's zone under people")
+		}
+		v.hours(p+".hours", &t.Hours)
+	}
+	for i, o := range c.People {
+		p := fmt.Sprintf("people[%d]", i)
+		if o.Match.Email == "" && o.Match.Name == "" && o.Match.ID == "" {
+			v.fail(p+".match", "needs at least one of email, name, id")
+		}
+		if o.Timezone != "" {
+			if _, err := time.LoadLocation(o.Timezone); err != nil {
+				v.fail(p+".timezone", "unknown IANA time zone %q", o.Timezone)
+			}
+		}
+		if o.Timezone == "" && o.Hours == nil {
+			v.fail(p, "sets neither timezone nor hours")
+		}
+		if o.Hours != nil {
+			if o.Hours.DefaultTimezone != "" {
+				v.fail(p+".hours.default_timezone", "is not allowed here; use timezone")
+			}
+			v.hours(p+".hours", o.Hours)
+		}
+	}
+	names := map[string]bool{}
+	for i := range c.Sources {
+		v.source(fmt.Sprintf("sources[%d]", i), &c.Sources[i], names)
+	}
+	logs := map[string]bool{}
+	for i, l := range c.Logs {
+		p := fmt.Sprintf("logs[%d]", i)
+		switch {
+		case l.Name == "":
+			v.fail(p+".name", "is required")
+		case !nameRE.MatchString(l.Name):
+			v.fail(p+".name", "%q may only contain letters, digits, '_', '.' and '-'", l.Name)
+		case logs[l.Name]:
+			v.fail(p+".name", "log %q is listed twice", l.Name)
+		}
+		logs[l.Name] = true
+		if len(l.Paths) == 0 {
+			v.fail(p+".paths", "needs at least one path or glob")
+		}
+		for j, g := range l.Paths {
+			if g == "" {
+				v.fail(fmt.Sprintf("%s.paths[%d]", p, j), "is empty")
+			}
+		}
+		if !logFormats[l.Format] {
+			v.fail(p+".format", "must be auto, text or json, got %q", l.Format)
+		}
+		if l.TopK < 1 || l.TopK > 10000 {
+			v.fail(p+".top_k", "must be between 1 and 10000, got %d", l.TopK)
+		}
+	}
+}
+
+func (v *validator) hours(p string, h *Hours) {
+	if b := h.Business; b != nil {
+		start, err1 := parseClock(b.Start)
+		end, err2 := parseClock(b.End)
+		if err1 != nil {
+			v.fail(p+".business.start", "%v", err1)
+		}
+		if err2 != nil {
+			v.fail(p+".business.end", "%v", err2)
+		}
+		if err1 == nil && err2 == nil && end <= start {
+			v.fail(p+".business", "end %s must be after start %s", b.End, b.Start)
+		}
+		seen := map[string]bool{}
+		for i, d := range b.Days {
+			if _, ok := dayNames[strings.ToLower(d)]; !ok {
+				v.fail(fmt.Sprintf("%s.business.days[%d]", p, i), "unknown day %q, want mon, tue, wed, thu, fri, sat or sun", d)
+			} else if seen[strings.ToLower(d)] {
+				v.fail(fmt.Sprintf("%s.business.days[%d]", p, i), "day %q is listed twice", d)
+			}
+			seen[strings.ToLower(d)] = true
+		}
+	}
+	if s := h.Sleep; s != nil {
+		start, err1 := parseClock(s.Start)
+		end, err2 := parseClock(s.End)
+		if err1 != nil {
+			v.fail(p+".sleep.start", "%v", err1)
+		}
+		if err2 != nil {
+			v.fail(p+".sleep.end", "%v", err2)
+		}
+		if err1 == nil && err2 == nil && start == end {
+			v.fail(p+".sleep", "start and end are both %s", s.Start)
+		}
+	}
+	for i, c := range h.Holidays {
+		if _, ok := holidayCountries[strings.ToUpper(c)]; !ok {
+			v.fail(fmt.Sprintf("%s.holidays[%d]", p, i), "no holiday calendar for country %q (known: %s)", c, knownCountries())
+		}
+	}
+}
+
+func (v *validator) source(p string, s *Source, names map[string]bool) {
+	switch {
+	case s.Name == "":
+		v.fail(p+".name", "is required")
+	case !nameRE.MatchString(s.Name):
+		v.fail(p+".name", "%q may only contain letters, digits, '_', '.' and '-'", s.Name)
+	case names[s.Name]:
+		v.fail(p+".name", "source %q is listed twice; names must be unique", s.Name)
+	}
+	names[s.Name] = true
+	if s.Type == "" {
+		v.fail(p+".type", "is required")
+		return
+	}
+	if _, ok := sourceFields[s.Type]; !ok && !isAPIType(s.Type) {
+		v.fail(p+".type", "unknown source type %q (known: %s, file, demo, alertmanager)", s.Type, strings.Join(apiTypes, ", "))
+		return
+	}
+	allowed := map[string]bool{}
+	for _, f := range allowedFields(s.Type) {
+		allowed[f] = true
+	}
+	used := map[string]bool{
+		"base_url": s.BaseURL != "", "token_file": s.TokenFile != "", "token_env": s.TokenEnv != "",
+		"history": s.History.Line > 0, "timeout": s.Timeout.Line > 0, "path": s.Path != "",
+		"seed": s.Seed != 0, "labels": s.Labels != nil,
+	}
+	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels"} {
+		if used[f] && !allowed[f] {
+			v.fail(p+"."+f, "is not used by a %s source", s.Type)
+		}
+	}
+	if s.RefreshInterval.D <= 0 {
+		v.fail(p+".refresh_interval", "must be positive")
+	}
+	if isAPIType(s.Type) {
+		if s.History.D <= 0 {
+			v.fail(p+".history", "must be positive")
+		}
+		if s.Timeout.D <= 0 {
+			v.fail(p+".timeout", "must be positive")
+		}
+		if s.BaseURL != "" {
+			u, err := url.Parse(s.BaseURL)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				v.fail(p+".base_url", "must be an http(s) URL, got %q", s.BaseURL)
+			} else if u.User != nil {
+				v.fail(p+".base_url", "must not carry credentials; use token_file or token_env")
+			}
+		}
+		if s.TokenFile == "" && s.TokenEnv == "" {
+			v.fail(p, "needs token_file or token_env")
+		}
+	}
+	switch s.Type {
+	case "file":
+		if s.Path == "" {
+			v.fail(p+".path", "is required for a file source")
+		}
+	case "alertmanager":
+		if !strings.HasPrefix(s.Path, "/") {
+			v.fail(p+".path", "must be an HTTP path starting with /, got %q", s.Path)
+		}
+		for k := range s.Labels {
+			if k != "team" && k != "service" && k != "severity" {
+				v.fail(p+".labels."+k, "unknown field; labels maps team, service and severity to alert label names")
+			}
+		}
+	}
+	if s.TokenFile != "" && s.TokenEnv != "" {
+		v.fail(p+".token_env", "set token_file or token_env, not both")
+		return
+	}
+	switch {
+	case s.TokenFile != "":
+		b, err := os.ReadFile(s.TokenFile)
+		if err != nil {
+			v.fail(p+".token_file", "cannot read token file: %v", err)
+		} else if t := strings.TrimSpace(string(b)); t == "" {
+			v.fail(p+".token_file", "token file %s is empty", s.TokenFile)
+		} else {
+			s.Token = Secret(t)
+		}
+	case s.TokenEnv != "":
+		if t := strings.TrimSpace(os.Getenv(s.TokenEnv)); t == "" {
+			v.fail(p+".token_env", "environment variable %s is not set or empty", s.TokenEnv)
+		} else {
+			s.Token = Secret(t)
+		}
+	}
+}
