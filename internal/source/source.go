@@ -4,6 +4,7 @@ package source
 
 import (
 	"context"
+	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 )
@@ -48,4 +49,15 @@ type APIStats struct {
 // APISource is implemented by sources that call a remote API.
 type APISource interface {
 	APIStats() APIStats
+}
+
+// Status is what the exporter knows about the last syncs of one source.
+type Status struct {
+	Name, Type  string
+	Attempted   bool // at least one sync has finished, successfully or not
+	Up          bool // the last sync succeeded
+	LastSuccess time.Time
+	Duration    time.Duration // of the last sync
+	LastError   string
+	API         *APIStats // nil for sources that call no API
 }
