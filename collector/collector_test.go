@@ -1,0 +1,236 @@
+package collector
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+)
+
+// fixture is a Provider with a hand-built snapshot: every kind of row, and the
+// absent-not-zero cases (no MTTA, no load, no pages, no on-call).
+type fixture struct {
+	snap     *incident.Snapshot
+	statuses []source.Status
+}
+
+func (f fixture) Snapshot() *incident.Snapshot    { return f.snap }
+func (f fixture) SourceStatuses() []source.Status { return f.statuses }
+
+func testSnapshot() *incident.Snapshot {
+	return &incident.Snapshot{
+		At: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC),
+		Incidents: []incident.IncidentCount{
+			{Source: "pd", Team: "payments", Service: "db", Severity: incident.SeverityCritical, Window: "7d", Count: 3},
+			{Source: "pd", Team: "payments", Service: "db", Severity: incident.SeverityCritical, Window: "28d", Count: 9},
+		},
+		Open:         []incident.OpenCount{{Source: "pd", Team: "payments", Service: "db", Severity: incident.SeverityCritical, Count: 1}},
+		OpenSolo:     []incident.SourceTeamCount{{Source: "pd", Team: "payments", Count: 1}},
+		CreatedTotal: []incident.CreatedCount{{Source: "pd", Team: "payments", Severity: incident.SeverityCritical, Count: 40}},
+		Recurrences:  []incident.RecurrenceCount{{Team: "payments", Service: "db", Window: "7d", Count: 2}},
+		Teams: []incident.TeamWindow{
+			{Team: "payments", Window: "7d", HasMTTA: true, MTTA: 300, HasMTTR: true, MTTR: 3600, ResolveP50: 1800, ResolveP90: 7200,
+				SoloLong: 1, HasLoad: true, Responders: 2, TopRatio: 0.75, Gini: 0.5, BusFactor: 1},
+			{Team: "search", Window: "7d"},
+		},
+		Responders: []incident.ResponderWindow{
+			{Team: "payments", Person: "Ana", Window: "7d", Incidents: 3, LoadRatio: 0.75, HasPages: true,
+				Interruptions: [3]int{1, 2, 5}, EngagedSeconds: [3]float64{600, 0, 1800}, HasOnCall: true, OffRotation: 1},
+			{Team: "payments", Person: "Bo", Window: "7d", Incidents: 1, LoadRatio: 0.25},
+		},
+	}
+}
+
+func gather(t *testing.T, p Provider, name string, metrics ...string) (*prometheus.Registry, string) {
+	t.Helper()
+	c, err := New(p, slog.New(slog.NewTextHandler(io.Discard, nil)), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	return reg, strings.Join(metrics, ",")
+}
+
+func TestIncidentsCollector(t *testing.T) {
+	reg, _ := gather(t, fixture{snap: testSnapshot()}, "incidents")
+	want := `
+# HELP hero_incident_mtta_seconds Mean time from creation to first acknowledgement of the acknowledged incidents created in the window.` + stored + `
+# TYPE hero_incident_mtta_seconds gauge
+hero_incident_mtta_seconds{team="payments",window="7d"} 300
+# HELP hero_incident_mttr_seconds Mean time from creation to resolution of the resolved incidents created in the window.` + stored + `
+# TYPE hero_incident_mttr_seconds gauge
+hero_incident_mttr_seconds{team="payments",window="7d"} 3600
+# HELP hero_incident_recurrences Incidents in the window whose recurrence key matches an earlier incident within the recurrence threshold.` + stored + `
+# TYPE hero_incident_recurrences gauge
+hero_incident_recurrences{service="db",team="payments",window="7d"} 2
+# HELP hero_incident_resolve_p50_seconds Median time from creation to resolution (nearest rank) of the resolved incidents created in the window.` + stored + `
+# TYPE hero_incident_resolve_p50_seconds gauge
+hero_incident_resolve_p50_seconds{team="payments",window="7d"} 1800
+# HELP hero_incident_resolve_p90_seconds 90th percentile time from creation to resolution (nearest rank) of the resolved incidents created in the window.` + stored + `
+# TYPE hero_incident_resolve_p90_seconds gauge
+hero_incident_resolve_p90_seconds{team="payments",window="7d"} 7200
+# HELP hero_incidents Incidents created in the window.` + stored + `
+# TYPE hero_incidents gauge
+hero_incidents{service="db",severity="critical",source="pd",team="payments",window="28d"} 9
+hero_incidents{service="db",severity="critical",source="pd",team="payments",window="7d"} 3
+# HELP hero_incidents_created_total Incidents ever stored, by the team and severity they have now.` + stored + `
+# TYPE hero_incidents_created_total counter
+hero_incidents_created_total{severity="critical",source="pd",team="payments"} 40
+# HELP hero_incidents_open Incidents not resolved.` + stored + `
+# TYPE hero_incidents_open gauge
+hero_incidents_open{service="db",severity="critical",source="pd",team="payments"} 1
+# HELP hero_incidents_open_solo Open incidents older than the solo threshold with at most one engaged person.` + stored + `
+# TYPE hero_incidents_open_solo gauge
+hero_incidents_open_solo{source="pd",team="payments"} 1
+# HELP hero_incidents_solo_long Resolved incidents in the window that lasted at least the solo threshold with exactly one engaged person.` + stored + `
+# TYPE hero_incidents_solo_long gauge
+hero_incidents_solo_long{team="payments",window="7d"} 1
+hero_incidents_solo_long{team="search",window="7d"} 0
+# HELP hero_scrape_collector_success hero_exporter: whether a collector succeeded.
+# TYPE hero_scrape_collector_success gauge
+hero_scrape_collector_success{collector="incidents"} 1
+`
+	names := []string{"hero_incident_mtta_seconds", "hero_incident_mttr_seconds", "hero_incident_recurrences",
+		"hero_incident_resolve_p50_seconds", "hero_incident_resolve_p90_seconds", "hero_incidents",
+		"hero_incidents_created_total", "hero_incidents_open", "hero_incidents_open_solo", "hero_incidents_solo_long",
+		"hero_scrape_collector_success"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Fatal(err)
+	}
+	lint(t, reg)
+}
+
+func TestTeamsCollector(t *testing.T) {
+	reg, _ := gather(t, fixture{snap: testSnapshot()}, "teams")
+	want := `
+# HELP hero_team_bus_factor Smallest number of people whose load shares add up to at least half.` + stored + `
+# TYPE hero_team_bus_factor gauge
+hero_team_bus_factor{team="payments",window="7d"} 1
+# HELP hero_team_load_gini Gini coefficient of engaged incidents over the team roster (0 = even, towards 1 = one person).` + stored + `
+# TYPE hero_team_load_gini gauge
+hero_team_load_gini{team="payments",window="7d"} 0.5
+# HELP hero_team_load_top_ratio The largest load share of one person in the team.` + stored + `
+# TYPE hero_team_load_top_ratio gauge
+hero_team_load_top_ratio{team="payments",window="7d"} 0.75
+# HELP hero_team_responders People with at least one engagement in the team's incidents created in the window.` + stored + `
+# TYPE hero_team_responders gauge
+hero_team_responders{team="payments",window="7d"} 2
+hero_team_responders{team="search",window="7d"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_team_bus_factor", "hero_team_load_gini", "hero_team_load_top_ratio", "hero_team_responders"); err != nil {
+		t.Fatal(err)
+	}
+	lint(t, reg)
+}
+
+func TestRespondersCollector(t *testing.T) {
+	reg, _ := gather(t, fixture{snap: testSnapshot()}, "responders")
+	want := `
+# HELP hero_responder_engaged_seconds Seconds the person was engaged in the team's incidents in the window, by local-time period.` + stored + `
+# TYPE hero_responder_engaged_seconds gauge
+hero_responder_engaged_seconds{period="business",person="Ana",team="payments",window="7d"} 600
+hero_responder_engaged_seconds{period="business",person="Bo",team="payments",window="7d"} 0
+hero_responder_engaged_seconds{period="off_hours",person="Ana",team="payments",window="7d"} 0
+hero_responder_engaged_seconds{period="off_hours",person="Bo",team="payments",window="7d"} 0
+hero_responder_engaged_seconds{period="sleep",person="Ana",team="payments",window="7d"} 1800
+hero_responder_engaged_seconds{period="sleep",person="Bo",team="payments",window="7d"} 0
+# HELP hero_responder_incidents Incidents of the team created in the window that the person engaged.` + stored + `
+# TYPE hero_responder_incidents gauge
+hero_responder_incidents{person="Ana",team="payments",window="7d"} 3
+hero_responder_incidents{person="Bo",team="payments",window="7d"} 1
+# HELP hero_responder_interruptions Push, phone and SMS notifications to the person (60 s de-duplicated) in the window, by local-time period.` + stored + `
+# TYPE hero_responder_interruptions gauge
+hero_responder_interruptions{period="business",person="Ana",team="payments",window="7d"} 1
+hero_responder_interruptions{period="off_hours",person="Ana",team="payments",window="7d"} 2
+hero_responder_interruptions{period="sleep",person="Ana",team="payments",window="7d"} 5
+# HELP hero_responder_load_ratio The person's share of the team's engaged incidents in the window (a team's shares sum to 1).` + stored + `
+# TYPE hero_responder_load_ratio gauge
+hero_responder_load_ratio{person="Ana",team="payments",window="7d"} 0.75
+hero_responder_load_ratio{person="Bo",team="payments",window="7d"} 0.25
+# HELP hero_responder_offrotation_incidents Incidents the person engaged while not on call for the incident's escalation policy.` + stored + `
+# TYPE hero_responder_offrotation_incidents gauge
+hero_responder_offrotation_incidents{person="Ana",team="payments",window="7d"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_responder_engaged_seconds", "hero_responder_incidents",
+		"hero_responder_interruptions", "hero_responder_load_ratio", "hero_responder_offrotation_incidents"); err != nil {
+		t.Fatal(err)
+	}
+	lint(t, reg)
+}
+
+func TestSourcesCollector(t *testing.T) {
+	p := fixture{statuses: []source.Status{
+		{Name: "demo", Type: "demo", Attempted: true, Up: true, LastSuccess: time.Unix(1763800000, 500000000), Duration: 1500 * time.Millisecond},
+		{Name: "pd", Type: "pagerduty", Attempted: true, Up: false, LastSuccess: time.Unix(1763790000, 0), Duration: 2 * time.Second,
+			API: &source.APIStats{Requests: map[string]float64{"200": 12, "429": 2, "error": 1}, RateLimitRemaining: 940, HasRateLimit: true}},
+		{Name: "new", Type: "file"}, // never synced: nothing but absence
+	}}
+	reg, _ := gather(t, p, "sources")
+	want := `
+# HELP hero_source_api_requests_total HTTP requests the source made to its API, by status code ("error" when no response came).
+# TYPE hero_source_api_requests_total counter
+hero_source_api_requests_total{code="200",source="pd",type="pagerduty"} 12
+hero_source_api_requests_total{code="429",source="pd",type="pagerduty"} 2
+hero_source_api_requests_total{code="error",source="pd",type="pagerduty"} 1
+# HELP hero_source_last_success_timestamp_seconds Unix time of the last successful sync of the source.
+# TYPE hero_source_last_success_timestamp_seconds gauge
+hero_source_last_success_timestamp_seconds{source="demo",type="demo"} 1.7638000005e+09
+hero_source_last_success_timestamp_seconds{source="pd",type="pagerduty"} 1.76379e+09
+# HELP hero_source_rate_limit_remaining Requests left in the current rate-limit window, as the API last reported.
+# TYPE hero_source_rate_limit_remaining gauge
+hero_source_rate_limit_remaining{source="pd",type="pagerduty"} 940
+# HELP hero_source_sync_duration_seconds Duration of the last sync of the source.
+# TYPE hero_source_sync_duration_seconds gauge
+hero_source_sync_duration_seconds{source="demo",type="demo"} 1.5
+hero_source_sync_duration_seconds{source="pd",type="pagerduty"} 2
+# HELP hero_source_up 1 when the last sync of the source succeeded, 0 when it failed (absent until the first sync ends).
+# TYPE hero_source_up gauge
+hero_source_up{source="demo",type="demo"} 1
+hero_source_up{source="pd",type="pagerduty"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_source_api_requests_total", "hero_source_last_success_timestamp_seconds",
+		"hero_source_rate_limit_remaining", "hero_source_sync_duration_seconds", "hero_source_up"); err != nil {
+		t.Fatal(err)
+	}
+	lint(t, reg)
+}
+
+func TestNoSnapshotEmitsNothingButScrapeMetrics(t *testing.T) {
+	for _, name := range []string{"incidents", "responders", "teams"} {
+		reg, _ := gather(t, fixture{}, name)
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if !strings.HasPrefix(mf.GetName(), "hero_scrape_collector_") {
+				t.Errorf("%s: emitted %s without a snapshot", name, mf.GetName())
+			}
+		}
+	}
+}
+
+func TestUnknownCollector(t *testing.T) {
+	if _, err := New(fixture{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "nope"); err == nil {
+		t.Fatal("no error for an unknown collector")
+	}
+}
+
+func lint(t *testing.T, reg *prometheus.Registry) {
+	t.Helper()
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
