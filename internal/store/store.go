@@ -1,0 +1,231 @@
+// Package store keeps the exporter's state in one SQLite database (modernc.org/sqlite,
+// pure Go): the incident history of every source, the sync cursors, and the positions
+// and seen fingerprints of the log follower. It is what makes a restart cheap and
+// honest: nothing is fetched twice and nothing is counted twice.
+//
+// The database is dir/hero.db in WAL mode. Its schema version is PRAGMA user_version;
+// Open applies the missing migrations, each in its own transaction, and refuses a
+// database that is newer than this binary or that is not a healthy SQLite file,
+// without touching it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// FileName is the name of the database file inside the storage directory.
+const FileName = "hero.db"
+
+// busyTimeoutMillis bounds how long a statement waits for a lock another connection
+// (or another process) holds before it fails with SQLITE_BUSY.
+const busyTimeoutMillis = 10000
+
+// maxOpenConns bounds the connection pool: writes are serialised by SQLite anyway
+// (BEGIN IMMEDIATE), and WAL lets the few readers run beside the writer.
+const maxOpenConns = 4
+
+var (
+	// ErrCorrupt is wrapped by the error Open returns for a file that is not a SQLite
+	// database or that fails PRAGMA quick_check. The file is left as it is.
+	ErrCorrupt = errors.New("not a healthy SQLite database")
+	// ErrTooNew is wrapped by the error Open returns for a database whose schema
+	// version is newer than this binary knows. The file is left as it is.
+	ErrTooNew = errors.New("database schema is newer than this binary")
+)
+
+// Store is the SQLite store. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	path   string
+	logger *slog.Logger
+}
+
+// sqliteHeader is the 16-byte magic string every SQLite 3 database file starts with.
+const sqliteHeader = "SQLite format 3\x00"
+
+// Open opens (creating when missing) dir/hero.db, checks it and brings its schema up
+// to date. It never overwrites or recreates an existing file: a file that is not a
+// SQLite database, fails PRAGMA quick_check or has a newer schema version is an error
+// naming the file, and the file is left untouched.
+func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: create storage directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+
+	// Per-connection settings go into the DSN so that every pooled connection has
+	// them. journal_mode is a property of the file and is set only after the checks
+	// below, so that a database we refuse is not converted to WAL.
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate") // write transactions take the lock up front; read-only ones stay deferred
+	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
+
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxOpenConns)
+	s := &Store{db: db, path: path, logger: logger}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkHeader refuses an existing, non-empty file that does not start with the SQLite
+// magic string, before SQLite itself gets to see it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer f.Close()
+	buf := make([]byte, len(sqliteHeader))
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case n == 0 && (err == io.EOF || err == nil):
+		return nil // an empty file is an empty database
+	case err != nil && err != io.ErrUnexpectedEOF:
+		return fmt.Errorf("store: read %s: %w", path, err)
+	case string(buf[:n]) != sqliteHeader:
+		return fmt.Errorf("store: %s: %w (no SQLite header); refusing to touch it, move it away or point the storage path elsewhere", path, ErrCorrupt)
+	}
+	return nil
+}
+
+// init checks the file and migrates its schema.
+func (s *Store) init(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.corrupt(err)
+	}
+	defer conn.Close()
+
+	var version int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.corrupt(err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("store: %s has schema version %d but this binary knows only up to version %d: %w; refusing to touch it (run a newer hero_exporter or point the storage path elsewhere)",
+			s.path, version, len(migrations), ErrTooNew)
+	}
+	if err := s.quickCheck(ctx, conn); err != nil {
+		return err
+	}
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("store: %s: set WAL journal mode: %w", s.path, err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("store: %s: journal mode is %q, not wal", s.path, mode)
+	}
+	return s.migrate(ctx, conn, version)
+}
+
+func (s *Store) corrupt(err error) error {
+	return fmt.Errorf("store: %s: %w: %v; refusing to touch it, move it away or point the storage path elsewhere", s.path, ErrCorrupt, err)
+}
+
+// quickCheck runs PRAGMA quick_check, which reports "ok" or a list of problems.
+func (s *Store) quickCheck(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return s.corrupt(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.corrupt(err)
+		}
+		if line != "ok" && len(problems) < 5 {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.corrupt(err)
+	}
+	if len(problems) > 0 {
+		return s.corrupt(fmt.Errorf("quick_check: %s", strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+// migrate applies migrations[from:], each in its own transaction together with the
+// new user_version. It re-reads the version inside each transaction, so two
+// processes opening the same file at once do not apply a migration twice.
+func (s *Store) migrate(ctx context.Context, conn *sql.Conn, from int) error {
+	for v := from; v < len(migrations); v++ {
+		applied, err := s.migrateOne(ctx, conn, v)
+		if err != nil {
+			return fmt.Errorf("store: %s: migrate schema from version %d to %d: %w", s.path, v, v+1, err)
+		}
+		if applied {
+			s.logger.Info("Migrated store schema", "file", s.path, "from", v, "to", v+1)
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrateOne(ctx context.Context, conn *sql.Conn, v int) (applied bool, err error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var cur int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+		return false, err
+	}
+	if cur > v {
+		return false, tx.Rollback() // someone else got there first
+	}
+	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// Path is the file name of the database.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database. It checkpoints the WAL when it is the last connection.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}

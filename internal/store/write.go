@@ -1,0 +1,364 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+)
+
+var _ source.Sink = (*Store)(nil)
+
+// ctxCheckEvery is how many rows Write inserts between checks of its context. The
+// per-row statements run without the context: watching it costs more per row than the
+// row itself.
+const ctxCheckEvery = 1024
+
+// millis converts a time to unix milliseconds, the zero time to 0.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis converts unix milliseconds to a UTC time, 0 to the zero time.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The upserts. Each replaces every column of the stored record; the WHERE clause
+// skips rows that did not change, so a re-sync of an unchanged window writes nothing.
+const (
+	upsertSourceName = `INSERT INTO sources (name) VALUES (?) ON CONFLICT (name) DO NOTHING`
+
+	upsertPerson = `INSERT INTO people (source, id, name, email, time_zone) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone
+WHERE (name, email, time_zone) IS NOT (excluded.name, excluded.email, excluded.time_zone)`
+
+	upsertTeam        = `INSERT INTO teams (source, name) VALUES (?, ?) ON CONFLICT (source, name) DO NOTHING`
+	deleteTeamMembers = `DELETE FROM team_members WHERE source = ? AND team = ?`
+	insertTeamMember  = `INSERT INTO team_members (source, team, person_id, pos) VALUES (?, ?, ?, ?)
+ON CONFLICT (source, team, person_id) DO NOTHING`
+
+	upsertIncident = `INSERT INTO incidents (source, id, title, team, service, severity, escalation_policy,
+	recurrence_key, created_at, acknowledged_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET title = excluded.title, team = excluded.team,
+	service = excluded.service, severity = excluded.severity, escalation_policy = excluded.escalation_policy,
+	recurrence_key = excluded.recurrence_key, created_at = excluded.created_at,
+	acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at
+WHERE (title, team, service, severity, escalation_policy, recurrence_key, created_at, acknowledged_at, resolved_at)
+	IS NOT (excluded.title, excluded.team, excluded.service, excluded.severity, excluded.escalation_policy,
+	excluded.recurrence_key, excluded.created_at, excluded.acknowledged_at, excluded.resolved_at)`
+
+	upsertPage = `INSERT INTO pages (source, id, incident_id, person_id, at, channel) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person_id = excluded.person_id,
+	at = excluded.at, channel = excluded.channel
+WHERE (incident_id, person_id, at, channel) IS NOT (excluded.incident_id, excluded.person_id, excluded.at, excluded.channel)`
+
+	upsertEngagement = `INSERT INTO engagements (source, id, incident_id, person_id, kind, at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person_id = excluded.person_id,
+	kind = excluded.kind, at = excluded.at
+WHERE (incident_id, person_id, kind, at) IS NOT (excluded.incident_id, excluded.person_id, excluded.kind, excluded.at)`
+
+	upsertShift = `INSERT INTO shifts (source, id, person_id, escalation_policy, level, start_at, end_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET person_id = excluded.person_id, escalation_policy = excluded.escalation_policy,
+	level = excluded.level, start_at = excluded.start_at, end_at = excluded.end_at
+WHERE (person_id, escalation_policy, level, start_at, end_at)
+	IS NOT (excluded.person_id, excluded.escalation_policy, excluded.level, excluded.start_at, excluded.end_at)`
+
+	upsertCursor = `INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
+)
+
+// Write stores a batch of source in one transaction: every record is upserted by
+// (source, id), a team's members are replaced as a whole, and b.Cursor, when not
+// empty, is saved in the same transaction. The records' Source fields are ignored;
+// everything is stored under source. On error nothing of the batch is stored.
+func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err error) {
+	if src == "" {
+		return errors.New("store: write: empty source name")
+	}
+	if b == nil {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: write batch of %q: begin: %w", src, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	w := &writer{ctx: ctx, tx: tx, src: src}
+	if _, err := tx.ExecContext(ctx, upsertSourceName, src); err != nil {
+		return fmt.Errorf("store: write source %q: %w", src, err)
+	}
+	if err := w.people(b.People); err != nil {
+		return fmt.Errorf("store: write people of %q: %w", src, err)
+	}
+	if err := w.teams(b.Teams); err != nil {
+		return fmt.Errorf("store: write teams of %q: %w", src, err)
+	}
+	if err := w.incidents(b.Incidents); err != nil {
+		return fmt.Errorf("store: write incidents of %q: %w", src, err)
+	}
+	if err := w.pages(b.Pages); err != nil {
+		return fmt.Errorf("store: write pages of %q: %w", src, err)
+	}
+	if err := w.engagements(b.Engagements); err != nil {
+		return fmt.Errorf("store: write engagements of %q: %w", src, err)
+	}
+	if err := w.shifts(b.Shifts); err != nil {
+		return fmt.Errorf("store: write shifts of %q: %w", src, err)
+	}
+	if b.Cursor != "" {
+		if _, err := tx.ExecContext(ctx, upsertCursor, src, b.Cursor, time.Now().UnixMilli()); err != nil {
+			return fmt.Errorf("store: write cursor of %q: %w", src, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: write batch of %q: %w", src, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: write batch of %q: commit: %w", src, err)
+	}
+	return nil
+}
+
+// writer writes the parts of one batch inside its transaction.
+type writer struct {
+	ctx context.Context
+	tx  *sql.Tx
+	src string
+}
+
+// prepare prepares query in the transaction; n is the number of rows it is for.
+func (w *writer) prepare(query string) (*sql.Stmt, error) {
+	return w.tx.PrepareContext(w.ctx, query)
+}
+
+// tick is called once per row; it checks the context every ctxCheckEvery rows.
+func (w *writer) tick(i int) error {
+	if i%ctxCheckEvery == ctxCheckEvery-1 {
+		return w.ctx.Err()
+	}
+	return nil
+}
+
+func (w *writer) people(people []incident.Person) error {
+	if len(people) == 0 {
+		return nil
+	}
+	st, err := w.prepare(upsertPerson)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bg := context.Background()
+	for i := range people {
+		p := &people[i]
+		if p.ID == "" {
+			return fmt.Errorf("person %d has no id", i)
+		}
+		if _, err := st.ExecContext(bg, w.src, p.ID, p.Name, p.Email, p.TimeZone); err != nil {
+			return fmt.Errorf("person %q: %w", p.ID, err)
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) teams(teams []incident.Team) error {
+	if len(teams) == 0 {
+		return nil
+	}
+	up, err := w.prepare(upsertTeam)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	del, err := w.prepare(deleteTeamMembers)
+	if err != nil {
+		return err
+	}
+	defer del.Close()
+	ins, err := w.prepare(insertTeamMember)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	bg := context.Background()
+	for i := range teams {
+		t := &teams[i]
+		if t.Name == "" {
+			return fmt.Errorf("team %d has no name", i)
+		}
+		if _, err := up.ExecContext(bg, w.src, t.Name); err != nil {
+			return fmt.Errorf("team %q: %w", t.Name, err)
+		}
+		if _, err := del.ExecContext(bg, w.src, t.Name); err != nil {
+			return fmt.Errorf("team %q: delete members: %w", t.Name, err)
+		}
+		for pos, m := range t.Members {
+			if _, err := ins.ExecContext(bg, w.src, t.Name, m, pos); err != nil {
+				return fmt.Errorf("team %q: member %q: %w", t.Name, m, err)
+			}
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) incidents(incs []incident.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	st, err := w.prepare(upsertIncident)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bg := context.Background()
+	for i := range incs {
+		in := &incs[i]
+		if in.ID == "" {
+			return fmt.Errorf("incident %d has no id", i)
+		}
+		if _, err := st.ExecContext(bg, w.src, in.ID, in.Title, in.Team, in.Service, string(in.Severity),
+			in.EscalationPolicy, in.RecurrenceKey, millis(in.CreatedAt), millis(in.AcknowledgedAt),
+			millis(in.ResolvedAt)); err != nil {
+			return fmt.Errorf("incident %q: %w", in.ID, err)
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) pages(pages []incident.Page) error {
+	if len(pages) == 0 {
+		return nil
+	}
+	st, err := w.prepare(upsertPage)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bg := context.Background()
+	for i := range pages {
+		p := &pages[i]
+		if p.ID == "" {
+			return fmt.Errorf("page %d has no id", i)
+		}
+		if _, err := st.ExecContext(bg, w.src, p.ID, p.IncidentID, p.PersonID, millis(p.At), p.Channel); err != nil {
+			return fmt.Errorf("page %q: %w", p.ID, err)
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) engagements(engs []incident.Engagement) error {
+	if len(engs) == 0 {
+		return nil
+	}
+	st, err := w.prepare(upsertEngagement)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bg := context.Background()
+	for i := range engs {
+		e := &engs[i]
+		if e.ID == "" {
+			return fmt.Errorf("engagement %d has no id", i)
+		}
+		if _, err := st.ExecContext(bg, w.src, e.ID, e.IncidentID, e.PersonID, e.Kind, millis(e.At)); err != nil {
+			return fmt.Errorf("engagement %q: %w", e.ID, err)
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) shifts(shifts []incident.Shift) error {
+	if len(shifts) == 0 {
+		return nil
+	}
+	st, err := w.prepare(upsertShift)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bg := context.Background()
+	for i := range shifts {
+		sh := &shifts[i]
+		if sh.ID == "" {
+			return fmt.Errorf("shift %d has no id", i)
+		}
+		if _, err := st.ExecContext(bg, w.src, sh.ID, sh.PersonID, sh.EscalationPolicy, int64(sh.Level),
+			millis(sh.Start), millis(sh.End)); err != nil {
+			return fmt.Errorf("shift %q: %w", sh.ID, err)
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Cursor returns the cursor last saved for source, "" when there is none.
+func (s *Store) Cursor(ctx context.Context, src string) (string, error) {
+	var c string
+	err := s.db.QueryRowContext(ctx, `SELECT cursor FROM cursors WHERE source = ?`, src).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: read cursor of %q: %w", src, err)
+	}
+	return c, nil
+}
+
+// RegisterSource records a configured source with its type and capabilities;
+// LoadHistory reports it in History.Sources. Registering again replaces both.
+func (s *Store) RegisterSource(ctx context.Context, name, typ string, caps incident.Capabilities) error {
+	if name == "" {
+		return errors.New("store: register source: empty name")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sources (name, type, cap_people, cap_pages, cap_engagements, cap_oncall, registered_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET type = excluded.type, cap_people = excluded.cap_people, cap_pages = excluded.cap_pages,
+	cap_engagements = excluded.cap_engagements, cap_oncall = excluded.cap_oncall, registered_at = excluded.registered_at`,
+		name, typ, boolInt(caps.People), boolInt(caps.Pages), boolInt(caps.Engagements), boolInt(caps.OnCall),
+		time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("store: register source %q: %w", name, err)
+	}
+	return nil
+}
