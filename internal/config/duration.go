@@ -27,17 +27,22 @@ func NewDuration(s string) Duration {
 
 // UnmarshalYAML parses the duration with model.ParseDuration.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	var s string
-	if err := n.Decode(&s); err != nil {
-		return fmt.Errorf("line %d: duration must be a string like 90d or 1m: %w", n.Line, err)
+	// A *yaml.TypeError lets the decoder carry on and report every bad field at once.
+	if n.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: duration must be a string like 90d or 1m", n.Line)}}
 	}
+	s := n.Value
 	v, err := model.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("line %d: invalid duration %q (Prometheus syntax, e.g. 30s, 5m, 7d): %w", n.Line, s, err)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid duration %q (Prometheus syntax, e.g. 30s, 5m, 7d): %v", n.Line, s, err)}}
 	}
 	d.D, d.Text, d.Line = time.Duration(v), s, n.Line
 	return nil
 }
+
+// IsZero reports an unset duration, so that omitempty leaves it out when a Config is
+// marshalled (a written "0s" is kept: it has a line).
+func (d Duration) IsZero() bool { return d.D == 0 && d.Text == "" && d.Line == 0 }
 
 // MarshalYAML writes the duration back in Prometheus syntax.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }

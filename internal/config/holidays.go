@@ -62,23 +62,42 @@ func knownCountries() string {
 }
 
 // holidayCalendar answers incident.HolidayCalendar for a set of countries. A day is a
-// holiday when it is the holiday itself or the day it is observed on.
+// holiday when it is the holiday itself or the day it is observed on. The observed day
+// can fall in the year before the holiday (US New Year's Day 2022, a Saturday, was
+// observed on Friday 2021-12-31), which cal.Calendar.IsHoliday misses because it only
+// computes the holidays of the queried date's year; so the neighbouring years are
+// computed here too.
 type holidayCalendar struct {
-	cal *cal.Calendar
+	holidays []*cal.Holiday
 }
 
 func newHolidayCalendar(countries []string) *holidayCalendar {
 	if len(countries) == 0 {
 		return nil
 	}
-	c := &cal.Calendar{}
+	h := &holidayCalendar{}
 	for _, code := range countries {
-		c.AddHoliday(holidayCountries[strings.ToUpper(code)]...)
+		h.holidays = append(h.holidays, holidayCountries[strings.ToUpper(code)]...)
 	}
-	return &holidayCalendar{cal: c}
+	return h
 }
 
 func (h *holidayCalendar) IsHoliday(year int, month time.Month, day int) bool {
-	actual, observed, _ := h.cal.IsHoliday(time.Date(year, month, day, 12, 0, 0, 0, time.UTC))
-	return actual || observed
+	for _, hol := range h.holidays {
+		for y := year - 1; y <= year+1; y++ {
+			actual, observed := hol.Calc(y)
+			if sameDay(actual, year, month, day) || sameDay(observed, year, month, day) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sameDay(t time.Time, year int, month time.Month, day int) bool {
+	if t.IsZero() {
+		return false
+	}
+	y, m, d := t.Date()
+	return y == year && m == month && d == day
 }

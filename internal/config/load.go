@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -62,8 +63,17 @@ func Parse(data []byte, file string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
-		if err := dec.Decode(cfg); err != nil {
-			return nil, yamlError(file, friendlierUnknownField(err))
+		// A file holding only comments has no document: io.EOF, same as an empty file.
+		if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+			return nil, yamlError(file, err)
+		}
+		// A second document ("---") would otherwise be ignored without a word.
+		var extra yaml.Node
+		switch err := dec.Decode(&extra); {
+		case err == nil:
+			return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document; put the whole configuration in one"}
+		case !errors.Is(err, io.EOF):
+			return nil, yamlError(file, err)
 		}
 	}
 	cfg.File = file
@@ -80,13 +90,12 @@ func Parse(data []byte, file string) (*Config, error) {
 	return cfg, nil
 }
 
-// friendlierUnknownField explains the one unknown key people are most likely to write.
-func friendlierUnknownField(err error) error {
-	if strings.Contains(err.Error(), "field token not found") {
-		return errors.New(strings.Replace(err.Error(), "field token not found in type config.Source",
-			"field token is not allowed: put the token in a file (token_file) or an environment variable (token_env)", 1))
-	}
-	return err
+// friendlier explains the one unknown key people are most likely to write. It works on
+// one yaml message ("line 4: field token not found in type config.Source") so the line
+// is kept.
+func friendlier(msg string) string {
+	return strings.Replace(msg, "field token not found in type config.Source",
+		"field token is not allowed: put the token in a file (token_file) or an environment variable (token_env)", 1)
 }
 
 // yamlError turns yaml.v3's "yaml: line 3: ..." messages into "file:3: ...".
@@ -103,6 +112,7 @@ func yamlError(file string, err error) error {
 }
 
 func lineError(file, msg string) error {
+	msg = friendlier(msg)
 	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
 		line, _ := strconv.Atoi(msg[m[2]:m[3]])
 		return &Error{File: file, Line: line, Msg: msg[m[1]:]}
@@ -155,7 +165,13 @@ func (c *Config) applyDefaults() {
 		c.Hours.Business.Days = []string{"mon", "tue", "wed", "thu", "fri"}
 	}
 	if c.Hours.Sleep == nil {
-		c.Hours.Sleep = &ClockRange{Start: "22:00", End: "08:00"}
+		c.Hours.Sleep = &ClockRange{}
+	}
+	if c.Hours.Sleep.Start == "" {
+		c.Hours.Sleep.Start = "22:00"
+	}
+	if c.Hours.Sleep.End == "" {
+		c.Hours.Sleep.End = "08:00"
 	}
 	if c.Thresholds.SoloAfter.D == 0 && c.Thresholds.SoloAfter.Line == 0 {
 		c.Thresholds.SoloAfter = NewDuration("20m")

@@ -2,14 +2,14 @@ package config
 
 // Config is the whole hero.yml.
 type Config struct {
-	PersonLabel string           `yaml:"person_label"`
-	Windows     []Duration       `yaml:"windows"`
-	Hours       Hours            `yaml:"hours"`
-	Thresholds  Thresholds       `yaml:"thresholds"`
-	Teams       []TeamOverride   `yaml:"teams"`
-	People      []PersonOverride `yaml:"people"`
-	Sources     []Source         `yaml:"sources"`
-	Logs        []Log            `yaml:"logs"`
+	PersonLabel string           `yaml:"person_label,omitempty"`
+	Windows     []Duration       `yaml:"windows,omitempty"`
+	Hours       Hours            `yaml:"hours,omitempty"`
+	Thresholds  Thresholds       `yaml:"thresholds,omitempty"`
+	Teams       []TeamOverride   `yaml:"teams,omitempty"`
+	People      []PersonOverride `yaml:"people,omitempty"`
+	Sources     []Source         `yaml:"sources,omitempty"`
+	Logs        []Log            `yaml:"logs,omitempty"`
 
 	// File is the path the config was read from ("" for a built-in config).
 	File string `yaml:"-"`
@@ -18,67 +18,67 @@ type Config struct {
 // Hours are the time bands. In a team or person override, an unset field keeps the
 // value of the level above.
 type Hours struct {
-	DefaultTimezone string      `yaml:"default_timezone"`
-	Business        *Business   `yaml:"business"`
-	Sleep           *ClockRange `yaml:"sleep"`
-	Holidays        []string    `yaml:"holidays"` // ISO 3166 country codes
+	DefaultTimezone string      `yaml:"default_timezone,omitempty"`
+	Business        *Business   `yaml:"business,omitempty"`
+	Sleep           *ClockRange `yaml:"sleep,omitempty"`
+	Holidays        []string    `yaml:"holidays,omitempty"` // ISO 3166 country codes
 }
 
 // Business are business hours and the days they apply.
 type Business struct {
-	Start string   `yaml:"start"` // "08:00"
-	End   string   `yaml:"end"`
-	Days  []string `yaml:"days"` // mon..sun
+	Start string   `yaml:"start,omitempty"` // "08:00"
+	End   string   `yaml:"end,omitempty"`
+	Days  []string `yaml:"days,omitempty"` // mon..sun
 }
 
 // ClockRange is a local-time span such as 22:00–08:00.
 type ClockRange struct {
-	Start string `yaml:"start"`
-	End   string `yaml:"end"`
+	Start string `yaml:"start,omitempty"`
+	End   string `yaml:"end,omitempty"`
 }
 
 // Thresholds of the analytics.
 type Thresholds struct {
-	SoloAfter        Duration `yaml:"solo_after"`
-	RecurrenceWithin Duration `yaml:"recurrence_within"`
+	SoloAfter        Duration `yaml:"solo_after,omitempty"`
+	RecurrenceWithin Duration `yaml:"recurrence_within,omitempty"`
 }
 
 // TeamOverride sets the hours of one team.
 type TeamOverride struct {
-	Name  string `yaml:"name"`
-	Hours Hours  `yaml:"hours"`
+	Name  string `yaml:"name,omitempty"`
+	Hours Hours  `yaml:"hours,omitempty"`
 }
 
 // PersonOverride sets the time zone or hours of the people it matches.
 type PersonOverride struct {
-	Match    PersonMatch `yaml:"match"`
-	Timezone string      `yaml:"timezone"`
-	Hours    *Hours      `yaml:"hours"`
+	Match    PersonMatch `yaml:"match,omitempty"`
+	Timezone string      `yaml:"timezone,omitempty"`
+	Hours    *Hours      `yaml:"hours,omitempty"`
 }
 
 // PersonMatch selects people; every set field must match.
 type PersonMatch struct {
-	Email string `yaml:"email"`
-	Name  string `yaml:"name"`
-	ID    string `yaml:"id"`
+	Email string `yaml:"email,omitempty"`
+	Name  string `yaml:"name,omitempty"`
+	ID    string `yaml:"id,omitempty"`
 }
 
 // Source is one incident source. Fields that a type does not use are rejected.
 type Source struct {
-	Name            string   `yaml:"name"`
-	Type            string   `yaml:"type"`
-	BaseURL         string   `yaml:"base_url"`
-	TokenFile       string   `yaml:"token_file"`
-	TokenEnv        string   `yaml:"token_env"`
-	History         Duration `yaml:"history"`
-	RefreshInterval Duration `yaml:"refresh_interval"`
-	Timeout         Duration `yaml:"timeout"`
+	Name            string   `yaml:"name,omitempty"`
+	Type            string   `yaml:"type,omitempty"`
+	BaseURL         string   `yaml:"base_url,omitempty"`
+	TokenFile       string   `yaml:"token_file,omitempty"`
+	TokenEnv        string   `yaml:"token_env,omitempty"`
+	History         Duration `yaml:"history,omitempty"`
+	RefreshInterval Duration `yaml:"refresh_interval,omitempty"`
+	Timeout         Duration `yaml:"timeout,omitempty"`
 	// Path is the NDJSON file of a file source, or the HTTP path of a webhook receiver.
-	Path string `yaml:"path"`
+	Path string `yaml:"path,omitempty"`
 	// Seed of the demo simulation.
-	Seed int64 `yaml:"seed"`
+	Seed int64 `yaml:"seed,omitempty"`
 	// Labels maps model fields (team, service, severity) to alert label names (alertmanager).
-	Labels map[string]string `yaml:"labels"`
+	Labels map[string]string `yaml:"labels,omitempty"`
 
 	// Token is read from TokenFile or TokenEnv at load time; never printed.
 	Token Secret `yaml:"-"`
@@ -86,12 +86,12 @@ type Source struct {
 
 // Log is one log input.
 type Log struct {
-	Name      string   `yaml:"name"`
-	Paths     []string `yaml:"paths"`
-	Format    string   `yaml:"format"` // auto | text | json
-	TopK      int      `yaml:"top_k"`
-	InApp     []string `yaml:"in_app"`
-	FromStart bool     `yaml:"from_start"` // read never-seen files from their beginning
+	Name      string   `yaml:"name,omitempty"`
+	Paths     []string `yaml:"paths,omitempty"`
+	Format    string   `yaml:"format,omitempty"` // auto | text | json
+	TopK      int      `yaml:"top_k,omitempty"`
+	InApp     []string `yaml:"in_app,omitempty"`
+	FromStart bool     `yaml:"from_start,omitempty"` // read never-seen files from their beginning
 }
 
 // Secret is a string that never prints.
@@ -100,10 +100,48 @@ type Secret string
 // String hides the value.
 func (Secret) String() string { return "<secret>" }
 
+// GoString hides the value from %#v too.
+func (Secret) GoString() string { return `"<secret>"` }
+
 // MarshalYAML hides the value.
 func (s Secret) MarshalYAML() (any, error) {
 	if s == "" {
 		return "", nil
 	}
 	return "<secret>", nil
+}
+
+// IsZero reports hours that set nothing; an empty but present holidays list counts as
+// set, so omitempty keeps it.
+func (h Hours) IsZero() bool {
+	return h.DefaultTimezone == "" && h.Business == nil && h.Sleep == nil && h.Holidays == nil
+}
+
+// MarshalYAML keeps an empty holidays list, which differs from an absent one: in an
+// override, holidays: [] removes the inherited holidays, while no key keeps them.
+func (h Hours) MarshalYAML() (any, error) {
+	out := struct {
+		DefaultTimezone string      `yaml:"default_timezone,omitempty"`
+		Business        *Business   `yaml:"business,omitempty"`
+		Sleep           *ClockRange `yaml:"sleep,omitempty"`
+		Holidays        *[]string   `yaml:"holidays,omitempty"`
+	}{DefaultTimezone: h.DefaultTimezone, Business: h.Business, Sleep: h.Sleep}
+	if h.Holidays != nil {
+		out.Holidays = &h.Holidays
+	}
+	return out, nil
+}
+
+// MarshalYAML keeps an empty days list (no business days), which differs from an absent
+// one (the inherited or default days).
+func (b Business) MarshalYAML() (any, error) {
+	out := struct {
+		Start string    `yaml:"start,omitempty"`
+		End   string    `yaml:"end,omitempty"`
+		Days  *[]string `yaml:"days,omitempty"`
+	}{Start: b.Start, End: b.End}
+	if b.Days != nil {
+		out.Days = &b.Days
+	}
+	return out, nil
 }

@@ -75,7 +75,7 @@ func (v *validator) config(c *Config) {
 	if _, err := time.LoadLocation(c.Hours.DefaultTimezone); err != nil {
 		v.fail("hours.default_timezone", "unknown IANA time zone %q", c.Hours.DefaultTimezone)
 	}
-	v.hours("hours", &c.Hours)
+	v.hours("hours", &c.Hours, nil)
 	if c.Thresholds.SoloAfter.D <= 0 {
 		v.fail("thresholds.solo_after", "must be positive")
 	}
@@ -94,7 +94,7 @@ func (v *validator) config(c *Config) {
 		if t.Hours.DefaultTimezone != "" {
 			v.fail(p+".hours.default_timezone", "is only allowed at the top level; set a person's zone under people")
 		}
-		v.hours(p+".hours", &t.Hours)
+		v.hours(p+".hours", &t.Hours, &c.Hours)
 	}
 	for i, o := range c.People {
 		p := fmt.Sprintf("people[%d]", i)
@@ -113,7 +113,7 @@ func (v *validator) config(c *Config) {
 			if o.Hours.DefaultTimezone != "" {
 				v.fail(p+".hours.default_timezone", "is not allowed here; use timezone")
 			}
-			v.hours(p+".hours", o.Hours)
+			v.hours(p+".hours", o.Hours, &c.Hours)
 		}
 	}
 	names := map[string]bool{}
@@ -149,18 +149,26 @@ func (v *validator) config(c *Config) {
 	}
 }
 
-func (v *validator) hours(p string, h *Hours) {
+// hours checks h. In an override, base is the top-level hours: a field left unset
+// keeps the base value (as Analytics merges them), so a partial override such as
+// business: {start: "10:00"} is checked against the inherited end. Parse errors are
+// reported only where the field is written; the base reports its own.
+func (v *validator) hours(p string, h *Hours, base *Hours) {
 	if b := h.Business; b != nil {
-		start, err1 := parseClock(b.Start)
-		end, err2 := parseClock(b.End)
-		if err1 != nil {
+		startS, endS := b.Start, b.End
+		if base != nil && base.Business != nil {
+			startS, endS = or(startS, base.Business.Start), or(endS, base.Business.End)
+		}
+		start, err1 := parseClock(startS)
+		end, err2 := parseClock(endS)
+		if err1 != nil && (b.Start != "" || base == nil) {
 			v.fail(p+".business.start", "%v", err1)
 		}
-		if err2 != nil {
+		if err2 != nil && (b.End != "" || base == nil) {
 			v.fail(p+".business.end", "%v", err2)
 		}
 		if err1 == nil && err2 == nil && end <= start {
-			v.fail(p+".business", "end %s must be after start %s", b.End, b.Start)
+			v.fail(p+".business", "end %s must be after start %s", endS, startS)
 		}
 		seen := map[string]bool{}
 		for i, d := range b.Days {
@@ -173,16 +181,20 @@ func (v *validator) hours(p string, h *Hours) {
 		}
 	}
 	if s := h.Sleep; s != nil {
-		start, err1 := parseClock(s.Start)
-		end, err2 := parseClock(s.End)
-		if err1 != nil {
+		startS, endS := s.Start, s.End
+		if base != nil && base.Sleep != nil {
+			startS, endS = or(startS, base.Sleep.Start), or(endS, base.Sleep.End)
+		}
+		start, err1 := parseClock(startS)
+		end, err2 := parseClock(endS)
+		if err1 != nil && (s.Start != "" || base == nil) {
 			v.fail(p+".sleep.start", "%v", err1)
 		}
-		if err2 != nil {
+		if err2 != nil && (s.End != "" || base == nil) {
 			v.fail(p+".sleep.end", "%v", err2)
 		}
 		if err1 == nil && err2 == nil && start == end {
-			v.fail(p+".sleep", "start and end are both %s", s.Start)
+			v.fail(p+".sleep", "start and end are both %s", startS)
 		}
 	}
 	for i, c := range h.Holidays {
@@ -221,7 +233,7 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 	}
 	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels"} {
 		if used[f] && !allowed[f] {
-			v.fail(p+"."+f, "is not used by a %s source", s.Type)
+			v.fail(p+"."+f, "is not used by %s sources", s.Type)
 		}
 	}
 	if s.RefreshInterval.D <= 0 {
@@ -236,9 +248,13 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		}
 		if s.BaseURL != "" {
 			u, err := url.Parse(s.BaseURL)
-			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				v.fail(p+".base_url", "must be an http(s) URL, got %q", s.BaseURL)
-			} else if u.User != nil {
+			switch {
+			case err != nil:
+				// Not echoed: the text may hold credentials.
+				v.fail(p+".base_url", "must be an http(s) URL; it does not parse as a URL")
+			case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+				v.fail(p+".base_url", "must be an http(s) URL, got %q", u.Redacted())
+			case u.User != nil:
 				v.fail(p+".base_url", "must not carry credentials; use token_file or token_env")
 			}
 		}
@@ -282,4 +298,11 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 			s.Token = Secret(t)
 		}
 	}
+}
+
+func or(s, fallback string) string {
+	if s != "" {
+		return s
+	}
+	return fallback
 }
