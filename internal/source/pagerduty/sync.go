@@ -1,0 +1,332 @@
+package pagerduty
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// cursor is what Sync hands back to itself, as JSON, through the store.
+//
+// CompleteUntil: every log entry created before it, and every incident created before
+// it, is stored. The next sync reads log entries from CompleteUntil−5m (the overlap
+// catches late arrivals; records are upserts) and fetches every incident those entries
+// name. Open holds the incidents that were open at CompleteUntil, with their creation
+// time and first acknowledgement, so they are kept current until they resolve and their
+// first acknowledgement survives (PagerDuty empties acknowledgements[] on resolve).
+// ReferenceAt is when users, teams, services and escalation policies were last read;
+// ServiceTeam maps a service to the team of the service or its escalation policy, for
+// incidents that carry no team.
+type cursor struct {
+	V             int                     `json:"v"`
+	CompleteUntil time.Time               `json:"complete_until"`
+	ReferenceAt   time.Time               `json:"reference_at,omitzero"`
+	Open          map[string]openIncident `json:"open,omitempty"`
+	ServiceTeam   map[string]string       `json:"service_team,omitempty"`
+}
+
+type openIncident struct {
+	Created time.Time `json:"created"`
+	Ack     time.Time `json:"ack,omitzero"`
+}
+
+const cursorVersion = 1
+
+func (s *Source) parseCursor(raw string) cursor {
+	var c cursor
+	if raw == "" {
+		return c
+	}
+	if err := json.Unmarshal([]byte(raw), &c); err != nil || c.V != cursorVersion || c.CompleteUntil.IsZero() {
+		s.logger.Warn("ignoring unreadable sync cursor; back-filling history again", "err", err)
+		return cursor{}
+	}
+	return c
+}
+
+// run is the state of one Sync.
+type run struct {
+	s   *Source
+	cur cursor
+	now time.Time
+
+	teamNames   map[string]string // team id → name (when reference data was read)
+	serviceTeam map[string]string // service id → team name
+
+	incidents map[string]*pdIncident
+	entries   map[string]*logEntry // by log entry id
+}
+
+// Sync reads what is new since cursor and writes it to sink. See cursor for the design.
+func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
+	r := &run{
+		s:         s,
+		cur:       s.parseCursor(rawCursor),
+		now:       s.clock.Now().UTC().Truncate(time.Second),
+		incidents: map[string]*pdIncident{},
+		entries:   map[string]*logEntry{},
+	}
+	if err := r.sync(ctx, sink); err != nil {
+		return fmt.Errorf("pagerduty %s: %w", s.cfg.Name, err)
+	}
+	return nil
+}
+
+func (r *run) sync(ctx context.Context, sink source.Sink) error {
+	s := r.s
+	histStart := r.now.Add(-s.cfg.History)
+	backfill := r.cur.CompleteUntil.IsZero()
+	from := histStart
+	if !backfill {
+		from = r.cur.CompleteUntil.Add(-overlap)
+		if from.Before(histStart) {
+			from = histStart
+		}
+	}
+	until := r.now
+
+	// 1. Reference data, hourly: people and teams go out in their own batch.
+	var ref source.Batch
+	refreshed := false
+	r.serviceTeam = r.cur.ServiceTeam
+	if backfill || r.now.Sub(r.cur.ReferenceAt) >= s.cfg.ReferenceInterval {
+		var err error
+		if ref, err = r.reference(ctx); err != nil {
+			return err
+		}
+		refreshed = true
+	}
+
+	// 2. The account-wide log entry stream of the window.
+	leq := url.Values{"time_zone": {"UTC"}, "is_overview": {"false"}}
+	err := fetchRange(ctx, s.client, "/log_entries", leq, from, until, func(p *logEntriesPage) {
+		for i := range *p.LogEntries {
+			e := &(*p.LogEntries)[i]
+			r.entries[e.ID] = e
+		}
+	})
+	if err != nil {
+		return err
+	}
+
+	// 3. Incidents: the ones still open, then every other one the window names.
+	open := url.Values{"time_zone": {"UTC"}, "date_range": {"all"}, "statuses[]": {"triggered", "acknowledged"}}
+	if err := fetchAll(ctx, s.client, "/incidents", open, r.addIncidents); err != nil {
+		return err
+	}
+	wanted := map[string]bool{}
+	for _, e := range r.entries {
+		wanted[e.Incident.ID] = true
+	}
+	for id := range r.cur.Open {
+		wanted[id] = true // resolved since the last sync (or vanished)
+	}
+	missing := r.missing(wanted)
+	if backfill || len(missing) > 0 {
+		// Incidents created in the window: on back-fill all of history, in chunks of at
+		// most six months; later only when the window names incidents not yet in hand.
+		iq := url.Values{"time_zone": {"UTC"}}
+		if err := fetchChunked(ctx, s.client, "/incidents", iq, from, until, maxIncidentRange, r.addIncidents); err != nil {
+			return err
+		}
+		missing = r.missing(wanted)
+	}
+	if err := r.fetchMissing(ctx, missing, from); err != nil {
+		return err
+	}
+
+	// 4. On-call shifts of the window (overlapping it).
+	var shifts []incident.Shift
+	oq := url.Values{"time_zone": {"UTC"}}
+	err = fetchChunked(ctx, s.client, "/oncalls", oq, from, until, maxOncallRange, func(p *oncallsPage) {
+		for _, o := range *p.Oncalls {
+			shifts = append(shifts, r.shift(o))
+		}
+	})
+	if err != nil {
+		return err
+	}
+
+	// 5. Map and write.
+	b := r.mapAll()
+	b.Shifts = dedupShifts(shifts)
+	next := cursor{
+		V:             cursorVersion,
+		CompleteUntil: until,
+		ReferenceAt:   r.cur.ReferenceAt,
+		Open:          r.openSet(),
+		ServiceTeam:   r.serviceTeam,
+	}
+	if refreshed {
+		next.ReferenceAt = r.now
+	}
+	raw, err := json.Marshal(next)
+	if err != nil {
+		return fmt.Errorf("encoding the cursor: %w", err)
+	}
+	if refreshed {
+		if err := sink.Write(ctx, s.cfg.Name, &ref); err != nil {
+			return fmt.Errorf("writing people and teams: %w", err)
+		}
+	}
+	batches := split(b)
+	batches[len(batches)-1].Cursor = string(raw)
+	for _, bb := range batches {
+		if err := sink.Write(ctx, s.cfg.Name, bb); err != nil {
+			return fmt.Errorf("writing a batch: %w", err)
+		}
+	}
+	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "log_entries", len(r.entries),
+		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
+	return nil
+}
+
+func (r *run) addIncidents(p *incidentsPage) {
+	for i := range *p.Incidents {
+		in := &(*p.Incidents)[i]
+		r.incidents[in.ID] = in
+	}
+}
+
+func (r *run) missing(wanted map[string]bool) []string {
+	var ids []string
+	for id := range wanted {
+		if r.incidents[id] == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// fetchMissing fetches incidents the window names that neither the open list nor the
+// window's creation range returned: ones that resolved since the last sync, and ones
+// that changed after they resolved. Many recently resolved ones go by creation-time
+// range, a few by id. An incident created before the window that was not open at the
+// last sync also has its own log entries read, so that its first acknowledgement (lost
+// from the incident object on resolve) is recomputed rather than guessed.
+func (r *run) fetchMissing(ctx context.Context, ids []string, from time.Time) error {
+	s := r.s
+	var recent []string
+	var oldest time.Time
+	for _, id := range ids {
+		if o, ok := r.cur.Open[id]; ok {
+			recent = append(recent, id)
+			if oldest.IsZero() || o.Created.Before(oldest) {
+				oldest = o.Created
+			}
+		}
+	}
+	if len(recent) > byIDThreshold && oldest.Before(from) {
+		iq := url.Values{"time_zone": {"UTC"}}
+		if err := fetchChunked(ctx, s.client, "/incidents", iq, oldest, from, maxIncidentRange, r.addIncidents); err != nil {
+			return err
+		}
+	}
+	histStart := r.now.Add(-s.cfg.History)
+	for _, id := range ids {
+		if r.incidents[id] != nil {
+			continue
+		}
+		var body incidentBody
+		err := s.client.GetJSON(ctx, "/incidents/"+url.PathEscape(id), url.Values{"time_zone": {"UTC"}}, &body)
+		var he *httpapi.Error
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			s.logger.Warn("incident named by a log entry no longer exists; skipping it", "incident", id)
+			r.drop(id)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		in := body.Incident
+		r.incidents[in.ID] = in
+		if _, wasOpen := r.cur.Open[id]; wasOpen || !in.CreatedAt.Before(from) || in.CreatedAt.Before(histStart) {
+			continue
+		}
+		q := url.Values{"time_zone": {"UTC"}, "is_overview": {"false"}}
+		err = fetchAll(ctx, s.client, "/incidents/"+url.PathEscape(id)+"/log_entries", q, func(p *logEntriesPage) {
+			for i := range *p.LogEntries {
+				e := &(*p.LogEntries)[i]
+				r.entries[e.ID] = e
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drop forgets an incident that no longer exists, and its log entries.
+func (r *run) drop(id string) {
+	for k, e := range r.entries {
+		if e.Incident.ID == id {
+			delete(r.entries, k)
+		}
+	}
+}
+
+// openSet is the cursor's set of open incidents after this sync.
+func (r *run) openSet() map[string]openIncident {
+	acks := r.firstAcks()
+	out := map[string]openIncident{}
+	for id, in := range r.incidents {
+		if in.Status == "resolved" {
+			continue
+		}
+		out[id] = openIncident{Created: in.CreatedAt.UTC(), Ack: acks[id]}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// split cuts b into batches of at most batchRecords records, in the order incidents,
+// pages, engagements, shifts.
+func split(b *source.Batch) []*source.Batch {
+	var out []*source.Batch
+	cur := &source.Batch{}
+	n := 0
+	flush := func() {
+		out = append(out, cur)
+		cur = &source.Batch{}
+		n = 0
+	}
+	add := func() {
+		n++
+		if n >= batchRecords {
+			flush()
+		}
+	}
+	for _, x := range b.Incidents {
+		cur.Incidents = append(cur.Incidents, x)
+		add()
+	}
+	for _, x := range b.Pages {
+		cur.Pages = append(cur.Pages, x)
+		add()
+	}
+	for _, x := range b.Engagements {
+		cur.Engagements = append(cur.Engagements, x)
+		add()
+	}
+	for _, x := range b.Shifts {
+		cur.Shifts = append(cur.Shifts, x)
+		add()
+	}
+	if n > 0 || len(out) == 0 {
+		flush()
+	}
+	return out
+}

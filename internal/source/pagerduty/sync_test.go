@@ -1,0 +1,423 @@
+package pagerduty
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+)
+
+func TestBackfillMapping(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+
+	// People: a null time zone takes the configured default (the account zone).
+	if got := s.people["PCAI"].TimeZone; got != "Europe/London" {
+		t.Errorf("null time zone → %q", got)
+	}
+	if got := s.people["PANA"]; got.TimeZone != "Europe/Berlin" || got.Email != "ana@example.com" || got.Source != "pd" {
+		t.Errorf("ana = %+v", got)
+	}
+	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"PANA", "PBEN"}) {
+		t.Errorf("Payments members %v", got)
+	}
+
+	i1 := s.incidents["PI1"]
+	want1 := incident.Incident{Source: "pd", ID: "PI1", Title: "DB down", Team: "Payments", Service: "checkout",
+		Severity: incident.SeverityCritical, EscalationPolicy: "PEP1", RecurrenceKey: "db-down",
+		CreatedAt: at(-72 * time.Hour), AcknowledgedAt: at(-72*time.Hour + 2*time.Minute),
+		ResolvedAt: at(-72*time.Hour + 30*time.Minute)}
+	if i1 != want1 {
+		t.Errorf("PI1\n got %+v\nwant %+v", i1, want1)
+	}
+	// Acknowledged by two people: both engaged; the first acknowledgement counts for MTTA.
+	if got := s.engagementsOf("PI1"); !reflect.DeepEqual(got, []string{"PANA:acknowledge", "PANA:resolve", "PBEN:acknowledge"}) {
+		t.Errorf("PI1 engagements %v", got)
+	}
+	// Reassigned: ana (who reassigned) acted; ben was paged, acknowledged and resolved.
+	if got := s.engagementsOf("PI2"); !reflect.DeepEqual(got, []string{"PANA:action", "PBEN:acknowledge", "PBEN:resolve"}) {
+		t.Errorf("PI2 engagements %v", got)
+	}
+	if got := s.pagesOf("PI2"); !reflect.DeepEqual(got, []string{"PANA:push@12:00:05", "PBEN:sms@12:04:05"}) {
+		t.Errorf("PI2 pages %v", got)
+	}
+	if i2 := s.incidents["PI2"]; i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != at(-48*time.Hour+6*time.Minute) {
+		t.Errorf("PI2 %+v", i2)
+	}
+	// Resolved by an integration: no person engaged; team through the escalation policy.
+	if got := s.engagementsOf("PI3"); len(got) != 0 {
+		t.Errorf("PI3 engagements %v", got)
+	}
+	if i3 := s.incidents["PI3"]; i3.Team != "Platform" || i3.Severity != incident.SeverityLow || !i3.AcknowledgedAt.IsZero() ||
+		i3.ResolvedAt != at(-30*time.Hour+20*time.Minute) {
+		t.Errorf("PI3 %+v", i3)
+	}
+	// Email only: stored as a page with channel email (the analytics exclude it).
+	if got := s.pagesOf("PI4"); !reflect.DeepEqual(got, []string{"PANA:email@16:00:05"}) {
+		t.Errorf("PI4 pages %v", got)
+	}
+	// 30 s apart: both raw notifications stored; the 60 s de-duplication is the analytics'.
+	if got := s.pagesOf("PI5"); !reflect.DeepEqual(got, []string{"PBEN:push@10:00:10", "PBEN:sms@10:00:40"}) {
+		t.Errorf("PI5 pages %v", got)
+	}
+	if i5 := s.incidents["PI5"]; !i5.ResolvedAt.IsZero() || i5.Severity != incident.SeverityHigh ||
+		i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("PI5 %+v", i5)
+	}
+	// Responder request accepted, a note, a manual escalation.
+	if got := s.engagementsOf("PI6"); !reflect.DeepEqual(got, []string{"PANA:action", "PANA:resolve", "PCAI:accept", "PCAI:note"}) {
+		t.Errorf("PI6 engagements %v", got)
+	}
+	if len(s.shifts) != 3 {
+		t.Errorf("shifts %v", s.shifts)
+	}
+	for _, sh := range s.shifts {
+		if sh.PersonID == "PANA" && (sh.EscalationPolicy != "PEP1" || sh.Level != 1 || sh.Start != at(-100*24*time.Hour)) {
+			t.Errorf("shift %+v", sh)
+		}
+	}
+	var c cursor
+	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.CompleteUntil != base || len(c.Open) != 1 || c.Open["PI5"].Ack != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("cursor %s", s.cursor)
+	}
+	if st := h.src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 900 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	// PI5 resolves (its acknowledgements[] is emptied, as PagerDuty does); a new
+	// incident PI7 arrives; resolved PI1 gets a late note.
+	h.clock.advance(10 * time.Minute)
+	in5 := h.fake.incident("PI5")
+	in5["status"], in5["resolved_at"], in5["acknowledgements"] = "resolved", ts(at(5*time.Minute)), []obj{}
+	h.fake.addLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
+	h.fake.addIncident(incSpec{id: "PI7", title: "New", service: "PS1", serviceName: "checkout", policy: "PEP1",
+		status: "triggered", urgency: "high", teams: []obj{teamRef("PT1", "Payments")}, created: at(3 * time.Minute)})
+	h.fake.addLog("L7t", "trigger_log_entry", "PI7", at(3*time.Minute), "svc:PS1", nil)
+	h.fake.notify("L7n", "PI7", "PANA", "sms", at(3*time.Minute+5*time.Second))
+	in1 := h.fake.incident("PI1")
+	in1["priority"] = obj{"id": "PPRIP2", "type": "priority", "summary": "P2", "name": "P2"}
+	h.fake.addLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
+
+	h.fake.resetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+	if i5 := s.incidents["PI5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("PI5 after resolve %+v", i5)
+	}
+	if i7, ok := s.incidents["PI7"]; !ok || !i7.ResolvedAt.IsZero() || len(s.pagesOf("PI7")) != 1 {
+		t.Errorf("PI7 %+v", i7)
+	}
+	// Changed after resolving: re-synced with its first acknowledgement intact.
+	if i1 := s.incidents["PI1"]; i1.Severity != incident.SeverityHigh || i1.AcknowledgedAt != at(-72*time.Hour+2*time.Minute) {
+		t.Errorf("PI1 after change %+v", i1)
+	}
+	if got := s.engagementsOf("PI1"); len(got) != 4 {
+		t.Errorf("PI1 engagements %v", got)
+	}
+	t.Logf("incremental sync with 3 changed incidents: %d requests: %s", h.fake.requestCount(), strings.Join(h.fake.requests, "\n"))
+	if n := h.fake.requestCount(); n > 8 {
+		t.Errorf("incremental sync took %d requests", n)
+	}
+}
+
+// bulk fills the fake with n incidents over the last 80 days, each with perInc log
+// entries, on one team.
+func bulk(n, perInc int, span time.Duration) func(f *fakePD) {
+	return func(f *fakePD) {
+		f.addUser("PANA", "Ana Lima", "ana@example.com", "Europe/Berlin")
+		f.addUser("PBEN", "Ben Okafor", "ben@example.com", nil)
+		f.addTeam("PT1", "Payments", "PANA", "PBEN")
+		pay := teamRef("PT1", "Payments")
+		f.addPolicy("PEP1", "Payments EP", pay)
+		f.addService("PS1", "checkout", "PEP1", pay)
+		step := span / time.Duration(n)
+		for i := range n {
+			c := at(-span + time.Duration(i)*step)
+			id := fmt.Sprintf("PX%05d", i)
+			f.addIncident(incSpec{id: id, title: "Alert " + id, service: "PS1", serviceName: "checkout", policy: "PEP1",
+				status: "resolved", urgency: "high", teams: []obj{pay}, created: c, resolved: c.Add(step / 2)})
+			f.addLog(id+"t", "trigger_log_entry", id, c, "svc:PS1", nil)
+			for j := 1; j < perInc-1; j++ {
+				f.notify(fmt.Sprintf("%sn%d", id, j), id, "PANA", "push", c.Add(time.Duration(j)*time.Second))
+			}
+			if perInc > 1 {
+				f.addLog(id+"r", "resolve_log_entry", id, c.Add(step/2), "PANA", nil)
+			}
+		}
+		f.addOncall("PANA", "PEP1", 1, at(-100*24*time.Hour), at(7*24*time.Hour))
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func TestRequestCounts(t *testing.T) {
+	const n, per = 1000, 6
+	h := newHarness(t, bulk(n, per, 80*24*time.Hour), nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sink.incidents) != n || len(h.sink.pages) != n*(per-2) {
+		t.Fatalf("stored %d incidents, %d pages", len(h.sink.incidents), len(h.sink.pages))
+	}
+	back := h.fake.requestCount()
+	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + 8
+	t.Logf("back-fill of %d incidents with %d log entries: %d requests (bound %d)", n, n*per, back, bound)
+	if back > bound {
+		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.requests, "\n"))
+	}
+	for range 3 {
+		h.clock.advance(time.Minute)
+		h.fake.resetRequests()
+		if err := h.sync(t); err != nil {
+			t.Fatal(err)
+		}
+		idle := h.fake.requestCount()
+		t.Logf("idle incremental sync: %d requests: %v", idle, h.fake.requests)
+		if idle > 3 {
+			t.Errorf("idle sync took %d requests: %v", idle, h.fake.requests)
+		}
+	}
+	// After the reference interval, users/teams/services/policies are read again.
+	h.clock.advance(time.Hour)
+	h.fake.resetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("idle sync with reference refresh: %d requests", h.fake.requestCount())
+	if n := h.fake.requestCount(); n > 8 {
+		t.Errorf("refresh sync took %d requests", n)
+	}
+}
+
+func TestOffsetCapSplitsRanges(t *testing.T) {
+	// 2,600 incidents × 4 log entries = 10,400 log entries in one day: more than offset
+	// pagination reaches in one range.
+	const n, per = 2600, 4
+	h := newHarness(t, bulk(n, per, 24*time.Hour), nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(h.sink.pages) + len(h.sink.engagements); got != n*(per-1) {
+		t.Errorf("stored %d pages+engagements, want %d", got, n*(per-1))
+	}
+	if len(h.sink.incidents) != n {
+		t.Errorf("stored %d incidents", len(h.sink.incidents))
+	}
+	if h.fake.maxSeen > 10000 {
+		t.Errorf("asked for offset+limit %d", h.fake.maxSeen)
+	}
+	req := h.fake.requestCount()
+	t.Logf("split back-fill: %d requests for %d log entries", req, n*per)
+	byPath := map[string]int{}
+	for _, r := range h.fake.requests {
+		byPath[strings.SplitN(r, "?", 2)[0]]++
+	}
+	t.Logf("by path: %v", byPath)
+	// Each halving costs at most two extra requests (the oversized first page and the
+	// empty half); 90 days down to one busy day is about seven halvings.
+	if req > ceilDiv(n, 100)+ceilDiv(n*per, 100)+8+2*8 {
+		t.Errorf("too many requests: %d", req)
+	}
+}
+
+func TestRateLimitStorms(t *testing.T) {
+	for name, hdr := range map[string]map[string]string{
+		"ratelimit-reset": {"ratelimit-reset": "20"},
+		"retry-after":     {"Retry-After": "15"},
+		"no headers":      nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n > 4 {
+					return false
+				}
+				for k, v := range hdr {
+					w.Header().Set(k, v)
+				}
+				apiError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
+				return true
+			})
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			if len(h.sink.incidents) != 6 {
+				t.Errorf("incidents %d", len(h.sink.incidents))
+			}
+			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+				t.Errorf("stats %+v", st)
+			}
+			h.clock.mu.Lock()
+			slept := h.clock.slept
+			h.clock.mu.Unlock()
+			if hdr != nil && slept < 4*15*time.Second || hdr == nil && slept < 7*time.Second {
+				t.Errorf("slept only %v", slept)
+			}
+		})
+	}
+	t.Run("endless", func(t *testing.T) {
+		h := newHarness(t, scenario, nil)
+		h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			apiError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
+			return true
+		})
+		err := h.sync(t)
+		if err == nil || !strings.Contains(err.Error(), "GET /users") || !strings.Contains(err.Error(), "HTTP 429") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestServerErrorsThenSuccess(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/log_entries" && n < 12 {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":{"code":5000,"message":"Internal error"}}`))
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["500"] == 0 || len(h.sink.pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	}
+}
+
+func TestTimeoutIsRetried(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	hung := false
+	h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/incidents" && !hung {
+			hung = true
+			select {
+			case <-r.Context().Done():
+			case <-done:
+			}
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	}
+}
+
+// A broken response fails the sync with an error naming the endpoint; what an earlier
+// sync stored stays, and the cursor does not move.
+func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
+	cases := map[string]struct {
+		path string
+		body string
+		ct   string
+		want string
+	}{
+		"malformed json": {"/incidents", `{"incidents": [{"id": "PI1", "created_at": `, "application/json", "GET /incidents: HTTP 200: malformed JSON"},
+		"html page":      {"/log_entries", "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", "GET /log_entries: HTTP 200: response is not JSON"},
+		"missing field": {"/log_entries", `{"log_entries":[{"id":"LX","type":"notify_log_entry","incident":{"id":"PI1","type":"incident_reference"},"user":{"id":"PANA","type":"user_reference"}}],"limit":100,"offset":0,"more":false,"total":1}`,
+			"application/json", "GET /log_entries: HTTP 200: unexpected response shape: log_entries[0]: log entry LX: missing field created_at"},
+		"wrong type": {"/oncalls", `{"oncalls":[{"user":{"id":"PANA"},"escalation_policy":{"id":"PEP1"},"escalation_level":"one"}],"limit":100,"offset":0,"more":false}`,
+			"application/json", "GET /oncalls: HTTP 200: malformed JSON"},
+		"missing list": {"/incidents", `{"limit":100,"offset":0,"more":false,"total":null}`, "application/json", "GET /incidents: HTTP 200: unexpected response shape: missing field incidents"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			before := h.sink.cursor
+			stored := len(h.sink.incidents)
+			h.clock.advance(time.Minute)
+			h.fake.addLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
+			h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.URL.Path != tc.path {
+					return false
+				}
+				w.Header().Set("Content-Type", tc.ct)
+				_, _ = w.Write([]byte(tc.body))
+				return true
+			})
+			err := h.sync(t)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant %q", err, tc.want)
+			}
+			if h.sink.cursor != before || len(h.sink.incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.sink.incidents))
+			}
+		})
+	}
+}
+
+func TestTokenNeverLoggedOrInErrors(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
+	err := h.src.Sync(t.Context(), "", h.sink)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "Authentication failed") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+		t.Fatal("token leaked")
+	}
+	if !strings.Contains(h.logs.String(), "/users") {
+		t.Error("debug log is empty; the leak check would prove nothing")
+	}
+}
+
+func TestSeverityMapping(t *testing.T) {
+	for _, tc := range []struct {
+		prio, urg string
+		want      incident.Severity
+	}{
+		{"P1", "high", incident.SeverityCritical}, {"SEV-2", "low", incident.SeverityHigh},
+		{"P4", "high", incident.SeverityLow}, {"Critical", "", incident.SeverityCritical},
+		{"", "high", incident.SeverityHigh}, {"", "low", incident.SeverityLow},
+		{"Whatever", "", incident.SeverityUnknown}, {"", "", incident.SeverityUnknown},
+	} {
+		in := &pdIncident{Urgency: tc.urg}
+		if tc.prio != "" {
+			in.Priority = &ref{Summary: tc.prio}
+		}
+		if got := severity(in); got != tc.want {
+			t.Errorf("severity(%q, %q) = %s, want %s", tc.prio, tc.urg, got, tc.want)
+		}
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(Config{Name: "pd"}, nil); err == nil {
+		t.Error("empty token accepted")
+	}
+	if _, err := New(Config{Name: "pd", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+		t.Error("bad time zone accepted")
+	}
+	s, err := New(Config{Name: "pd", Token: "x"}, nil)
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "pagerduty" {
+		t.Errorf("defaults: %+v %v", s, err)
+	}
+}
