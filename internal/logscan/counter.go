@@ -1,0 +1,281 @@
+package logscan
+
+import (
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Defaults of a Counter.
+const (
+	DefaultTopK      = 100
+	DefaultSeenLimit = 10000
+)
+
+// FingerprintStat is one tracked fingerprint.
+type FingerprintStat struct {
+	Fingerprint string
+	Type        string
+	Location    string
+	Message     string
+	Language    string
+	// Count is the number of events counted for this fingerprint while it was tracked. It
+	// only grows while tracked; events of fingerprints not tracked count in Stats.Other.
+	Count uint64
+}
+
+// Stats is a copy of a Counter's figures. Exceptions == Other + sum of Fingerprints[].Count.
+type Stats struct {
+	Log                 string
+	Lines               uint64
+	Bytes               uint64
+	Exceptions          uint64
+	Other               uint64
+	NewFingerprints     uint64
+	Errors              uint64
+	FingerprintsTracked int
+	FilesFollowed       int
+	Fingerprints        []FingerprintStat // by Count descending, then fingerprint
+}
+
+// Counter accumulates the figures of one log: line and byte totals, exception events with
+// the top-k fingerprints (Space-Saving, bounded memory), new fingerprints and errors. It
+// is safe for concurrent use; Stats is cheap (O(top_k)).
+type Counter struct {
+	mu         sync.Mutex
+	log        string
+	lines      uint64
+	bytes      uint64
+	exceptions uint64
+	newFPs     uint64
+	errors     uint64
+	files      int
+	top        spaceSaving
+	seen       seenSet
+	// newSeen are fingerprints first seen since the last TakeNewSeen (to persist).
+	newSeen []string
+}
+
+// NewCounter returns a counter for log keeping topK fingerprints and remembering up to
+// seenLimit fingerprints for "new fingerprint" detection. Zero values take the defaults.
+func NewCounter(log string, topK, seenLimit int) *Counter {
+	if topK <= 0 {
+		topK = DefaultTopK
+	}
+	if seenLimit <= 0 {
+		seenLimit = DefaultSeenLimit
+	}
+	return &Counter{log: log, top: newSpaceSaving(topK), seen: newSeenSet(seenLimit)}
+}
+
+// AddEvent counts one exception event.
+func (c *Counter) AddEvent(ev *Event) {
+	c.mu.Lock()
+	c.exceptions++
+	c.top.add(ev)
+	if c.seen.add(ev.Fingerprint) {
+		c.newFPs++
+		if len(c.newSeen) < c.seen.limit {
+			c.newSeen = append(c.newSeen, ev.Fingerprint)
+		}
+	}
+	c.mu.Unlock()
+}
+
+// AddLines adds read lines and bytes.
+func (c *Counter) AddLines(lines, bytes uint64) {
+	c.mu.Lock()
+	c.lines += lines
+	c.bytes += bytes
+	c.mu.Unlock()
+}
+
+// AddErrors adds read/open/rotation errors.
+func (c *Counter) AddErrors(n uint64) {
+	c.mu.Lock()
+	c.errors += n
+	c.mu.Unlock()
+}
+
+// SetFiles sets the number of files currently followed.
+func (c *Counter) SetFiles(n int) {
+	c.mu.Lock()
+	c.files = n
+	c.mu.Unlock()
+}
+
+// LoadSeen marks fingerprints as already seen (history from the store) without counting
+// them as new.
+func (c *Counter) LoadSeen(fps []string) {
+	c.mu.Lock()
+	for _, fp := range fps {
+		c.seen.add(fp)
+	}
+	c.mu.Unlock()
+}
+
+// TakeNewSeen returns and forgets the fingerprints first seen since the last call.
+func (c *Counter) TakeNewSeen() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.newSeen
+	c.newSeen = nil
+	return out
+}
+
+// Stats returns a copy of the figures.
+func (c *Counter) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := Stats{
+		Log:                 c.log,
+		Lines:               c.lines,
+		Bytes:               c.bytes,
+		Exceptions:          c.exceptions,
+		NewFingerprints:     c.newFPs,
+		Errors:              c.errors,
+		FilesFollowed:       c.files,
+		FingerprintsTracked: len(c.top.heap),
+		Fingerprints:        make([]FingerprintStat, 0, len(c.top.heap)),
+	}
+	var tracked uint64
+	for _, e := range c.top.heap {
+		n := e.count - e.err
+		tracked += n
+		s.Fingerprints = append(s.Fingerprints, FingerprintStat{
+			Fingerprint: e.fp, Type: e.typ, Location: e.location, Message: e.message, Language: e.lang, Count: n,
+		})
+	}
+	s.Other = c.exceptions - tracked
+	slices.SortFunc(s.Fingerprints, func(a, b FingerprintStat) int {
+		if a.Count != b.Count {
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Fingerprint, b.Fingerprint)
+	})
+	return s
+}
+
+// ---- Space-Saving ----
+
+type ssEntry struct {
+	fp       string
+	count    uint64 // Space-Saving estimate (an upper bound)
+	err      uint64 // the count inherited on replacement: count-err were really seen
+	typ      string
+	location string
+	message  string
+	lang     string
+	idx      int
+}
+
+// spaceSaving is the Space-Saving heavy-hitter summary (Metwally et al.): k counters, a
+// min-heap on count and a map; an unseen item replaces the minimum.
+type spaceSaving struct {
+	k    int
+	m    map[string]*ssEntry
+	heap []*ssEntry
+}
+
+func newSpaceSaving(k int) spaceSaving {
+	return spaceSaving{k: k, m: make(map[string]*ssEntry, k)}
+}
+
+func (s *spaceSaving) add(ev *Event) {
+	if e, ok := s.m[ev.Fingerprint]; ok {
+		e.count++
+		s.down(e.idx)
+		return
+	}
+	if len(s.heap) < s.k {
+		e := &ssEntry{fp: ev.Fingerprint, count: 1, idx: len(s.heap)}
+		e.setInfo(ev)
+		s.heap = append(s.heap, e)
+		s.m[e.fp] = e
+		s.up(e.idx)
+		return
+	}
+	e := s.heap[0]
+	delete(s.m, e.fp)
+	e.fp = ev.Fingerprint
+	e.err = e.count
+	e.count++
+	e.setInfo(ev)
+	s.m[e.fp] = e
+	s.down(0)
+}
+
+func (e *ssEntry) setInfo(ev *Event) {
+	e.typ, e.location, e.message, e.lang = ev.Type, ev.Location, ev.Message, ev.Language
+}
+
+func (s *spaceSaving) less(i, j int) bool { return s.heap[i].count < s.heap[j].count }
+
+func (s *spaceSaving) swap(i, j int) {
+	s.heap[i], s.heap[j] = s.heap[j], s.heap[i]
+	s.heap[i].idx = i
+	s.heap[j].idx = j
+}
+
+func (s *spaceSaving) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			return
+		}
+		s.swap(i, p)
+		i = p
+	}
+}
+
+func (s *spaceSaving) down(i int) {
+	n := len(s.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && s.less(r, l) {
+			m = r
+		}
+		if !s.less(m, i) {
+			return
+		}
+		s.swap(i, m)
+		i = m
+	}
+}
+
+// ---- seen fingerprints ----
+
+// seenSet remembers up to limit fingerprints, forgetting the oldest first.
+type seenSet struct {
+	limit int
+	m     map[string]struct{}
+	ring  []string
+	next  int
+}
+
+func newSeenSet(limit int) seenSet {
+	return seenSet{limit: limit, m: make(map[string]struct{})}
+}
+
+// add reports whether fp was not in the set.
+func (s *seenSet) add(fp string) bool {
+	if _, ok := s.m[fp]; ok {
+		return false
+	}
+	if len(s.ring) < s.limit {
+		s.ring = append(s.ring, fp)
+	} else {
+		delete(s.m, s.ring[s.next])
+		s.ring[s.next] = fp
+		s.next = (s.next + 1) % s.limit
+	}
+	s.m[fp] = struct{}{}
+	return true
+}

@@ -1,0 +1,96 @@
+package logscan
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// genTraces are the exception templates of GenerateLog; %d is replaced by ids.
+var genTraces = [...]string{
+	"2026-01-02 03:04:05.678 ERROR [http-nio-8080-exec-%d] c.e.orders.OrderController - request failed\n" +
+		"java.lang.IllegalStateException: order %d not found\n" +
+		"\tat com.example.orders.OrderService.load(OrderService.java:42)\n" +
+		"\tat com.example.orders.OrderController.get(OrderController.java:17)\n" +
+		"\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)\n" +
+		"\tat javax.servlet.http.HttpServlet.service(HttpServlet.java:764)\n" +
+		"Caused by: java.sql.SQLException: connection %d refused\n" +
+		"\tat com.example.db.Pool.get(Pool.java:88)\n" +
+		"\t... 3 more\n",
+	"2026-01-02 03:04:05,678 ERROR app.views: unhandled\n" +
+		"Traceback (most recent call last):\n" +
+		"  File \"/srv/app/views.py\", line 31, in handle\n" +
+		"    return cart.total(user_id=%d)\n" +
+		"  File \"/srv/app/cart.py\", line 12, in total\n" +
+		"    return self.items[key]\n" +
+		"KeyError: 'item-%d'\n",
+	"panic: runtime error: index out of range [%d] with length 3\n\n" +
+		"goroutine 7 [running]:\n" +
+		"main.(*Server).handle(0xc000010000, 0x%d)\n" +
+		"\t/src/server.go:55 +0x1d\n" +
+		"created by main.main in goroutine 1\n" +
+		"\t/src/main.go:20 +0x66\n",
+	"TypeError: Cannot read properties of undefined (reading 'id%d')\n" +
+		"    at getUser (/app/src/users.js:10:15)\n" +
+		"    at async handler (/app/src/routes.js:%d:5)\n" +
+		"    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n",
+}
+
+var genLevels = [...]string{"INFO", "INFO", "INFO", "DEBUG", "WARN", "INFO"}
+
+var genMsgs = [...]string{
+	"GET /api/v1/orders/%d 200 12ms",
+	"user %d logged in from 10.0.3.7",
+	"cache hit ratio=0.97 keys=%d",
+	"processed batch %d in 153ms",
+	"connection pool stats active=4 idle=%d waiting=0",
+	"scheduled job cleanup finished, removed %d rows",
+	"POST /api/v1/payments 201 48ms request_id=%d",
+	"retrying upstream call attempt=2 backoff=200ms id=%d",
+}
+
+// GenerateLog writes about size bytes of a realistic application log in which about 1% of
+// the lines belong to multi-line exceptions (Java, Python, Go, Node.js), deterministic
+// for a seed. It returns the number of exception events written.
+func GenerateLog(w io.Writer, size int64, seed uint64) (int, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var written int64
+	events := 0
+	line := make([]byte, 0, 256)
+	for written < size {
+		if rng.IntN(800) == 0 {
+			tr := genTraces[rng.IntN(len(genTraces))]
+			s := fmt.Sprintf(tr, rng.IntN(100000), rng.IntN(100000))
+			n, err := bw.WriteString(s)
+			written += int64(n)
+			if err != nil {
+				return events, fmt.Errorf("genlog: %w", err)
+			}
+			events++
+			continue
+		}
+		ts = ts.Add(time.Duration(rng.IntN(50)) * time.Millisecond)
+		line = ts.AppendFormat(line[:0], "2006-01-02T15:04:05.000Z")
+		line = append(line, ' ')
+		line = append(line, genLevels[rng.IntN(len(genLevels))]...)
+		line = append(line, " [worker-"...)
+		line = strconv.AppendInt(line, int64(rng.IntN(16)), 10)
+		line = append(line, "] com.example.service.Handler - "...)
+		line = fmt.Appendf(line, genMsgs[rng.IntN(len(genMsgs))], rng.IntN(1000000))
+		line = append(line, '\n')
+		n, err := bw.Write(line)
+		written += int64(n)
+		if err != nil {
+			return events, fmt.Errorf("genlog: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return events, fmt.Errorf("genlog: %w", err)
+	}
+	return events, nil
+}

@@ -1,0 +1,242 @@
+package logscan
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// Log formats (logs[].format).
+const (
+	FormatAuto = "auto"
+	FormatText = "text"
+	FormatJSON = "json"
+)
+
+const (
+	fmtAuto = iota
+	fmtText
+	fmtJSON
+)
+
+func parseFormat(s string) (int, error) {
+	switch s {
+	case "", FormatAuto:
+		return fmtAuto, nil
+	case FormatText:
+		return fmtText, nil
+	case FormatJSON:
+		return fmtJSON, nil
+	}
+	return 0, fmt.Errorf("logscan: unknown log format %q (want auto, text or json)", s)
+}
+
+// DefaultMaxLineBytes caps one line; the rest of a longer line is skipped and counted.
+const DefaultMaxLineBytes = 1 << 20
+
+// textTokens are the substrings that can start an exception event in a text line. A line
+// without any of them, not indented and not inside an event, is skipped after one
+// bytes.Index per token per chunk (not per line).
+var textTokens = [...]string{"xception", "Error", "Traceback", "panic", "fatal error"}
+
+// jsonTokens: a JSON line without any of them carries no exception.
+var jsonTokens = [...]string{"xception", "rror", "Traceback", "panic", "stack", "exc_info", "\\n", "\\tat ", "    at "}
+
+// lineProc splits chunks into lines and drives the detector, with a cheap prefilter.
+type lineProc struct {
+	det    *Detector
+	format int
+
+	tokNext [len(textTokens)]int
+	prevBuf []byte // previous line when it was in an earlier chunk
+	prevOff int64
+
+	// off is the stream offset of the next byte to process.
+	off int64
+	// eventOff is the stream offset where the open event began.
+	eventOff int64
+
+	lines     uint64
+	bytes     uint64
+	longLines uint64
+	badJSON   uint64
+	jsonPrev  []byte
+}
+
+func newLineProc(det *Detector, format int) *lineProc {
+	return &lineProc{det: det, format: format}
+}
+
+func interestingFirst(c byte, json bool) bool {
+	switch c {
+	case ' ', '\t', '#', 'g':
+		return true
+	case '{':
+		return json
+	}
+	return false
+}
+
+// nextHit returns the smallest position >= from where a text token starts, or len(data).
+func (p *lineProc) nextHit(data []byte, from int) int {
+	hit := len(data)
+	for i := range p.tokNext {
+		if p.tokNext[i] < from {
+			j := bytes.Index(data[from:], []byte(textTokens[i]))
+			if j < 0 {
+				p.tokNext[i] = len(data)
+			} else {
+				p.tokNext[i] = from + j
+			}
+		}
+		hit = min(hit, p.tokNext[i])
+	}
+	return hit
+}
+
+// processChunk handles data made of whole lines (the last one may lack its newline).
+func (p *lineProc) processChunk(data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	p.bytes += uint64(len(data))
+	for i := range p.tokNext {
+		p.tokNext[i] = -1
+	}
+	json := p.format != fmtText
+	hit := p.nextHit(data, 0)
+	pos := 0
+	prevS, prevE := -1, -1
+	for pos < len(data) {
+		e := bytes.IndexByte(data[pos:], '\n')
+		next := 0
+		if e < 0 {
+			e = len(data)
+			next = e
+		} else {
+			e += pos
+			next = e + 1
+		}
+		p.lines++
+		if hit < e || p.det.active || (e > pos && interestingFirst(data[pos], json)) {
+			var prev []byte
+			var prevOff int64
+			if prevS >= 0 {
+				prev = data[prevS:prevE]
+				prevOff = p.off + int64(prevS)
+			} else {
+				prev = p.prevBuf
+				prevOff = p.prevOff
+			}
+			p.handleLine(data[pos:e], prev, p.off+int64(pos), prevOff)
+			if hit < next {
+				hit = p.nextHit(data, next)
+			}
+		}
+		prevS, prevE = pos, e
+		pos = next
+	}
+	if prevS >= 0 {
+		p.prevBuf = append(p.prevBuf[:0], data[prevS:min(prevE, prevS+maxPrevLine)]...)
+		p.prevOff = p.off + int64(prevS)
+	}
+	p.off += int64(len(data))
+}
+
+// handleLine feeds one candidate line.
+func (p *lineProc) handleLine(line, prev []byte, lineOff, prevOff int64) {
+	begins := p.det.begins
+	if p.format != fmtText {
+		t := trimSpaceLeft(line)
+		if len(t) > 0 && t[0] == '{' && p.handleJSON(t) {
+			if p.det.begins != begins && p.det.active {
+				p.eventOff = lineOff
+			}
+			return
+		}
+	}
+	p.det.feed(line, prev)
+	if p.det.begins != begins && p.det.active {
+		p.eventOff = lineOff
+		if p.det.withPrev {
+			p.eventOff = prevOff
+		}
+	}
+}
+
+// safeOffset is the stream offset up to which every line is fully accounted for: a
+// restart from there neither loses nor recounts an event.
+func (p *lineProc) safeOffset() int64 {
+	if p.det.active && !p.det.overflow && p.eventOff < p.off {
+		return p.eventOff
+	}
+	return p.off
+}
+
+// splitter buffers reads and hands whole lines to a lineProc, capping line length.
+type splitter struct {
+	buf     []byte
+	n       int
+	discard bool // dropping the rest of an over-long line
+}
+
+func newSplitter(maxLine int) *splitter {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLineBytes
+	}
+	return &splitter{buf: make([]byte, maxLine)}
+}
+
+// fill reads once from r.
+func (s *splitter) fill(r io.Reader) (int, error) {
+	k, err := r.Read(s.buf[s.n:])
+	s.n += k
+	return k, err
+}
+
+// drain processes the whole lines held; a partial last line stays. It returns the
+// number of stream bytes consumed.
+func (s *splitter) drain(p *lineProc) int64 {
+	data := s.buf[:s.n]
+	start := 0
+	if s.discard {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			p.bytes += uint64(s.n)
+			p.off += int64(s.n)
+			s.n = 0
+			return int64(len(data))
+		}
+		start = i + 1
+		p.bytes += uint64(start)
+		p.off += int64(start)
+		s.discard = false
+	}
+	if last := bytes.LastIndexByte(data[start:], '\n'); last >= 0 {
+		end := start + last + 1
+		p.processChunk(data[start:end])
+		start = end
+	}
+	if start == 0 && s.n == len(s.buf) {
+		// A line longer than the buffer: keep its head as a line, skip the rest.
+		p.processChunk(data)
+		p.longLines++
+		s.discard = true
+		start = s.n
+	}
+	rem := copy(s.buf, data[start:])
+	s.n = rem
+	return int64(start)
+}
+
+// finish processes a final line without newline (end of a stream, not of a followed file).
+func (s *splitter) finish(p *lineProc) {
+	if s.n > 0 && !s.discard {
+		p.processChunk(s.buf[:s.n])
+	} else if s.n > 0 {
+		p.bytes += uint64(s.n)
+		p.off += int64(s.n)
+	}
+	s.n = 0
+	s.discard = false
+}
