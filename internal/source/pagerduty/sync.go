@@ -130,17 +130,14 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	for id := range r.cur.Open {
 		wanted[id] = true // resolved since the last sync (or vanished)
 	}
-	missing := r.missing(wanted)
-	if backfill || len(missing) > 0 {
-		// Incidents created in the window: on back-fill all of history, in chunks of at
-		// most six months; later only when the window names incidents not yet in hand.
-		iq := url.Values{"time_zone": {"UTC"}}
-		if err := fetchChunked(ctx, s.client, "/incidents", iq, from, until, maxIncidentRange, r.addIncidents); err != nil {
-			return err
-		}
-		missing = r.missing(wanted)
+	// Incidents created in the window (on back-fill all of history, in chunks of at most
+	// six months). Read every sync, even when no log entry names a new incident, so an
+	// incident whose log entries lag behind is still not missed.
+	iq := url.Values{"time_zone": {"UTC"}}
+	if err := fetchChunked(ctx, s.client, "/incidents", iq, from, until, maxIncidentRange, r.addIncidents); err != nil {
+		return err
 	}
-	if err := r.fetchMissing(ctx, missing, from); err != nil {
+	if err := r.fetchMissing(ctx, r.missing(wanted), from); err != nil {
 		return err
 	}
 
