@@ -252,30 +252,42 @@ func (s *spaceSaving) down(i int) {
 
 // ---- seen fingerprints ----
 
-// seenSet remembers up to limit fingerprints, forgetting the oldest first.
+// seenSet remembers up to limit fingerprints. When full it forgets one not seen again
+// since it was last considered (CLOCK / second chance), so recurring fingerprints stay.
 type seenSet struct {
 	limit int
-	m     map[string]struct{}
-	ring  []string
-	next  int
+	m     map[string]int // fingerprint -> slot
+	slots []seenSlot
+	hand  int
+}
+
+type seenSlot struct {
+	fp  string
+	ref bool
 }
 
 func newSeenSet(limit int) seenSet {
-	return seenSet{limit: limit, m: make(map[string]struct{})}
+	return seenSet{limit: limit, m: make(map[string]int)}
 }
 
 // add reports whether fp was not in the set.
 func (s *seenSet) add(fp string) bool {
-	if _, ok := s.m[fp]; ok {
+	if i, ok := s.m[fp]; ok {
+		s.slots[i].ref = true
 		return false
 	}
-	if len(s.ring) < s.limit {
-		s.ring = append(s.ring, fp)
-	} else {
-		delete(s.m, s.ring[s.next])
-		s.ring[s.next] = fp
-		s.next = (s.next + 1) % s.limit
+	if len(s.slots) < s.limit {
+		s.m[fp] = len(s.slots)
+		s.slots = append(s.slots, seenSlot{fp: fp})
+		return true
 	}
-	s.m[fp] = struct{}{}
+	for s.slots[s.hand].ref {
+		s.slots[s.hand].ref = false
+		s.hand = (s.hand + 1) % s.limit
+	}
+	delete(s.m, s.slots[s.hand].fp)
+	s.slots[s.hand] = seenSlot{fp: fp}
+	s.m[fp] = s.hand
+	s.hand = (s.hand + 1) % s.limit
 	return true
 }

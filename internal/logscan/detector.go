@@ -30,7 +30,7 @@ type Event struct {
 	Message     string // masked message, at most 120 characters, valid UTF-8
 	Location    string // the top in-app frame, "" when the event has no stack
 	Fingerprint string // fingerprint v1: 16 lowercase hex characters
-	Lines       int    // lines of the event (including lines beyond the size limit)
+	Lines       int    // lines of the event when it was emitted
 }
 
 // Default limits of an event.
@@ -90,7 +90,7 @@ type Detector struct {
 
 	held  [3][]byte // lines held back (see holdable)
 	nheld int
-	ev   Event
+	ev    Event
 }
 
 // NewDetector returns a detector that calls emit for each complete event. The *Event is

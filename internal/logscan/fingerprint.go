@@ -247,7 +247,7 @@ func normalizeFn(lang, fn string) string {
 			}
 			prev := b.String()
 			if i == 0 || strings.HasSuffix(prev, "$") || strings.HasSuffix(prev, "_") || lang == LangGo && strings.HasSuffix(prev, "func") ||
-				strings.HasSuffix(prev, "Accessor") || strings.HasSuffix(prev, "Proxy") || strings.HasSuffix(prev, "lambda") ||
+				strings.HasSuffix(prev, "Accessor") || strings.HasSuffix(prev, "Proxy") || strings.HasSuffix(prev, "proxy") || strings.HasSuffix(prev, "lambda") ||
 				strings.HasSuffix(prev, "Lambda") || strings.HasSuffix(prev, "anonymous") || strings.HasSuffix(prev, "/") ||
 				strings.HasSuffix(prev, "-") || j-i >= 4 {
 				i = j - 1
@@ -261,6 +261,7 @@ func normalizeFn(lang, fn string) string {
 	}
 	out := b.String()
 	// lambda$foo$ -> lambda$foo
+	out = strings.ReplaceAll(out, "$.", ".")
 	out = strings.TrimRight(out, "$")
 	return out
 }
