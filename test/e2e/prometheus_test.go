@@ -136,13 +136,15 @@ scrape_configs:
 	// Every rule has been evaluated at least once, without error.
 	waitFor(t, 30*time.Second, "every rule evaluated without error", api.rulesHealthy)
 
-	t.Run("dashboard queries", func(t *testing.T) {
-		for _, q := range dashboardQueries(t, filepath.Join(root, "dashboards")) {
-			checkQuery(t, api, q)
+	queries := append(dashboardQueries(t, filepath.Join(root, "dashboards")),
+		recordingRules(t, filepath.Join(root, "rules", "hero_rules.yml"))...)
+	for key := range mayBeEmpty {
+		if !slices.ContainsFunc(queries, func(q query) bool { return q.key == key }) {
+			t.Errorf("mayBeEmpty lists %q, which is no dashboard query or recording rule", key)
 		}
-	})
-	t.Run("recording rules", func(t *testing.T) {
-		for _, q := range recordingRules(t, filepath.Join(root, "rules", "hero_rules.yml")) {
+	}
+	t.Run("dashboard queries and recording rules", func(t *testing.T) {
+		for _, q := range queries {
 			checkQuery(t, api, q)
 		}
 	})
