@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty/pdfake"
 )
 
 // loadSpec loads PagerDuty's own OpenAPI document from $HERO_REFERENCE_DIR. Without the
@@ -188,17 +190,16 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var all []recorded
+	var all []pdfake.Recorded
 	// Back-fill and an incremental sync that fetches by id and per-incident log entries.
 	h := newHarness(t, scenario, nil)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.advance(10 * time.Minute)
-	in5 := h.fake.incident("PI5")
-	in5["status"], in5["resolved_at"], in5["acknowledgements"] = "resolved", ts(at(5*time.Minute)), []obj{}
-	h.fake.addLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
-	h.fake.addLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
+	h.fake.Resolve("PI5", at(5*time.Minute))
+	h.fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
+	h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -209,10 +210,10 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		req.Header.Set("Accept", "application/vnd.pagerduty+json;version=2")
 		h.fake.ServeHTTP(discard{}, req)
 	}
-	h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
 			w.Header().Set("ratelimit-reset", "1")
-			apiError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
+			pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
 			return true
 		}
 		return false
@@ -221,35 +222,35 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, h.fake.record...)
+	all = append(all, h.fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
 	_ = bad.sync(t)
-	all = append(all, bad.fake.record...)
+	all = append(all, bad.fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught, or the whole
 	// check proves nothing.
-	all = append(all, recorded{method: "GET", path: "/users", status: 200, negative: true,
-		header: http.Header{"Content-Type": {"application/json"}},
-		body:   []byte(`{"users":[{"id":"PX","type":"user","name":"X","email":5}],"limit":100,"offset":0,"more":false,"total":null}`)})
+	all = append(all, pdfake.Recorded{Method: "GET", Path: "/users", Status: 200, Negative: true,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   []byte(`{"users":[{"id":"PX","type":"user","name":"X","email":5}],"limit":100,"offset":0,"more":false,"total":null}`)})
 
 	seen := map[string]bool{}
 	for _, rec := range all {
-		req, _ := http.NewRequest(rec.method, "https://api.pagerduty.com"+rec.path+"?"+rec.query, nil)
+		req, _ := http.NewRequest(rec.Method, "https://api.pagerduty.com"+rec.Path+"?"+rec.Query, nil)
 		route, params, err := router.FindRoute(req)
 		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.method, rec.path, err)
+			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
 			continue
 		}
-		seen[route.Path+" "+http.StatusText(rec.status)] = true
+		seen[route.Path+" "+http.StatusText(rec.Status)] = true
 		in := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 rec.status,
-			Header:                 rec.header,
+			Status:                 rec.Status,
+			Header:                 rec.Header,
 			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 		}
-		in.SetBodyBytes(rec.body)
+		in.SetBodyBytes(rec.Body)
 		err = openapi3filter.ValidateResponse(context.Background(), in)
-		if rec.negative {
+		if rec.Negative {
 			if err == nil {
 				t.Error("negative control: a user with a numeric email validated")
 			}
@@ -261,7 +262,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 			if errors.As(err, &me) && len(msg) > 3000 {
 				msg = msg[:3000]
 			}
-			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.400s", rec.method, rec.path, rec.query, rec.status, msg, rec.body)
+			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.400s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
 		}
 	}
 	var kinds []string

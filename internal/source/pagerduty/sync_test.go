@@ -2,7 +2,6 @@ package pagerduty
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty/pdfake"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -104,18 +104,17 @@ func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
 	// PI5 resolves (its acknowledgements[] is emptied, as PagerDuty does); a new
 	// incident PI7 arrives; resolved PI1 gets a late note.
 	h.clock.advance(10 * time.Minute)
-	in5 := h.fake.incident("PI5")
-	in5["status"], in5["resolved_at"], in5["acknowledgements"] = "resolved", ts(at(5*time.Minute)), []obj{}
-	h.fake.addLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
-	h.fake.addIncident(incSpec{id: "PI7", title: "New", service: "PS1", serviceName: "checkout", policy: "PEP1",
-		status: "triggered", urgency: "high", teams: []obj{teamRef("PT1", "Payments")}, created: at(3 * time.Minute)})
-	h.fake.addLog("L7t", "trigger_log_entry", "PI7", at(3*time.Minute), "svc:PS1", nil)
-	h.fake.notify("L7n", "PI7", "PANA", "sms", at(3*time.Minute+5*time.Second))
-	in1 := h.fake.incident("PI1")
+	h.fake.Resolve("PI5", at(5*time.Minute))
+	h.fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
+	h.fake.AddIncident(pdfake.Incident{ID: "PI7", Title: "New", Service: "PS1", Policy: "PEP1",
+		Status: "triggered", Urgency: "high", Teams: []string{"PT1"}, Created: at(3 * time.Minute)})
+	h.fake.AddLog("L7t", "trigger_log_entry", "PI7", at(3*time.Minute), "svc:PS1", nil)
+	h.fake.Notify("L7n", "PI7", "PANA", "sms", at(3*time.Minute+5*time.Second))
+	in1 := h.fake.Incident("PI1")
 	in1["priority"] = obj{"id": "PPRIP2", "type": "priority", "summary": "P2", "name": "P2"}
-	h.fake.addLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
+	h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
 
-	h.fake.resetRequests()
+	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -133,37 +132,9 @@ func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
 	if got := s.engagementsOf("PI1"); len(got) != 4 {
 		t.Errorf("PI1 engagements %v", got)
 	}
-	t.Logf("incremental sync with 3 changed incidents: %d requests: %s", h.fake.requestCount(), strings.Join(h.fake.requests, "\n"))
-	if n := h.fake.requestCount(); n > 8 {
+	t.Logf("incremental sync with 3 changed incidents: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
+	if n := h.fake.RequestCount(); n > 8 {
 		t.Errorf("incremental sync took %d requests", n)
-	}
-}
-
-// bulk fills the fake with n incidents over the last 80 days, each with perInc log
-// entries, on one team.
-func bulk(n, perInc int, span time.Duration) func(f *fakePD) {
-	return func(f *fakePD) {
-		f.addUser("PANA", "Ana Lima", "ana@example.com", "Europe/Berlin")
-		f.addUser("PBEN", "Ben Okafor", "ben@example.com", nil)
-		f.addTeam("PT1", "Payments", "PANA", "PBEN")
-		pay := teamRef("PT1", "Payments")
-		f.addPolicy("PEP1", "Payments EP", pay)
-		f.addService("PS1", "checkout", "PEP1", pay)
-		step := span / time.Duration(n)
-		for i := range n {
-			c := at(-span + time.Duration(i)*step)
-			id := fmt.Sprintf("PX%05d", i)
-			f.addIncident(incSpec{id: id, title: "Alert " + id, service: "PS1", serviceName: "checkout", policy: "PEP1",
-				status: "resolved", urgency: "high", teams: []obj{pay}, created: c, resolved: c.Add(step / 2)})
-			f.addLog(id+"t", "trigger_log_entry", id, c, "svc:PS1", nil)
-			for j := 1; j < perInc-1; j++ {
-				f.notify(fmt.Sprintf("%sn%d", id, j), id, "PANA", "push", c.Add(time.Duration(j)*time.Second))
-			}
-			if perInc > 1 {
-				f.addLog(id+"r", "resolve_log_entry", id, c.Add(step/2), "PANA", nil)
-			}
-		}
-		f.addOncall("PANA", "PEP1", 1, at(-100*24*time.Hour), at(7*24*time.Hour))
 	}
 }
 
@@ -178,32 +149,32 @@ func TestRequestCounts(t *testing.T) {
 	if len(h.sink.incidents) != n || len(h.sink.pages) != n*(per-2) {
 		t.Fatalf("stored %d incidents, %d pages", len(h.sink.incidents), len(h.sink.pages))
 	}
-	back := h.fake.requestCount()
+	back := h.fake.RequestCount()
 	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + 8
 	t.Logf("back-fill of %d incidents with %d log entries: %d requests (bound %d)", n, n*per, back, bound)
 	if back > bound {
-		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.requests, "\n"))
+		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.Requests(), "\n"))
 	}
 	for range 3 {
 		h.clock.advance(time.Minute)
-		h.fake.resetRequests()
+		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
 		}
-		idle := h.fake.requestCount()
-		t.Logf("idle incremental sync: %d requests: %v", idle, h.fake.requests)
+		idle := h.fake.RequestCount()
+		t.Logf("idle incremental sync: %d requests: %v", idle, h.fake.Requests())
 		if idle > 4 {
-			t.Errorf("idle sync took %d requests: %v", idle, h.fake.requests)
+			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
 		}
 	}
 	// After the reference interval, users/teams/services/policies are read again.
 	h.clock.advance(time.Hour)
-	h.fake.resetRequests()
+	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests", h.fake.requestCount())
-	if n := h.fake.requestCount(); n > 9 {
+	t.Logf("idle sync with reference refresh: %d requests", h.fake.RequestCount())
+	if n := h.fake.RequestCount(); n > 9 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -214,8 +185,8 @@ func TestIncidentWithLaggingLogEntriesIsNotMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.clock.advance(time.Minute)
-	h.fake.addIncident(incSpec{id: "PI8", title: "Quiet", service: "PS1", serviceName: "checkout", policy: "PEP1",
-		status: "resolved", urgency: "low", created: at(10 * time.Second), resolved: at(20 * time.Second)})
+	h.fake.AddIncident(pdfake.Incident{ID: "PI8", Title: "Quiet", Service: "PS1", Policy: "PEP1",
+		Status: "resolved", Urgency: "low", Created: at(10 * time.Second), Resolved: at(20 * time.Second)})
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -238,13 +209,13 @@ func TestOffsetCapSplitsRanges(t *testing.T) {
 	if len(h.sink.incidents) != n {
 		t.Errorf("stored %d incidents", len(h.sink.incidents))
 	}
-	if h.fake.maxSeen > 10000 {
-		t.Errorf("asked for offset+limit %d", h.fake.maxSeen)
+	if h.fake.MaxOffsetSeen() > 10000 {
+		t.Errorf("asked for offset+limit %d", h.fake.MaxOffsetSeen())
 	}
-	req := h.fake.requestCount()
+	req := h.fake.RequestCount()
 	t.Logf("split back-fill: %d requests for %d log entries", req, n*per)
 	byPath := map[string]int{}
-	for _, r := range h.fake.requests {
+	for _, r := range h.fake.Requests() {
 		byPath[strings.SplitN(r, "?", 2)[0]]++
 	}
 	t.Logf("by path: %v", byPath)
@@ -263,14 +234,14 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
 				for k, v := range hdr {
 					w.Header().Set(k, v)
 				}
-				apiError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
+				pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
 				return true
 			})
 			if err := h.sync(t); err != nil {
@@ -292,8 +263,8 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-			apiError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
+		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
 			return true
 		})
 		err := h.sync(t)
@@ -305,7 +276,7 @@ func TestRateLimitStorms(t *testing.T) {
 
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/log_entries" && n < 12 {
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = w.Write([]byte(`{"error":{"code":5000,"message":"Internal error"}}`))
@@ -326,7 +297,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	hung := false
-	h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/incidents" && !hung {
 			hung = true
 			select {
@@ -371,8 +342,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			before := h.sink.cursor
 			stored := len(h.sink.incidents)
 			h.clock.advance(time.Minute)
-			h.fake.addLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
-			h.fake.setFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.URL.Path != tc.path {
 					return false
 				}
