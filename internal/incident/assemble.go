@@ -3,6 +3,7 @@ package incident
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // snapshot turns the accumulators into sorted rows, deciding which label sets appear
@@ -17,7 +18,7 @@ import (
 //     engaged time in the largest window, plus the roster of every team that has a
 //     team row (idle members get zeros). Roster rows are limited to those teams so
 //     a team that had nothing to do does not export a block of zeros.
-func (c *computer) snapshot() *Snapshot {
+func (c *computer) snapshot(created []CreatedCount) *Snapshot {
 	snap := &Snapshot{At: c.now, Windows: slices.Clone(c.s.Windows)}
 	srcs, teams, svcs, sevs := c.srcs.names, c.teams.names, c.svcs.names, c.sevs.names
 	win := func(w int) string { return c.s.Windows[w].Name }
@@ -44,7 +45,7 @@ func (c *computer) snapshot() *Snapshot {
 			snap.OpenSolo = append(snap.OpenSolo, SourceTeamCount{Source: srcs[k.src], Team: teams[k.team], Count: c.openSolo[st]})
 		}
 	}
-	snap.CreatedTotal = c.createdTotals()
+	snap.CreatedTotal = created
 
 	for r, k := range c.recKeys {
 		for w := 0; w < c.nW; w++ {
@@ -212,9 +213,15 @@ func (c *computer) createdTotals() []CreatedCount {
 	if c.h.CreatedTotals != nil {
 		idx := map[key]int{}
 		for _, cc := range c.h.CreatedTotals {
+			// the same label rules as for incidents
 			if cc.Team == "" {
 				cc.Team = "unassigned"
 			}
+			if cc.Severity == "" {
+				cc.Severity = SeverityUnknown
+			}
+			cc.Source = strings.ToValidUTF8(cc.Source, "\uFFFD")
+			cc.Team = strings.ToValidUTF8(cc.Team, "\uFFFD")
 			k := key{cc.Source, cc.Team, cc.Severity}
 			if i, ok := idx[k]; ok {
 				out[i].Count += cc.Count

@@ -2,10 +2,12 @@ package incident
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -26,18 +28,30 @@ func Compute(h *History, s Settings, now time.Time) *Snapshot {
 	}
 	c := &computer{h: h, s: s, now: now, nowNs: now.UnixNano()}
 	c.init()
+	// Independent work runs on a second goroutine (the target is a 2-core host): the
+	// created totals read only History; engagements' incident lookups only read the
+	// incident index, which nothing writes until loadPages has waited for them.
+	var created []CreatedCount
+	var totals sync.WaitGroup
+	totals.Go(func() { created = c.createdTotals() })
 	c.loadIncidents()
 	c.loadRosters()
-	c.loadPages() // before engagements: it may index older incidents
-	c.loadEngagements()
+	engInc := make([]int32, len(h.Engagements))
+	var engs sync.WaitGroup
+	engs.Go(c.engagementLookup(engInc))
+	c.loadPages(engs.Wait) // may index older incidents once engagements are looked up
+	c.loadEngagements(engInc)
 	c.loadShifts()
 	c.finishPeople()
 	c.setTeamHours()
 	c.incidentFigures()
-	c.recurrences()
+	var rec sync.WaitGroup
+	rec.Go(c.recurrences) // writes only recCounts
 	c.engagementFigures()
 	c.pageFigures()
-	return c.snapshot()
+	rec.Wait()
+	totals.Wait()
+	return c.snapshot(created)
 }
 
 // interner maps label strings to dense ints. The last hit is cached because records
@@ -109,6 +123,8 @@ type acc struct {
 	secs              [NumPeriods]int64 // ns
 }
 
+type teamRow struct{ team, row int32 }
+
 type rowHead struct {
 	team, person int32
 	roster       bool
@@ -158,10 +174,11 @@ type computer struct {
 
 	people people
 
-	incs     []inc
-	incBySrc []map[string]int32
-	recCands []recCand
-	lastInc  struct {
+	incs       []inc
+	incBySrc   []map[string]int32
+	recCands   []recCand
+	incMapSize int
+	lastInc    struct {
 		src int32
 		id  string
 		i   int32
@@ -189,8 +206,8 @@ type computer struct {
 	recCounts  []int32 // rec*nW + w
 	openSolo   map[[2]int32]int
 	rows       []rowHead
-	accs       []acc // row*nW + w
-	personRows [][]int32
+	accs       []acc       // row*nW + w
+	personRows [][]teamRow // by person
 }
 
 func (c *computer) init() {
@@ -278,7 +295,13 @@ func (c *computer) inWindows(t int64) uint64 {
 func (c *computer) loadIncidents() {
 	h := c.h
 	from := c.maxStart - int64(c.s.RecurrenceWithin)
-	c.incs = make([]inc, 0, len(h.Incidents)/4)
+	// first pass on times only, so the id maps can be sized exactly: growing a map of
+	// a few hundred thousand entries rehashes it many times
+	type relInc struct {
+		i                int32
+		created, resolve int64
+	}
+	var rel []relInc
 	for i := range h.Incidents {
 		x := &h.Incidents[i]
 		if x.CreatedAt.IsZero() {
@@ -296,13 +319,18 @@ func (c *computer) loadIncidents() {
 		if c.nW > 0 && created > from {
 			k := int32(-1)
 			if relevant {
-				k = int32(len(c.incs))
+				k = int32(len(rel))
 			}
 			c.recCands = append(c.recCands, recCand{created, int32(i), k})
 		}
 		if relevant {
-			c.addInc(i, created, res)
+			rel = append(rel, relInc{int32(i), created, res})
 		}
+	}
+	c.incs = make([]inc, 0, len(rel))
+	c.incMapSize = len(rel)
+	for _, r := range rel {
+		c.addInc(int(r.i), r.created, r.resolve)
 	}
 }
 
@@ -312,7 +340,7 @@ func (c *computer) addInc(i int, created, res int64) int32 {
 	src := c.source(x.Source)
 	m := c.incBySrc[src]
 	if m == nil {
-		m = make(map[string]int32, len(c.h.Incidents)/8)
+		m = make(map[string]int32, c.incMapSize) // most histories have one big source
 		c.incBySrc[src] = m
 	}
 	ack := ns(x.AcknowledgedAt)
@@ -371,25 +399,55 @@ func (c *computer) findIncident(src int32, id string) (int32, bool) {
 	return i, ok
 }
 
-// loadEngagements groups the engagements of indexed incidents by incident (counting
-// sort: two passes). Engagements of incidents that are not indexed cannot affect any
-// figure (see loadIncidents), so they are dropped like those of unknown incidents.
-func (c *computer) loadEngagements() {
+// engagementLookup returns the work that finds the indexed incident of every
+// engagement (-1: none). It runs concurrently with loadPages, so it works on copies
+// of the source table and only reads the id maps, with its own last-hit cache.
+// Engagements of incidents that are not indexed cannot affect any figure (see
+// loadIncidents), so they are dropped like those of unknown incidents.
+func (c *computer) engagementLookup(incOf []int32) func() {
+	srcIdx := maps.Clone(c.srcs.byRaw)
+	bySrc := slices.Clone(c.incBySrc)
+	nowNs := c.nowNs
 	es := c.h.Engagements
-	incOf := make([]int32, len(es))
+	return func() {
+		var lastSrc, lastID string
+		last, lastS, lastOK := int32(-1), int32(-1), false
+		for i := range es {
+			e := &es[i]
+			incOf[i] = -1
+			if e.At.IsZero() || e.At.UnixNano() > nowNs {
+				continue
+			}
+			if lastOK && e.IncidentID == lastID && e.Source == lastSrc {
+				incOf[i] = last
+				continue
+			}
+			if !lastOK || e.Source != lastSrc {
+				s, ok := srcIdx[e.Source]
+				if !ok || bySrc[s] == nil {
+					continue
+				}
+				lastS = s
+			}
+			x, ok := bySrc[lastS][e.IncidentID]
+			if !ok {
+				continue
+			}
+			incOf[i] = x
+			lastSrc, lastID, last, lastOK = e.Source, e.IncidentID, x, true
+		}
+	}
+}
+
+// loadEngagements groups the engagements found by engagementLookup by incident
+// (counting sort: two passes) and resolves their people.
+func (c *computer) loadEngagements(incOf []int32) {
+	es := c.h.Engagements
 	c.engStart = make([]int32, len(c.incs)+1)
-	for i := range es {
-		e := &es[i]
-		incOf[i] = -1
-		if e.At.IsZero() || e.At.UnixNano() > c.nowNs {
-			continue
+	for _, x := range incOf {
+		if x >= 0 {
+			c.engStart[x+1]++
 		}
-		x, ok := c.findIncident(c.source(e.Source), e.IncidentID)
-		if !ok {
-			continue
-		}
-		incOf[i] = x
-		c.engStart[x+1]++
 	}
 	for i := 1; i < len(c.engStart); i++ {
 		c.engStart[i] += c.engStart[i-1]
@@ -420,9 +478,10 @@ const (
 // counted in a window are resolved: the window's pages and, going back, the run of
 // pages each less than PageDedup after the one before it. A page before a gap of at
 // least PageDedup cannot suppress anything after the gap, whatever came before it.
-func (c *computer) loadPages() {
+func (c *computer) loadPages(beforeIndexing func()) {
 	ps := c.h.Pages
 	perOf := make([]int32, len(ps))
+	incOf := make([]int32, len(ps))
 	var counts []int32
 	for i := range ps {
 		p := &ps[i]
@@ -430,8 +489,18 @@ func (c *computer) loadPages() {
 		if p.Channel == ChannelEmail || p.At.IsZero() || p.At.UnixNano() > c.nowNs {
 			continue
 		}
-		per := c.people.get(c.source(p.Source), p.Source, p.PersonID)
+		src := c.source(p.Source)
+		per := c.people.get(src, p.Source, p.PersonID)
 		perOf[i] = per
+		// pages in the windows are resolved here, in History order (cache-friendly);
+		// the few earlier ones that matter are resolved below
+		incOf[i] = pgUnresolved
+		if p.At.UnixNano() > c.maxStart {
+			incOf[i] = pgPending
+			if x, ok := c.findIncident(src, p.IncidentID); ok {
+				incOf[i] = x
+			}
+		}
 		for int(per) >= len(counts) {
 			counts = append(counts, 0)
 		}
@@ -451,7 +520,7 @@ func (c *computer) loadPages() {
 		if p < 0 {
 			continue
 		}
-		c.pgs[fill[p]] = pg{at: ps[i].At.UnixNano(), inc: pgUnresolved, seq: int32(i)}
+		c.pgs[fill[p]] = pg{at: ps[i].At.UnixNano(), inc: incOf[i], seq: int32(i)}
 		fill[p]++
 	}
 	dedup := int64(c.s.PageDedup)
@@ -469,6 +538,9 @@ func (c *computer) loadPages() {
 		}
 		for k := j; k < len(part); k++ {
 			g := &part[k]
+			if g.inc >= 0 {
+				continue
+			}
 			pa := &ps[g.seq]
 			src := c.source(pa.Source)
 			if x, ok := c.findIncident(src, pa.IncidentID); ok {
@@ -480,6 +552,7 @@ func (c *computer) loadPages() {
 			}
 		}
 	}
+	beforeIndexing()
 	c.resolvePending(pending)
 }
 
@@ -585,7 +658,7 @@ func (c *computer) setTeamHours() {
 		}
 	}
 	c.teamW = make([]teamAcc, len(c.teams.names)*c.nW)
-	c.personRows = make([][]int32, len(c.people.list))
+	c.personRows = make([][]teamRow, len(c.people.list))
 }
 
 func (c *computer) hoursFor(p, team int32) *Hours {
@@ -697,9 +770,9 @@ func (c *computer) recurrences() {
 
 // row returns the responder row of (team, person), creating it.
 func (c *computer) row(team, p int32) int32 {
-	for _, r := range c.personRows[p] {
-		if c.rows[r].team == team {
-			return r
+	for _, tr := range c.personRows[p] { // a person is in few teams
+		if tr.team == team {
+			return tr.row
 		}
 	}
 	r := int32(len(c.rows))
@@ -707,7 +780,7 @@ func (c *computer) row(team, p int32) int32 {
 	for range c.nW {
 		c.accs = append(c.accs, acc{})
 	}
-	c.personRows[p] = append(c.personRows[p], r)
+	c.personRows[p] = append(c.personRows[p], teamRow{team, r})
 	return r
 }
 

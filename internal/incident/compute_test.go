@@ -605,3 +605,33 @@ func TestComputeEmpty(t *testing.T) {
 	}
 	Compute(nil, Settings{}, now) // zero settings must not panic
 }
+
+// Engaged time of an open incident is clipped to each window; windows in any order.
+func TestComputeEngagedClipped(t *testing.T) {
+	created := ago(10 * day) // Fri 13 Nov 12:00Z
+	h := &History{
+		Sources:     map[string]Capabilities{"pd": allCaps},
+		People:      []Person{{Source: "pd", ID: "P", Name: "pat"}},
+		Incidents:   []Incident{{Source: "pd", ID: "1", Team: "t", CreatedAt: created, AcknowledgedAt: created}},
+		Engagements: []Engagement{{Source: "pd", ID: "1", IncidentID: "1", PersonID: "P", Kind: EngageAcknowledge, At: created}},
+	}
+	s := DefaultSettings()
+	s.Windows = []Window{{"28d", 28 * day}, {"7d", 7 * day}}
+	snap := Compute(h, s, now)
+	const hr = 3600
+	// 7d: any 7 whole days hold each weekday hour once: 5×10 h business, 5×4+2×14 = 48 h
+	// off, 7×10 h sleep.
+	if got, want := findResp(t, snap, "t", "pat", "7d").EngagedSeconds, [NumPeriods]float64{50 * hr, 48 * hr, 70 * hr}; got != want {
+		t.Errorf("7d = %v, want %v", got, want)
+	}
+	// 28d: the incident's whole 10 days: the week above plus Fri 13 12:00 .. Mon 16
+	// 12:00: business Fri 12-18 + Mon 08-12 = 10 h; off Fri 18-22, Sat and Sun 08-22 =
+	// 32 h; sleep three nights = 30 h.
+	if got, want := findResp(t, snap, "t", "pat", "28d").EngagedSeconds, [NumPeriods]float64{60 * hr, 80 * hr, 100 * hr}; got != want {
+		t.Errorf("28d = %v, want %v", got, want)
+	}
+	// created 10 d ago: engaged incidents only in 28d
+	if a, b := findResp(t, snap, "t", "pat", "7d").Incidents, findResp(t, snap, "t", "pat", "28d").Incidents; a != 0 || b != 1 {
+		t.Errorf("incidents 7d %d 28d %d", a, b)
+	}
+}
