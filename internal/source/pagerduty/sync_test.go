@@ -408,3 +408,22 @@ func TestNewValidates(t *testing.T) {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
 }
+
+func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
+	h := newHarness(t, bulk(120, 3, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
+	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+		t.Fatal(err)
+	}
+	// One incident a day over 120 days: the last 30 days are back-filled.
+	if n := len(h.sink.incidents); n != 30 {
+		t.Errorf("back-filled %d incidents, want 30", n)
+	}
+	for _, in := range h.sink.incidents {
+		if in.CreatedAt.Before(at(-30 * 24 * time.Hour)) {
+			t.Errorf("incident %s from %v is older than history", in.ID, in.CreatedAt)
+		}
+	}
+	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+		t.Error("a bad cursor was not reported")
+	}
+}
