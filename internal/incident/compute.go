@@ -16,8 +16,12 @@ import (
 const never = math.MaxInt64
 
 // Compute turns history into the figures of the metric contract (METRICS.md) as of now.
-// It is a pure function of its arguments. Records stamped after now are treated as not
-// having happened yet, so Compute on an old now replays the past faithfully.
+// It is a pure function of its arguments (h is only read). Records stamped after now
+// are treated as not having happened yet, so Compute on an old now replays the past.
+//
+// Labels: team "" is "unassigned", service "" is "unknown", severity is taken as
+// stored except that "" is "unknown"; invalid UTF-8 is replaced. Person labels follow
+// Settings.PersonLabel and are unique (see assignLabels). At most 64 windows are used.
 //
 // Internally everything is indexed by small ints (sources, teams, services, people,
 // incidents) so the hot loops over pages and engagements do slice indexing, not
@@ -217,6 +221,9 @@ func (c *computer) init() {
 		c.defaultLoc = time.UTC
 	}
 	c.locs = map[string]*time.Location{}
+	if len(s.Windows) > 64 {
+		s.Windows = s.Windows[:64] // window sets are uint64 bit masks
+	}
 	c.nW = len(s.Windows)
 	c.wStart = make([]int64, c.nW)
 	c.maxStart = c.nowNs
@@ -279,7 +286,7 @@ func (c *computer) inWindows(t int64) uint64 {
 		return 0
 	}
 	var m uint64
-	for w := 0; w < c.nW && w < 64; w++ {
+	for w := 0; w < c.nW; w++ {
 		if t > c.wStart[w] {
 			m |= 1 << w
 		}
@@ -617,7 +624,11 @@ func (c *computer) loadShifts() {
 			c.shiftGroups[k] = g
 			spans = append(spans, nil)
 		}
-		spans[g] = append(spans[g], span{sh.Start.UnixNano(), ns(sh.End)})
+		start := int64(math.MinInt64) // no start: on call since forever
+		if !sh.Start.IsZero() {
+			start = sh.Start.UnixNano()
+		}
+		spans[g] = append(spans[g], span{start, ns(sh.End)})
 	}
 	c.groups = make([]shiftGroup, len(spans))
 	for g, ss := range spans {

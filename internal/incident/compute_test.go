@@ -635,3 +635,34 @@ func TestComputeEngagedClipped(t *testing.T) {
 		t.Errorf("incidents 7d %d 28d %d", a, b)
 	}
 }
+
+// Hours from a person override; a page in the window about an incident resolved long
+// before it (not indexed up front) still counts for that incident's team.
+func TestComputeOverrideHoursAndOldIncident(t *testing.T) {
+	allDay := Hours{Business: ClockRange{Start: 0, End: 24 * 60}, BusinessDays: [7]bool{true, true, true, true, true, true, true}}
+	s := DefaultSettings()
+	s.People = []PersonOverride{{ID: "N", Hours: &allDay}}
+	sunNight := utc(2026, 11, 22, 23, 30, 0) // sleep by default hours
+	h := &History{
+		Sources: map[string]Capabilities{"pd": allCaps},
+		People:  []Person{{Source: "pd", ID: "N", Name: "nora"}, {Source: "pd", ID: "M", Name: "max"}},
+		Incidents: []Incident{
+			{Source: "pd", ID: "old", Team: "legacy", CreatedAt: ago(40 * day), ResolvedAt: ago(39 * day)},
+		},
+		Pages: []Page{
+			{Source: "pd", ID: "1", IncidentID: "old", PersonID: "N", Channel: ChannelPush, At: sunNight},
+			{Source: "pd", ID: "2", IncidentID: "old", PersonID: "M", Channel: ChannelPush, At: sunNight},
+			{Source: "pd", ID: "3", IncidentID: "ghost", PersonID: "N", Channel: ChannelPush, At: sunNight.Add(time.Hour)},
+		},
+	}
+	snap := Compute(h, s, now)
+	if got := findResp(t, snap, "legacy", "nora", "7d"); got.Interruptions != [NumPeriods]int{1, 0, 0} || !got.HasPages {
+		t.Errorf("nora = %+v", got)
+	}
+	if got := findResp(t, snap, "legacy", "max", "7d").Interruptions; got != [NumPeriods]int{0, 0, 1} {
+		t.Errorf("max = %v", got)
+	}
+	if len(snap.Teams) != 0 || len(snap.Incidents) != 0 {
+		t.Errorf("legacy has no incident in a window: %+v %+v", snap.Teams, snap.Incidents)
+	}
+}

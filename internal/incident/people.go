@@ -33,11 +33,6 @@ type people struct {
 	byEmail map[string]int32
 }
 
-func (ps *people) lookup(src int32, id string) (int32, bool) {
-	p, ok := ps.bySrc[src][id]
-	return p, ok
-}
-
 // get returns the person with id in source src, creating an anonymous one for ids that
 // the source referenced but never described (no name, no email, not merged).
 func (ps *people) get(src int32, srcName, id string) int32 {
