@@ -1,0 +1,304 @@
+// Package engine runs the sources in the background, writes what they return to the
+// store, recomputes the analytics and publishes each result as an immutable snapshot.
+// Scrapes only ever read the latest snapshot.
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+)
+
+// Store is what the engine needs from the store.
+type Store interface {
+	source.Sink
+	Cursor(ctx context.Context, source string) (string, error)
+	RegisterSource(ctx context.Context, name, typ string, caps incident.Capabilities) error
+	LoadHistory(ctx context.Context, since time.Time) (*incident.History, error)
+}
+
+// Options tune the engine; zero values take defaults.
+type Options struct {
+	Now func() time.Time
+	// RecomputeEvery re-runs the analytics without new data, so windows slide and
+	// open incidents age. Default 30s.
+	RecomputeEvery time.Duration
+	// MaxStartJitter bounds the random delay before a source's first sync. Default 5s.
+	MaxStartJitter time.Duration
+	// MaxBackoff caps the wait after repeated failures. Default 30m.
+	MaxBackoff time.Duration
+}
+
+// Engine owns the background work. Its methods are safe for concurrent use.
+type Engine struct {
+	store  Store
+	logger *slog.Logger
+	opts   Options
+
+	snapshot atomic.Pointer[incident.Snapshot]
+	settings atomic.Pointer[incident.Settings]
+	kick     chan struct{} // asks the recompute loop for a run; buffered, coalescing
+
+	mu       sync.Mutex
+	statuses map[string]*source.Status
+	sources  map[string]source.Source
+	running  map[string]*atomic.Bool // by source name; survives reloads so runs never overlap
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	loopOnce sync.Once
+}
+
+// New returns an engine that has published nothing yet.
+func New(store Store, logger *slog.Logger, opts Options) *Engine {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RecomputeEvery <= 0 {
+		opts.RecomputeEvery = 30 * time.Second
+	}
+	if opts.MaxStartJitter <= 0 {
+		opts.MaxStartJitter = 5 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 30 * time.Minute
+	}
+	return &Engine{
+		store: store, logger: logger, opts: opts,
+		kick:     make(chan struct{}, 1),
+		statuses: map[string]*source.Status{},
+		sources:  map[string]source.Source{},
+		running:  map[string]*atomic.Bool{},
+	}
+}
+
+// Runnable is a source with its refresh interval.
+type Runnable struct {
+	Source   source.Source
+	Interval time.Duration
+}
+
+// Apply (re)starts the engine with new settings and sources: the runners of the old
+// configuration stop, stored data stays, and the analytics recompute at once.
+func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources []Runnable) error {
+	for _, r := range sources {
+		s := r.Source
+		if err := e.store.RegisterSource(ctx, s.Name(), s.Type(), s.Capabilities()); err != nil {
+			return err
+		}
+	}
+	e.settings.Store(&settings)
+
+	e.mu.Lock()
+	if e.cancel != nil {
+		e.cancel()
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	e.cancel = cancel
+	e.sources = map[string]source.Source{}
+	statuses := map[string]*source.Status{}
+	for _, r := range sources {
+		name := r.Source.Name()
+		e.sources[name] = r.Source
+		if old, ok := e.statuses[name]; ok && old.Type == r.Source.Type() {
+			statuses[name] = old
+		} else {
+			statuses[name] = &source.Status{Name: name, Type: r.Source.Type()}
+		}
+		if e.running[name] == nil {
+			e.running[name] = &atomic.Bool{}
+		}
+	}
+	e.statuses = statuses
+	for _, r := range sources {
+		e.wg.Add(1)
+		go e.runSource(runCtx, r, e.running[r.Source.Name()])
+	}
+	e.mu.Unlock()
+
+	e.loopOnce.Do(func() {
+		e.wg.Add(1)
+		go e.recomputeLoop(ctx)
+	})
+	return e.Recompute(ctx)
+}
+
+// Stop ends every runner and waits for them.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.mu.Unlock()
+}
+
+// Wait blocks until all goroutines have ended (after Stop and the cancellation of the
+// context given to Apply).
+func (e *Engine) Wait() { e.wg.Wait() }
+
+// Snapshot returns the latest analytics result, nil before the first.
+func (e *Engine) Snapshot() *incident.Snapshot { return e.snapshot.Load() }
+
+// Ready reports whether a snapshot has been published.
+func (e *Engine) Ready() bool { return e.snapshot.Load() != nil }
+
+// SourceStatuses returns a copy of every configured source's status, sorted by name,
+// with the live request figures of API sources.
+func (e *Engine) SourceStatuses() []source.Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]source.Status, 0, len(e.statuses))
+	for name, st := range e.statuses {
+		s := *st
+		if api, ok := e.sources[name].(source.APISource); ok {
+			stats := api.APIStats()
+			s.API = &stats
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Recompute loads the history the windows need, runs the analytics and publishes the
+// result.
+func (e *Engine) Recompute(ctx context.Context) error {
+	settings := e.settings.Load()
+	if settings == nil {
+		return errors.New("engine: recompute before Apply")
+	}
+	now := e.opts.Now()
+	since := now.Add(-(maxWindow(settings.Windows) + settings.RecurrenceWithin))
+	h, err := e.store.LoadHistory(ctx, since)
+	if err != nil {
+		return err
+	}
+	snap := incident.Compute(h, *settings, now)
+	e.snapshot.Store(snap)
+	return nil
+}
+
+func maxWindow(ws []incident.Window) time.Duration {
+	var m time.Duration
+	for _, w := range ws {
+		m = max(m, w.D)
+	}
+	return m
+}
+
+// requestRecompute asks for a recompute without blocking; requests coalesce.
+func (e *Engine) requestRecompute() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) recomputeLoop(ctx context.Context) {
+	defer e.wg.Done()
+	t := time.NewTicker(e.opts.RecomputeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-e.kick:
+		}
+		start := time.Now()
+		if err := e.Recompute(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			e.logger.Error("analytics recompute failed; keeping the previous snapshot", "err", err)
+			continue
+		}
+		e.logger.Debug("analytics recomputed", "duration", time.Since(start))
+	}
+}
+
+func (e *Engine) runSource(ctx context.Context, r Runnable, running *atomic.Bool) {
+	defer e.wg.Done()
+	interval := r.Interval
+	delay := time.Duration(rand.Int64N(int64(min(e.opts.MaxStartJitter, interval)) + 1))
+	failures := 0
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		if !running.CompareAndSwap(false, true) {
+			// The previous run (of an earlier configuration) is still going: skip.
+			e.logger.Debug("previous sync still running; skipping", "source", r.Source.Name())
+			timer.Reset(interval)
+			continue
+		}
+		err := e.syncOnce(ctx, r.Source)
+		running.Store(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			failures++
+			timer.Reset(e.backoff(interval, failures))
+			continue
+		}
+		failures = 0
+		e.requestRecompute()
+		timer.Reset(interval)
+	}
+}
+
+// backoff doubles the wait after each consecutive failure, capped, with ±10% jitter.
+func (e *Engine) backoff(interval time.Duration, failures int) time.Duration {
+	d := interval
+	for i := 0; i < failures && d < e.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, max(e.opts.MaxBackoff, interval))
+	jitter := time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
+	return d + jitter
+}
+
+func (e *Engine) syncOnce(ctx context.Context, src source.Source) error {
+	name := src.Name()
+	start := time.Now()
+	cursor, err := e.store.Cursor(ctx, name)
+	if err == nil {
+		err = src.Sync(ctx, cursor, e.store)
+	}
+	took := time.Since(start)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	e.mu.Lock()
+	st, ok := e.statuses[name]
+	if ok {
+		st.Attempted = true
+		st.Duration = took
+		st.Up = err == nil
+		if err == nil {
+			st.LastSuccess = e.opts.Now()
+			st.LastError = ""
+		} else {
+			st.LastError = err.Error()
+		}
+	}
+	e.mu.Unlock()
+	if err != nil {
+		e.logger.Error("source sync failed; stored data is kept and served", "source", name, "type", src.Type(), "err", err)
+		return err
+	}
+	e.logger.Debug("source synced", "source", name, "duration", took)
+	return nil
+}
