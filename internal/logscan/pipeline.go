@@ -61,6 +61,22 @@ type lineProc struct {
 	longLines uint64
 	badJSON   uint64
 	jsonPrev  []byte
+	// tail holds the last bytes processed (up to tailLen), to recognise a copy of the
+	// stream (copy-truncate rotation).
+	tail []byte
+}
+
+const tailLen = 256
+
+func (p *lineProc) keepTail(data []byte) {
+	if len(data) >= tailLen {
+		p.tail = append(p.tail[:0], data[len(data)-tailLen:]...)
+		return
+	}
+	p.tail = append(p.tail, data...)
+	if over := len(p.tail) - tailLen; over > 0 {
+		p.tail = append(p.tail[:0], p.tail[over:]...)
+	}
 }
 
 func newLineProc(det *Detector, format int) *lineProc {
@@ -141,6 +157,7 @@ func (p *lineProc) processChunk(data []byte) {
 		p.prevOff = p.off + int64(prevS)
 	}
 	p.off += int64(len(data))
+	p.keepTail(data)
 }
 
 // handleLine feeds one candidate line.
@@ -204,12 +221,14 @@ func (s *splitter) drain(p *lineProc) int64 {
 		if i < 0 {
 			p.bytes += uint64(s.n)
 			p.off += int64(s.n)
+			p.keepTail(data)
 			s.n = 0
 			return int64(len(data))
 		}
 		start = i + 1
 		p.bytes += uint64(start)
 		p.off += int64(start)
+		p.keepTail(data[:start])
 		s.discard = false
 	}
 	if last := bytes.LastIndexByte(data[start:], '\n'); last >= 0 {
