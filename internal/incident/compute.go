@@ -833,6 +833,7 @@ func (c *computer) engagementFigures() {
 		}
 		mask := c.inWindows(x.created)
 		if open {
+			// "older than solo_after": strictly; solo long below is "at least"
 			if c.nowNs-x.created > soloAfter && len(scratch) <= 1 {
 				c.openSolo[[2]int32{x.src, x.team}]++
 			}
