@@ -1,0 +1,220 @@
+// Command hero_exporter measures hero culture in on-call: it reads incident tools and
+// application logs in the background and serves the figures to Prometheus.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/hero-exporter/hero_exporter/collector"
+	"github.com/hero-exporter/hero_exporter/internal/config"
+)
+
+const name = "hero_exporter"
+
+// Exit codes of the command-line contract.
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Stdin))
+}
+
+// options are the parsed command line.
+type options struct {
+	configFile   string
+	storagePath  string
+	demo         bool
+	metricsPath  string
+	webConfig    *web.FlagConfig
+	logConfig    *promslog.Config
+	scanTop      int
+	scanFormat   string
+	scanFiles    []string
+	scanInApp    []string
+	checkVerbose bool
+}
+
+func run(args []string, stdout, stderr io.Writer, stdin io.Reader) int {
+	app := kingpin.CommandLine
+	app.Name = name
+	app.Help = "Prometheus exporter that makes on-call load, sleep interruptions and quiet exceptions visible."
+	app.UsageWriter(stderr)
+	app.ErrorWriter(stderr)
+	app.Terminate(nil)
+
+	o := &options{logConfig: &promslog.Config{}}
+	app.Flag("config.file", "hero_exporter configuration file.").Default("hero.yml").StringVar(&o.configFile)
+	serve := app.Command("serve", "Serve metrics (the default).").Default()
+	serve.Flag("storage.path", "Directory of the SQLite store.").Default("data/").StringVar(&o.storagePath)
+	serve.Flag("demo", "Run on the built-in demo organisation; no configuration file needed.").BoolVar(&o.demo)
+	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.metricsPath)
+	o.webConfig = kingpinflag.AddFlags(serve, ":9863")
+	scan := app.Command("scan", "Read log files once, print the top exceptions and exit.")
+	scan.Flag("top", "Number of fingerprints to print.").Default("20").IntVar(&o.scanTop)
+	scan.Flag("format", "Output format: table or json.").Default("table").EnumVar(&o.scanFormat, "table", "json")
+	scan.Flag("in-app", "Frame prefix of your own code (repeatable).").StringsVar(&o.scanInApp)
+	scan.Arg("files", "Log files to read, or - for standard input.").Required().StringsVar(&o.scanFiles)
+	check := app.Command("check-config", "Validate the configuration file and print what would run.")
+	promslogflag.AddFlags(app, o.logConfig)
+	app.Version(version.Print(name))
+	app.HelpFlag.Short('h')
+
+	cmd, err := app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUsage
+	}
+	o.logConfig.Writer = stderr
+	logger := promslog.New(o.logConfig)
+
+	switch cmd {
+	case check.FullCommand():
+		return checkConfig(o.configFile, stdout, stderr)
+	case scan.FullCommand():
+		return runScan(o, stdout, stderr, stdin)
+	}
+	return runServe(o, logger)
+}
+
+func checkConfig(file string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	describeConfig(stdout, cfg)
+	return exitOK
+}
+
+func runServe(o *options, logger *slog.Logger) int {
+	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
+	cfg, err := loadConfig(o)
+	if err != nil {
+		logger.Error("invalid configuration", "err", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	rt, err := newRuntime(ctx, o, logger)
+	if err != nil {
+		logger.Error("cannot start", "err", err)
+		return exitRuntime
+	}
+	defer rt.close()
+	if err := rt.apply(ctx, cfg); err != nil {
+		logger.Error("cannot start", "err", err)
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return exitUsage
+		}
+		return exitRuntime
+	}
+
+	reg := prometheus.NewRegistry()
+	hc, err := collector.New(rt, logger)
+	if err != nil {
+		logger.Error("cannot build collectors", "err", err)
+		return exitUsage
+	}
+	reg.MustRegister(hc, versioncollector.NewCollector(name),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	mux := http.NewServeMux()
+	mux.Handle(o.metricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !rt.engine.Ready() {
+			http.Error(w, "Not ready: no analytics snapshot yet", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost && r.Method != http.MethodPut {
+			w.Header().Set("Allow", "POST, PUT")
+			http.Error(w, "use POST to reload the configuration", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := rt.reload(ctx, o); err != nil {
+			http.Error(w, "reload failed, previous configuration kept running:\n"+err.Error(), http.StatusBadRequest)
+			return
+		}
+		fmt.Fprintln(w, "Configuration reloaded")
+	})
+	rt.mountHandlers(mux)
+	if o.metricsPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name:        name,
+			Description: "Makes on-call load, sleep interruptions and quiet exceptions visible.",
+			Version:     version.Info(),
+			Links: []web.LandingLinks{
+				{Address: o.metricsPath, Text: "Metrics"},
+				{Address: "/-/healthy", Text: "Health"},
+				{Address: "/-/ready", Text: "Readiness"},
+			},
+		})
+		if err != nil {
+			logger.Error("cannot build landing page", "err", err)
+			return exitRuntime
+		}
+		mux.Handle("/", landing)
+	}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = rt.reload(ctx, o)
+			}
+		}
+	}()
+
+	srv := &http.Server{Handler: mux}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(srv, o.webConfig, logger) }()
+	select {
+	case err := <-errc:
+		logger.Error("web server failed", "err", err)
+		return exitRuntime
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	_ = srv.Shutdown(context.Background())
+	return exitOK
+}
+
+func loadConfig(o *options) (*config.Config, error) {
+	if o.demo {
+		return config.Demo(), nil
+	}
+	return config.Load(o.configFile)
+}

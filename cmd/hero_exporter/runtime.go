@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/config"
+	"github.com/hero-exporter/hero_exporter/internal/engine"
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/demo"
+	"github.com/hero-exporter/hero_exporter/internal/source/file"
+	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty"
+	"github.com/hero-exporter/hero_exporter/internal/store"
+)
+
+// runtime is the running exporter: the store, the engine and the current config.
+type runtime struct {
+	logger *slog.Logger
+	store  *store.Store
+	engine *engine.Engine
+
+	mu  sync.Mutex // serialises reloads
+	cfg *config.Config
+}
+
+func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime, error) {
+	st, err := store.Open(ctx, o.storagePath, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, engine.Options{})}, nil
+}
+
+// apply starts the sources of cfg, replacing those of the previous config.
+func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	runnables, err := buildSources(cfg, rt.logger)
+	if err != nil {
+		return err
+	}
+	if err := rt.engine.Apply(ctx, cfg.Analytics(), runnables); err != nil {
+		return err
+	}
+	rt.cfg = cfg
+	rt.logger.Info("configuration applied", "file", cfg.File, "sources", len(cfg.Sources), "logs", len(cfg.Logs))
+	return nil
+}
+
+// reload re-reads the configuration; on any error the running one stays.
+func (rt *runtime) reload(ctx context.Context, o *options) error {
+	cfg, err := loadConfig(o)
+	if err == nil {
+		err = rt.apply(ctx, cfg)
+	}
+	if err != nil {
+		rt.logger.Error("reload failed; keeping the previous configuration", "err", err)
+		return err
+	}
+	rt.logger.Info("configuration reloaded")
+	return nil
+}
+
+func (rt *runtime) close() {
+	rt.engine.Stop()
+	rt.engine.Wait()
+	if err := rt.store.Close(); err != nil {
+		rt.logger.Error("closing store", "err", err)
+	}
+}
+
+// mountHandlers adds HTTP handlers that sources need (webhook receivers).
+func (rt *runtime) mountHandlers(*http.ServeMux) {}
+
+// Snapshot implements collector.Provider.
+func (rt *runtime) Snapshot() *incident.Snapshot { return rt.engine.Snapshot() }
+
+// SourceStatuses implements collector.Provider.
+func (rt *runtime) SourceStatuses() []source.Status { return rt.engine.SourceStatuses() }
+
+// buildSources creates one source per configured entry.
+func buildSources(cfg *config.Config, logger *slog.Logger) ([]engine.Runnable, error) {
+	out := make([]engine.Runnable, 0, len(cfg.Sources))
+	for i, sc := range cfg.Sources {
+		var src source.Source
+		switch sc.Type {
+		case "demo":
+			src = demo.New(sc.Name, sc.Seed, time.Now)
+		case "file":
+			src = file.New(sc.Name, sc.Path, logger)
+		case pagerduty.Type:
+			pd, err := pagerduty.New(pagerduty.Config{
+				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
+				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone,
+			}, logger.With("source", sc.Name))
+			if err != nil {
+				return nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+			}
+			src = pd
+		default:
+			return nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].type", i),
+				Msg: fmt.Sprintf("source type %q is not implemented in this version", sc.Type)}
+		}
+		out = append(out, engine.Runnable{Source: src, Interval: sc.RefreshInterval.D})
+	}
+	return out, nil
+}
+
+// describeConfig prints what a configuration would run; tokens show only where they
+// come from.
+func describeConfig(w io.Writer, c *config.Config) {
+	fmt.Fprintf(w, "configuration %s is valid\n", c.File)
+	ws := make([]string, len(c.Windows))
+	for i, win := range c.Windows {
+		ws[i] = win.String()
+	}
+	fmt.Fprintf(w, "windows: %s; person label: %s; default time zone: %s\n", strings.Join(ws, ", "), c.PersonLabel, c.Hours.DefaultTimezone)
+	fmt.Fprintf(w, "hours: business %s-%s %s; sleep %s-%s; holidays %v\n", c.Hours.Business.Start, c.Hours.Business.End,
+		strings.Join(c.Hours.Business.Days, ","), c.Hours.Sleep.Start, c.Hours.Sleep.End, c.Hours.Holidays)
+	fmt.Fprintf(w, "thresholds: solo_after %s, recurrence_within %s\n", c.Thresholds.SoloAfter, c.Thresholds.RecurrenceWithin)
+	for _, s := range c.Sources {
+		fmt.Fprintf(w, "source %s: type %s, refresh every %s", s.Name, s.Type, s.RefreshInterval)
+		if s.BaseURL != "" {
+			fmt.Fprintf(w, ", base_url %s", s.BaseURL)
+		}
+		if s.History.D > 0 {
+			fmt.Fprintf(w, ", history %s", s.History)
+		}
+		switch {
+		case s.TokenFile != "":
+			fmt.Fprintf(w, ", token from file %s", s.TokenFile)
+		case s.TokenEnv != "":
+			fmt.Fprintf(w, ", token from $%s", s.TokenEnv)
+		}
+		if s.Path != "" {
+			fmt.Fprintf(w, ", path %s", s.Path)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, l := range c.Logs {
+		fmt.Fprintf(w, "log %s: %s, format %s, top_k %d\n", l.Name, strings.Join(l.Paths, " "), l.Format, l.TopK)
+	}
+}
