@@ -277,6 +277,10 @@ func (e *Engine) syncOnce(ctx context.Context, src source.Source) error {
 	if err == nil {
 		err = src.Sync(ctx, cursor, e.store)
 	}
+	if err == nil {
+		// What a source can supply may depend on what it just read (a file with shifts).
+		err = e.store.RegisterSource(ctx, name, src.Type(), src.Capabilities())
+	}
 	took := time.Since(start)
 	if ctx.Err() != nil {
 		return ctx.Err()

@@ -74,7 +74,7 @@ CREATE TABLE incidents (
 	) VIRTUAL,
 	PRIMARY KEY (source, id)
 );
-CREATE INDEX incidents_live_until ON incidents (live_until);
+CREATE INDEX incidents_live_until ON incidents (live_until, source, id); -- covers the joins of pages and engagements
 
 -- incident_totals counts every stored incident by (source, team, severity), kept up to
 -- date by the triggers below, so hero_incidents_created_total does not need a scan of

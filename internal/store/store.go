@@ -77,6 +77,9 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	for _, p := range strings.Fields(os.Getenv("HERO_PRAGMAS")) {
+		q.Add("_pragma", p)
+	}
 	q.Set("_txlock", "immediate") // write transactions take the lock up front; read-only ones stay deferred
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 
