@@ -643,11 +643,10 @@ func (c *computer) loadShifts() {
 	}
 }
 
-// onCall reports whether person p has a shift of source src for policy at instant t
+// onCall reports whether person p has a shift of source src for policy pol at instant t
 // (Start ≤ t < End, or no End).
-func (c *computer) onCall(p, src int32, policy string, t int64) bool {
-	pol, ok := c.policies[policy]
-	if !ok {
+func (c *computer) onCall(p, src, pol int32, t int64) bool {
+	if pol < 0 {
 		return false
 	}
 	g, ok := c.shiftGroups[shiftKey{p, src, pol}]
@@ -851,13 +850,19 @@ func (c *computer) engagementFigures() {
 		if open {
 			end = c.nowNs
 		}
-		onCallSrc := c.caps[x.src].OnCall
+		onCallSrc := c.caps[x.src].OnCall && mask != 0
+		pol := int32(-1) // the incident's policy; -1: nobody has shifts for it
+		if onCallSrc {
+			if p, ok := c.policies[c.h.Incidents[x.orig].EscalationPolicy]; ok {
+				pol = p
+			}
+		}
 		for k := range scratch {
 			en := &scratch[k]
 			r := int32(-1)
 			if mask != 0 {
 				r = c.row(x.team, en.person)
-				offrot := onCallSrc && !c.onCall(en.person, x.src, c.h.Incidents[x.orig].EscalationPolicy, en.first)
+				offrot := onCallSrc && !c.onCall(en.person, x.src, pol, en.first)
 				for w := 0; w < c.nW; w++ {
 					if mask&(1<<w) != 0 {
 						a := &c.accs[int(r)*c.nW+w]
