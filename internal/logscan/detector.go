@@ -219,6 +219,12 @@ func (d *Detector) start(line, prev []byte) {
 	}
 	if kind, strong, ok := classifyHeader(line, t); ok {
 		d.begin(kind, strong)
+		if kind == kindGo && !strong && bytes.Contains(prev, []byte("http: panic serving")) {
+			// "2019/01/15 07:48:05 http: panic serving [::1]:54143: msg" + "goroutine 24 [running]:"
+			d.strong = true
+			d.withPrev = true
+			d.add(trimCR(prev))
+		}
 		d.add(line)
 	}
 }

@@ -34,10 +34,12 @@ func parseFormat(s string) (int, error) {
 // DefaultMaxLineBytes caps one line; the rest of a longer line is skipped and counted.
 const DefaultMaxLineBytes = 1 << 20
 
-// textTokens are the substrings that can start an exception event in a text line. A line
-// without any of them, not indented and not inside an event, is skipped after one
-// bytes.Index per token per chunk (not per line).
-var textTokens = [...]string{"xception", "Error", "Traceback", "panic", "fatal error"}
+// textTokens are the substrings that can start an exception event anywhere in a text
+// line; starts at the beginning of a line ("panic: ", "fatal error: ", "goroutine ",
+// frames) are caught by interestingFirst. A line with neither, outside an event, is
+// skipped after one bytes.Index per token per chunk (not per line). The tokens are
+// chosen for rare first bytes: bytes.Index skips ahead with a vectorised IndexByte.
+var textTokens = [...]string{"xception", "Error", "(most recent call"}
 
 // jsonTokens: a JSON line without any of them carries no exception.
 var jsonTokens = [...]string{"xception", "rror", "Traceback", "panic", "stack", "exc_info", "\\n", "\\tat ", "    at "}
@@ -85,7 +87,7 @@ func newLineProc(det *Detector, format int) *lineProc {
 
 func interestingFirst(c byte, json bool) bool {
 	switch c {
-	case ' ', '\t', '#', 'g':
+	case ' ', '\t', '#', 'g', 'p', 'f':
 		return true
 	case '{':
 		return json
