@@ -895,15 +895,16 @@ func (c *computer) addEngaged(r, p, team int32, start, end int64) {
 	loc := c.people.list[p].loc
 	h := c.hoursFor(p, team)
 	var split [NumPeriods]int64
-	lastLo := int64(-1)
+	var lastLo int64
+	have := false
 	for _, w := range c.wDesc {
 		lo := max(start, c.wStart[w])
 		if lo >= end {
 			break // smaller windows start later still
 		}
-		if lo != lastLo {
+		if !have || lo != lastLo {
 			split = splitNs(lo, end, loc, h)
-			lastLo = lo
+			lastLo, have = lo, true
 		}
 		a := &c.accs[int(r)*c.nW+w]
 		for q := range split {
