@@ -82,6 +82,10 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// MaxBodyBytes bounds a response body (default 64 MiB).
 	MaxBodyBytes int64
+	// RetryAfterHeaders are further response headers that say, in seconds, how long to
+	// wait after a 429 (e.g. Opsgenie's X-RateLimit-Period-In-Sec). They are read only
+	// when neither Retry-After nor ratelimit-reset / X-RateLimit-Reset is present.
+	RetryAfterHeaders []string
 	// HTTPClient sends the requests (default: a client with no overall timeout; the
 	// per-attempt Timeout applies).
 	HTTPClient *http.Client
@@ -400,9 +404,43 @@ func (c *Client) retryHint(h http.Header) (time.Duration, bool) {
 		}
 	}
 	if !ok {
+		for _, k := range c.cfg.RetryAfterHeaders {
+			v := strings.TrimSpace(h.Get(k))
+			if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 && !math.IsInf(s, 0) {
+				d, ok = time.Duration(s*float64(time.Second)), true
+				break
+			}
+		}
+	}
+	if !ok {
 		return 0, false
 	}
 	return min(d, c.cfg.MaxRetryWait), true
+}
+
+// ResolveLink turns a pagination link the API returned (an absolute URL such as
+// Opsgenie's X-Paging-Next, or a path) into a path relative to the base URL and its
+// query, for Get. A link to another scheme, host or a path outside the base URL is an
+// error, so the credentials in Header never go anywhere but the configured API. The
+// error does not quote the link (it may carry a query).
+func (c *Client) ResolveLink(link string) (string, url.Values, error) {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil || link == "" {
+		return "", nil, errors.New("unreadable pagination link")
+	}
+	u = c.base.ResolveReference(u)
+	if u.Scheme != c.base.Scheme || u.Host != c.base.Host || u.User != nil {
+		return "", nil, fmt.Errorf("pagination link points to another host (%s), not %s", u.Host, c.base.Host)
+	}
+	rel, ok := strings.CutPrefix(u.Path, c.base.Path)
+	if !ok || (c.base.Path != "" && rel != "" && !strings.HasPrefix(rel, "/")) {
+		return "", nil, fmt.Errorf("pagination link path is outside the base URL path %q", c.base.Path)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", nil, errors.New("pagination link has an unreadable query")
+	}
+	return "/" + strings.TrimLeft(rel, "/"), q, nil
 }
 
 func (c *Client) count(code string) {
@@ -470,6 +508,28 @@ func apiMessage(data []byte) string {
 	}
 	if msg == "" {
 		msg = body.Message
+	}
+	if msg == "" {
+		// incident.io: {"type":"validation_error","status":422,"errors":[{"code":…,"message":…}]}
+		var list struct {
+			Type   string `json:"type"`
+			Errors []struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		if json.Unmarshal(data, &list) == nil && len(list.Errors) > 0 {
+			var parts []string
+			for _, e := range list.Errors {
+				if e.Message != "" {
+					parts = append(parts, e.Message)
+				}
+			}
+			msg = strings.Join(parts, "; ")
+			if list.Type != "" && msg != "" {
+				msg += " [" + list.Type + "]"
+			}
+		}
 	}
 	return truncate(strings.TrimSpace(msg), 300)
 }
