@@ -43,17 +43,18 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
-	configFile   string
-	storagePath  string
-	demo         bool
-	metricsPath  string
-	webConfig    *web.FlagConfig
-	logConfig    *promslog.Config
-	scanTop      int
-	scanFormat   string
-	scanFiles    []string
-	scanInApp    []string
-	checkVerbose bool
+	configFile  string
+	storagePath string
+	demo        bool
+	metricsPath string
+	webConfig   *web.FlagConfig
+	logConfig   *promslog.Config
+	scanTop     int
+	scanFormat  string
+	scanFiles   []string
+	scanInApp   []string
+	// fakeNow pins the analytics clock (hidden; for golden end-to-end tests).
+	fakeNow string
 }
 
 func run(args []string, stdout, stderr io.Writer, stdin io.Reader) int {
@@ -70,6 +71,7 @@ func run(args []string, stdout, stderr io.Writer, stdin io.Reader) int {
 	serve.Flag("storage.path", "Directory of the SQLite store.").Default("data/").StringVar(&o.storagePath)
 	serve.Flag("demo", "Run on the built-in demo organisation; no configuration file needed.").BoolVar(&o.demo)
 	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.metricsPath)
+	serve.Flag("debug.now", "Pin the analytics clock to this RFC 3339 time (tests only).").Hidden().StringVar(&o.fakeNow)
 	o.webConfig = kingpinflag.AddFlags(serve, ":9863")
 	scan := app.Command("scan", "Read log files once, print the top exceptions and exit.")
 	scan.Flag("top", "Number of fingerprints to print.").Default("20").IntVar(&o.scanTop)

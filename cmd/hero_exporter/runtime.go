@@ -35,7 +35,16 @@ func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime,
 	if err != nil {
 		return nil, err
 	}
-	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, engine.Options{})}, nil
+	opts := engine.Options{}
+	if o.fakeNow != "" {
+		now, err := time.Parse(time.RFC3339, o.fakeNow)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("--debug.now: %w", err)
+		}
+		opts.Now = func() time.Time { return now }
+	}
+	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, opts)}, nil
 }
 
 // apply starts the sources of cfg, replacing those of the previous config.

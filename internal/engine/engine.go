@@ -88,12 +88,8 @@ type Runnable struct {
 // Apply (re)starts the engine with new settings and sources: the runners of the old
 // configuration stop, stored data stays, and the analytics recompute at once.
 func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources []Runnable) error {
-	for _, r := range sources {
-		s := r.Source
-		if err := e.store.RegisterSource(ctx, s.Name(), s.Type(), s.Capabilities()); err != nil {
-			return err
-		}
-	}
+	// Capabilities are registered after each successful sync, not here: until a source
+	// has read something, what it stored earlier (and could supply then) stays in force.
 	e.settings.Store(&settings)
 
 	e.mu.Lock()

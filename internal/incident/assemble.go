@@ -179,7 +179,8 @@ func Gini(xs []int) float64 {
 	if n == 0 || sum == 0 {
 		return 0
 	}
-	return 2*float64(weighted)/(float64(n)*float64(sum)) - float64(n+1)/float64(n)
+	// One division of exact integers, so {0, 2, 3} gives 0.4 and not 0.40000000000000013.
+	return float64(2*weighted-(n+1)*sum) / float64(n*sum)
 }
 
 // BusFactor returns the smallest number of people whose shares of xs add up to at

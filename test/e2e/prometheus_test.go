@@ -85,15 +85,8 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 		t.Skip("cmd/hero_exporter does not exist yet; skipping outside CI")
 	}
 	prometheus := needTool(t, "prometheus")
-	goTool := needTool(t, "go")
-
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hero_exporter")
-	build := exec.Command(goTool, "build", "-o", bin, "./cmd/hero_exporter")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/hero_exporter: %v\n%s", err, out)
-	}
+	bin := exporterBinary(t)
 
 	exporterAddr := freeAddr(t)
 	start(t, dir, "hero_exporter", bin, "--demo", "--web.listen-address="+exporterAddr,
