@@ -391,6 +391,9 @@ func isHashFrame(line []byte) bool {
 // frameStart reports whether line is a stack frame that opens an event whose header is
 // the previous line (a "lookback" start), and the kind of that event.
 func frameStart(line, t, prev []byte) (int, bool) {
+	if len(t) == 0 {
+		return 0, false
+	}
 	if len(t) == len(line) { // not indented
 		if hasPrefix(line, "#0 ") && bytes.IndexByte(line, '(') > 0 {
 			if hasPrefix(trimSpaceLeft(prev), "Stack trace:") {

@@ -48,6 +48,8 @@ func finishEvent(p *parsed, inApp []string, ev *Event) {
 	}
 	outer := p.outer()
 	root := p.root()
+	outer.typ = strings.TrimSpace(validLabel(normalizeType(outer.typ), 200))
+	root.typ = strings.TrimSpace(validLabel(normalizeType(root.typ), 200))
 	if outer.typ == "" {
 		outer.typ = "unknown"
 	}
