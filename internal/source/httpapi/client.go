@@ -531,6 +531,28 @@ func apiMessage(data []byte) string {
 			}
 		}
 	}
+	if msg == "" {
+		// JSON:API (Rootly): {"errors":[{"title":…,"status":"404","detail":…}]}
+		var ja struct {
+			Errors []struct {
+				Title  string  `json:"title"`
+				Detail *string `json:"detail"`
+			} `json:"errors"`
+		}
+		if json.Unmarshal(data, &ja) == nil {
+			var parts []string
+			for _, e := range ja.Errors {
+				p := e.Title
+				if e.Detail != nil && *e.Detail != "" && *e.Detail != e.Title {
+					p = strings.TrimSpace(p + " (" + *e.Detail + ")")
+				}
+				if p != "" {
+					parts = append(parts, p)
+				}
+			}
+			msg = strings.Join(parts, "; ")
+		}
+	}
 	return truncate(strings.TrimSpace(msg), 300)
 }
 
