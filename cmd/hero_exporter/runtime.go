@@ -16,6 +16,7 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/source"
 	"github.com/hero-exporter/hero_exporter/internal/source/demo"
 	"github.com/hero-exporter/hero_exporter/internal/source/file"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty"
 	"github.com/hero-exporter/hero_exporter/internal/store"
 )
@@ -26,9 +27,21 @@ type runtime struct {
 	store  *store.Store
 	engine *engine.Engine
 
+	// clock is what sources read time from: the wall clock, or with --debug.now a clock
+	// that starts at the pinned time and runs on from there.
+	clock httpapi.Clock
+
 	mu  sync.Mutex // serialises reloads
 	cfg *config.Config
 }
+
+// shiftedClock runs at wall-clock speed from a pinned start.
+type shiftedClock struct {
+	httpapi.RealClock
+	offset time.Duration
+}
+
+func (c shiftedClock) Now() time.Time { return time.Now().Add(c.offset) }
 
 func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime, error) {
 	st, err := store.Open(ctx, o.storagePath, logger)
@@ -36,22 +49,26 @@ func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime,
 		return nil, err
 	}
 	opts := engine.Options{}
+	var clock httpapi.Clock = httpapi.RealClock{}
 	if o.fakeNow != "" {
 		now, err := time.Parse(time.RFC3339, o.fakeNow)
 		if err != nil {
 			st.Close()
 			return nil, fmt.Errorf("--debug.now: %w", err)
 		}
+		// Analytics see exactly the pinned time; sources see time move on from it, so
+		// rate limiters and "since" ranges behave as in production.
 		opts.Now = func() time.Time { return now }
+		clock = shiftedClock{offset: time.Until(now)}
 	}
-	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, opts)}, nil
+	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, opts), clock: clock}, nil
 }
 
 // apply starts the sources of cfg, replacing those of the previous config.
 func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	runnables, err := buildSources(cfg, rt.logger)
+	runnables, err := buildSources(cfg, rt.clock, rt.logger)
 	if err != nil {
 		return err
 	}
@@ -95,19 +112,19 @@ func (rt *runtime) Snapshot() *incident.Snapshot { return rt.engine.Snapshot() }
 func (rt *runtime) SourceStatuses() []source.Status { return rt.engine.SourceStatuses() }
 
 // buildSources creates one source per configured entry.
-func buildSources(cfg *config.Config, logger *slog.Logger) ([]engine.Runnable, error) {
+func buildSources(cfg *config.Config, clock httpapi.Clock, logger *slog.Logger) ([]engine.Runnable, error) {
 	out := make([]engine.Runnable, 0, len(cfg.Sources))
 	for i, sc := range cfg.Sources {
 		var src source.Source
 		switch sc.Type {
 		case "demo":
-			src = demo.New(sc.Name, sc.Seed, time.Now)
+			src = demo.New(sc.Name, sc.Seed, clock.Now)
 		case "file":
 			src = file.New(sc.Name, sc.Path, logger)
 		case pagerduty.Type:
 			pd, err := pagerduty.New(pagerduty.Config{
 				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
-				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone,
+				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
 			}, logger.With("source", sc.Name))
 			if err != nil {
 				return nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
