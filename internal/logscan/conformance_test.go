@@ -70,6 +70,36 @@ func TestConformanceStacktraces(t *testing.T) {
 	}
 }
 
+// TestConformanceFluentBit: the Fluent Bit multiline inputs hold one trace each (plus
+// ordinary lines).
+func TestConformanceFluentBit(t *testing.T) {
+	dir := referenceDir(t, "logs/stacktraces/fluent-bit")
+	cases := []struct{ file, lang, typ, loc string }{
+		{"internal-multiline-test/java_input.log", LangJava, "java.lang.IllegalStateException", "com.example.myproject.Book.getId"},
+		{"internal-multiline-test/python_input.log", LangPython, "Exception", "nearfieldspy.get"},
+		{"internal-multiline-test/go_input.log", LangGo, "panic", "main.main.func"},
+		{"internal-multiline-test/ruby_input.log", LangRuby, "ZeroDivisionError", "routes.rb:/"},
+		{"internal-multiline-test/elastic_input.log", LangJava, "IndexNotFoundException", ""},
+		{"tail-runtime/multiline_001.log", LangJava, "java.lang.RuntimeException", "com.myproject.module.MyProject.badMethod"},
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c.file), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(dir, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs := scanAll(t, string(data), FormatAuto)
+			if len(evs) != 1 {
+				t.Fatalf("%d events, want 1: %+v", len(evs), evs)
+			}
+			e := evs[0]
+			if e.Language != c.lang || e.Type != c.typ || c.loc != "" && e.Location != c.loc {
+				t.Errorf("event %+v, want %s %s %s", e, c.lang, c.typ, c.loc)
+			}
+		})
+	}
+}
+
 // TestConformanceLoghub runs real system logs through the pipeline: no crash, sane
 // totals, and the inline Java exceptions of Hadoop are found.
 func TestConformanceLoghub(t *testing.T) {

@@ -625,6 +625,8 @@ func findTyped(line []byte, strict bool) (typ, msg []byte, pos int, ok bool) {
 			return line[s:j], m, s, true
 		case hasPrefix(tail, " ---> "):
 			return line[s:j], nil, s, true
+		case tail[0] == '[' && tail[len(tail)-1] == ']' && !bare: // Elasticsearch: IndexNotFoundException[no such index]
+			return line[s:j], tail[1 : len(tail)-1], s, true
 		}
 	}
 	return nil, nil, 0, false
