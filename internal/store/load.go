@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -40,37 +42,59 @@ FROM shifts WHERE live_until >= ?`
 // All queries read one snapshot of the database. Repeated strings (sources, teams,
 // services, people's ids, ...) share memory.
 func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.History, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("store: load history: begin: %w", err)
-	}
-	defer tx.Rollback()
-
-	l := &loader{ctx: ctx, tx: tx, in: make(interner, 1024)}
 	sinceMs := since.UnixMilli()
 	if since.IsZero() {
 		sinceMs = 0
 	}
+	hint := s.loadHint.Load()
 	h := &incident.History{Sources: map[string]incident.Capabilities{}}
-	steps := []struct {
-		what string
-		fn   func(*incident.History, int64) error
-	}{
-		{"sources", l.sources},
-		{"people", l.people},
-		{"teams", l.teams},
-		{"incidents", l.incidents},
-		{"pages", l.pages},
-		{"engagements", l.engagements},
-		{"shifts", l.shifts},
-		{"incident totals", l.totals},
+	if hint != nil {
+		// Size the slices like the last load's, with some room, to spare the regrowth.
+		h.People = make([]incident.Person, 0, hint.people+hint.people/8)
+		h.Incidents = make([]incident.Incident, 0, hint.incidents+hint.incidents/8)
+		h.Pages = make([]incident.Page, 0, hint.pages+hint.pages/8)
+		h.Engagements = make([]incident.Engagement, 0, hint.engagements+hint.engagements/8)
+		h.Shifts = make([]incident.Shift, 0, hint.shifts+hint.shifts/8)
 	}
-	for _, st := range steps {
-		if err := st.fn(h, sinceMs); err != nil {
-			return nil, fmt.Errorf("store: load %s: %w", st.what, err)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: load history: %w", err)
+	}
+	defer conn.Close()
+	// The queries run on the driver connection itself: database/sql's Rows and Scan
+	// cost more per row than SQLite does for these narrow rows.
+	err = conn.Raw(func(dc any) error {
+		l := &loader{ctx: ctx, in: make(interner, 1024)}
+		var ok bool
+		if l.q, ok = dc.(driver.QueryerContext); !ok {
+			return fmt.Errorf("driver connection %T cannot query", dc)
 		}
+		ex, ok := dc.(driver.ExecerContext)
+		if !ok {
+			return fmt.Errorf("driver connection %T cannot exec", dc)
+		}
+		// One read transaction: every query sees the same snapshot.
+		if _, err := ex.ExecContext(ctx, "BEGIN", nil); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		err := l.load(h, sinceMs)
+		if _, rerr := ex.ExecContext(context.Background(), "ROLLBACK", nil); rerr != nil {
+			// The connection is in an unknown state; make database/sql drop it.
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr), driver.ErrBadConn)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: load history: %w", err)
 	}
+	s.loadHint.Store(&loadHint{people: len(h.People), incidents: len(h.Incidents), pages: len(h.Pages),
+		engagements: len(h.Engagements), shifts: len(h.Shifts)})
 	return h, nil
+}
+
+// loadHint holds the sizes of the last LoadHistory.
+type loadHint struct {
+	people, incidents, pages, engagements, shifts int
 }
 
 // interner hands out one copy of each repeated string.
@@ -87,35 +111,66 @@ func (in interner) get(s string) string {
 	return s
 }
 
-// loader runs the queries of one LoadHistory.
+// loader runs the queries of one LoadHistory on a driver connection.
 type loader struct {
 	ctx context.Context
-	tx  *sql.Tx
+	q   driver.QueryerContext
 	in  interner
 }
 
-// each runs query and calls fn with the values of each row. It scans into []any, so
-// database/sql hands over the driver's values without reflection; fn type-asserts.
-func (l *loader) each(query string, ncols int, fn func(v []any) error, args ...any) error {
-	rows, err := l.tx.QueryContext(l.ctx, query, args...)
+func (l *loader) load(h *incident.History, since int64) error {
+	steps := []struct {
+		what string
+		fn   func(*incident.History, int64) error
+	}{
+		{"sources", l.sources},
+		{"people", l.people},
+		{"teams", l.teams},
+		{"incidents", l.incidents},
+		{"pages", l.pages},
+		{"engagements", l.engagements},
+		{"shifts", l.shifts},
+		{"incident totals", l.totals},
+	}
+	for _, st := range steps {
+		if err := st.fn(h, since); err != nil {
+			return fmt.Errorf("%s: %w", st.what, err)
+		}
+	}
+	return nil
+}
+
+// each runs query and calls fn with the values of each row, as the driver gives
+// them (TEXT as string, INTEGER as int64, NULL as nil): no Scan, no reflection.
+func (l *loader) each(query string, fn func(v []driver.Value), args ...int64) error {
+	var named []driver.NamedValue
+	for i, a := range args {
+		named = append(named, driver.NamedValue{Ordinal: i + 1, Value: a})
+	}
+	rows, err := l.q.QueryContext(l.ctx, query, named)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	vals := make([]any, ncols)
-	ptrs := make([]any, ncols)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
+	// Driver rows must be closed exactly once (database/sql is not here to see to it).
+	err = eachRow(l.ctx, rows, fn)
+	return errors.Join(err, rows.Close())
+}
+
+func eachRow(ctx context.Context, rows driver.Rows, fn func(v []driver.Value)) error {
+	dest := make([]driver.Value, len(rows.Columns()))
+	for n := 0; ; n++ {
+		if err := rows.Next(dest); err == io.EOF {
+			return nil
+		} else if err != nil {
 			return err
 		}
-		if err := fn(vals); err != nil {
-			return err
+		fn(dest)
+		if n%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 	}
-	return rows.Err()
 }
 
 // str returns v as a string: TEXT comes as string, NULL as nil.
@@ -143,19 +198,18 @@ func num(v any) int64 {
 }
 
 func (l *loader) sources(h *incident.History, _ int64) error {
-	return l.each(loadSources, 5, func(v []any) error {
+	return l.each(loadSources, func(v []driver.Value) {
 		h.Sources[l.in.get(str(v[0]))] = incident.Capabilities{
 			People:      num(v[1]) != 0,
 			Pages:       num(v[2]) != 0,
 			Engagements: num(v[3]) != 0,
 			OnCall:      num(v[4]) != 0,
 		}
-		return nil
 	})
 }
 
 func (l *loader) people(h *incident.History, _ int64) error {
-	return l.each(loadPeople, 5, func(v []any) error {
+	return l.each(loadPeople, func(v []driver.Value) {
 		h.People = append(h.People, incident.Person{
 			Source:   l.in.get(str(v[0])),
 			ID:       l.in.get(str(v[1])),
@@ -163,34 +217,31 @@ func (l *loader) people(h *incident.History, _ int64) error {
 			Email:    str(v[3]),
 			TimeZone: l.in.get(str(v[4])),
 		})
-		return nil
 	})
 }
 
 func (l *loader) teams(h *incident.History, _ int64) error {
 	type key struct{ source, team string }
 	idx := map[key]int{}
-	err := l.each(loadTeams, 2, func(v []any) error {
+	err := l.each(loadTeams, func(v []driver.Value) {
 		t := incident.Team{Source: l.in.get(str(v[0])), Name: l.in.get(str(v[1]))}
 		idx[key{t.Source, t.Name}] = len(h.Teams)
 		h.Teams = append(h.Teams, t)
-		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return l.each(loadTeamMembers, 3, func(v []any) error {
+	return l.each(loadTeamMembers, func(v []driver.Value) {
 		i, ok := idx[key{str(v[0]), str(v[1])}]
 		if !ok {
-			return nil // cannot happen: the foreign key keeps members with their team
+			return // cannot happen: the foreign key keeps members with their team
 		}
 		h.Teams[i].Members = append(h.Teams[i].Members, l.in.get(str(v[2])))
-		return nil
 	})
 }
 
 func (l *loader) incidents(h *incident.History, since int64) error {
-	return l.each(loadIncidents, 11, func(v []any) error {
+	return l.each(loadIncidents, func(v []driver.Value) {
 		h.Incidents = append(h.Incidents, incident.Incident{
 			Source:           l.in.get(str(v[0])),
 			ID:               str(v[1]),
@@ -204,12 +255,11 @@ func (l *loader) incidents(h *incident.History, since int64) error {
 			AcknowledgedAt:   fromMillis(num(v[9])),
 			ResolvedAt:       fromMillis(num(v[10])),
 		})
-		return nil
 	}, since)
 }
 
 func (l *loader) pages(h *incident.History, since int64) error {
-	return l.each(loadPages, 6, func(v []any) error {
+	return l.each(loadPages, func(v []driver.Value) {
 		h.Pages = append(h.Pages, incident.Page{
 			Source:     l.in.get(str(v[0])),
 			ID:         str(v[1]),
@@ -218,12 +268,11 @@ func (l *loader) pages(h *incident.History, since int64) error {
 			At:         fromMillis(num(v[4])),
 			Channel:    l.in.get(str(v[5])),
 		})
-		return nil
 	}, since)
 }
 
 func (l *loader) engagements(h *incident.History, since int64) error {
-	return l.each(loadEngagements, 6, func(v []any) error {
+	return l.each(loadEngagements, func(v []driver.Value) {
 		h.Engagements = append(h.Engagements, incident.Engagement{
 			Source:     l.in.get(str(v[0])),
 			ID:         str(v[1]),
@@ -232,12 +281,11 @@ func (l *loader) engagements(h *incident.History, since int64) error {
 			Kind:       l.in.get(str(v[4])),
 			At:         fromMillis(num(v[5])),
 		})
-		return nil
 	}, since)
 }
 
 func (l *loader) shifts(h *incident.History, since int64) error {
-	return l.each(loadShifts, 7, func(v []any) error {
+	return l.each(loadShifts, func(v []driver.Value) {
 		h.Shifts = append(h.Shifts, incident.Shift{
 			Source:           l.in.get(str(v[0])),
 			ID:               str(v[1]),
@@ -247,18 +295,16 @@ func (l *loader) shifts(h *incident.History, since int64) error {
 			Start:            fromMillis(num(v[5])),
 			End:              fromMillis(num(v[6])),
 		})
-		return nil
 	}, since)
 }
 
 func (l *loader) totals(h *incident.History, _ int64) error {
-	return l.each(loadTotals, 4, func(v []any) error {
+	return l.each(loadTotals, func(v []driver.Value) {
 		h.CreatedTotals = append(h.CreatedTotals, incident.CreatedCount{
 			Source:   l.in.get(str(v[0])),
 			Team:     l.in.get(str(v[1])),
 			Severity: incident.Severity(l.in.get(str(v[2]))),
 			Count:    int(num(v[3])),
 		})
-		return nil
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -30,6 +31,10 @@ const FileName = "hero.db"
 // busyTimeoutMillis bounds how long a statement waits for a lock another connection
 // (or another process) holds before it fails with SQLITE_BUSY.
 const busyTimeoutMillis = 10000
+
+// cacheKiB is the page cache of each connection. SQLite's default (2 MiB) makes a
+// large history load re-read pages through the OS.
+const cacheKiB = 16 << 10
 
 // maxOpenConns bounds the connection pool: writes are serialised by SQLite anyway
 // (BEGIN IMMEDIATE), and WAL lets the few readers run beside the writer.
@@ -46,9 +51,10 @@ var (
 
 // Store is the SQLite store. It is safe for concurrent use.
 type Store struct {
-	db     *sql.DB
-	path   string
-	logger *slog.Logger
+	db       *sql.DB
+	path     string
+	logger   *slog.Logger
+	loadHint atomic.Pointer[loadHint] // sizes of the last LoadHistory
 }
 
 // sqliteHeader is the 16-byte magic string every SQLite 3 database file starts with.
@@ -77,9 +83,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	for _, p := range strings.Fields(os.Getenv("HERO_PRAGMAS")) {
-		q.Add("_pragma", p)
-	}
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	q.Set("_txlock", "immediate") // write transactions take the lock up front; read-only ones stay deferred
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 

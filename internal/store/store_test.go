@@ -842,3 +842,22 @@ func TestConcurrentWriteAndLoad(t *testing.T) {
 		t.Errorf("incidents: %d", len(h.Incidents))
 	}
 }
+
+func TestLoadHistoryCancelled(t *testing.T) {
+	s, _ := openTest(t)
+	b := genHistory(5000, 100, 10, t0)
+	mustWrite(t, s, "pd", b)
+	cctx := &countdownCtx{Context: context.Background()}
+	cctx.n.Store(2)
+	if _, err := s.LoadHistory(cctx, time.Time{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	// The connection was given back without its read transaction: writes and loads
+	// on the pool go on.
+	for i := range 5 {
+		mustWrite(t, s, "pd", &source.Batch{Incidents: []incident.Incident{{ID: fmt.Sprint("new", i), CreatedAt: t0}}})
+		if h := mustLoad(t, s, time.Time{}); len(h.Incidents) != len(b.Incidents)+i+1 {
+			t.Fatalf("got %d incidents", len(h.Incidents))
+		}
+	}
+}
