@@ -1,0 +1,418 @@
+// Package alertmanager is a push source: an HTTP endpoint on the exporter that accepts
+// Prometheus Alertmanager webhook notifications (payload version "4") and stores every
+// alert in them as an incident.
+//
+// Each alert is one incident keyed by its fingerprint and startsAt; a resolved
+// notification (send_resolved: true) resolves the same incident. Team, service and
+// severity come from alert labels named in the configuration. Alertmanager knows
+// nothing about people, so the source supplies no people, pages, engagements or on-call
+// shifts: those figures are absent for it, never zero. The mapping is documented in
+// docs/sources-alertmanager.md.
+package alertmanager
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+)
+
+// Type is the source type name in the config.
+const Type = "alertmanager"
+
+// Defaults of Config.
+const (
+	DefaultTeamLabel     = "team"
+	DefaultServiceLabel  = "service"
+	DefaultSeverityLabel = "severity"
+	// DefaultMaxBodyBytes bounds one request body. Alertmanager's own max_alerts
+	// (webhook_config) keeps real notifications far below it.
+	DefaultMaxBodyBytes = 1 << 20
+	// resolvedMemory bounds the in-memory set of incidents seen resolved, used to ignore
+	// a late (out-of-order) redelivery of the firing notification of a resolved alert.
+	resolvedMemory = 10000
+)
+
+// Config configures the receiver. Zero values take the defaults above.
+type Config struct {
+	Name string
+	// Path is the HTTP path the runtime mounts Handler at (default
+	// "/alertmanager/<name>").
+	Path string
+	// Token, when set, must arrive as "Authorization: Bearer <token>" (Alertmanager's
+	// http_config.authorization). Never logged.
+	Token string
+	// Label names of the model's team, service and severity (defaults team, service,
+	// severity).
+	TeamLabel, ServiceLabel, SeverityLabel string
+	// MaxBodyBytes bounds a request body (default 1 MiB); a larger one is refused with 413.
+	MaxBodyBytes int64
+	// Now is the clock, for tests (default time.Now).
+	Now func() time.Time
+}
+
+// Receiver is the Alertmanager webhook source. Its handler is safe for concurrent use.
+type Receiver struct {
+	cfg       Config
+	sink      source.Sink
+	notify    func()
+	logger    *slog.Logger
+	tokenHash [sha256.Size]byte
+
+	mu       sync.Mutex
+	resolved map[string]time.Time // incident id → resolved at, bounded by resolvedMemory
+	order    []string             // insertion order of resolved, for eviction
+}
+
+var _ source.Source = (*Receiver)(nil)
+
+// New returns a receiver that writes to sink and calls notify (when not nil) after
+// every successful write, so the analytics can recompute.
+func New(cfg Config, sink source.Sink, notify func(), logger *slog.Logger) *Receiver {
+	if cfg.Path == "" {
+		cfg.Path = "/alertmanager/" + cfg.Name
+	}
+	if cfg.TeamLabel == "" {
+		cfg.TeamLabel = DefaultTeamLabel
+	}
+	if cfg.ServiceLabel == "" {
+		cfg.ServiceLabel = DefaultServiceLabel
+	}
+	if cfg.SeverityLabel == "" {
+		cfg.SeverityLabel = DefaultSeverityLabel
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Receiver{
+		cfg: cfg, sink: sink, notify: notify,
+		logger:   logger.With("source", cfg.Name, "type", Type),
+		resolved: map[string]time.Time{},
+	}
+	if cfg.Token != "" {
+		r.tokenHash = sha256.Sum256([]byte(cfg.Token))
+	}
+	return r
+}
+
+// Name is the configured source name.
+func (r *Receiver) Name() string { return r.cfg.Name }
+
+// Type is "alertmanager".
+func (r *Receiver) Type() string { return Type }
+
+// Path is the HTTP path to mount Handler at.
+func (r *Receiver) Path() string { return r.cfg.Path }
+
+// Capabilities are all false: Alertmanager supplies incidents only, nothing about people.
+func (r *Receiver) Capabilities() incident.Capabilities { return incident.Capabilities{} }
+
+// Sync does nothing: the data arrives by push and is stored as it arrives.
+func (r *Receiver) Sync(ctx context.Context, _ string, _ source.Sink) error { return ctx.Err() }
+
+// message is the part of Alertmanager's webhook body (version "4") the receiver reads.
+type message struct {
+	Version         string  `json:"version"`
+	GroupKey        string  `json:"groupKey"`
+	TruncatedAlerts uint64  `json:"truncatedAlerts"`
+	Status          string  `json:"status"`
+	Receiver        string  `json:"receiver"`
+	Alerts          []alert `json:"alerts"`
+}
+
+type alert struct {
+	Status      string            `json:"status"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	StartsAt    time.Time         `json:"startsAt"`
+	EndsAt      time.Time         `json:"endsAt"`
+	Fingerprint string            `json:"fingerprint"`
+}
+
+// Handler accepts POSTs of webhook notifications. Every alert is written to the sink
+// before the 200 answer, so Alertmanager retries (on 5xx) anything not stored.
+//
+//	405 not a POST; 401 missing or wrong bearer token; 413 body over MaxBodyBytes;
+//	400 not JSON, not version "4", or an alert without startsAt; 500 the store failed.
+func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serve) }
+
+func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		reply(w, http.StatusMethodNotAllowed, "only POST is accepted")
+		return
+	}
+	if r.cfg.Token != "" && !r.authorized(req.Header.Get("Authorization")) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hero_exporter"`)
+		r.logger.Warn("webhook refused: missing or wrong bearer token", "remote", req.RemoteAddr)
+		reply(w, http.StatusUnauthorized, "missing or wrong bearer token")
+		return
+	}
+	limit := r.cfg.MaxBodyBytes
+	if req.ContentLength > limit {
+		reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", limit))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", limit))
+			return
+		}
+		reply(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		return
+	}
+	b, err := r.parse(body)
+	if err != nil {
+		r.logger.Warn("webhook refused: bad body", "err", err)
+		reply(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if len(b.Incidents) > 0 {
+		if err := r.sink.Write(req.Context(), r.cfg.Name, b); err != nil {
+			r.logger.Error("storing a webhook notification failed; Alertmanager will retry", "err", err)
+			reply(w, http.StatusInternalServerError, "storing the alerts failed")
+			return
+		}
+		r.remember(b.Incidents)
+		if r.notify != nil {
+			r.notify()
+		}
+	}
+	r.logger.Debug("webhook stored", "incidents", len(b.Incidents))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(w, "{\"status\":\"ok\",\"stored\":%d}\n", len(b.Incidents))
+}
+
+// authorized compares the bearer token in constant time (hashes of equal length, so
+// not even the token's length leaks).
+func (r *Receiver) authorized(h string) bool {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	return subtle.ConstantTimeCompare(got[:], r.tokenHash[:]) == 1
+}
+
+func reply(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	out, _ := json.Marshal(map[string]string{"status": "error", "error": msg})
+	_, _ = w.Write(append(out, '\n'))
+}
+
+// parse checks a body and maps it to a batch. Nothing is written when it fails.
+func (r *Receiver) parse(body []byte) (*source.Batch, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, errors.New("empty body, expected an Alertmanager webhook JSON object")
+	}
+	var m message
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, errors.New("malformed JSON: trailing data after the object")
+	}
+	if m.Version != "4" {
+		return nil, fmt.Errorf("unsupported webhook version %q, want \"4\"", m.Version)
+	}
+	if m.Alerts == nil {
+		return nil, errors.New(`missing field "alerts"`)
+	}
+	if m.TruncatedAlerts > 0 {
+		r.logger.Warn("Alertmanager truncated this notification (max_alerts); the truncated alerts are not stored",
+			"truncated", m.TruncatedAlerts, "group", m.GroupKey)
+	}
+	now := r.cfg.Now().UTC()
+	byID := map[string]incident.Incident{}
+	for i, a := range m.Alerts {
+		if a.StartsAt.IsZero() {
+			return nil, fmt.Errorf("alerts[%d]: missing startsAt", i)
+		}
+		in := r.mapAlert(a, m.Status, now)
+		if old, ok := byID[in.ID]; ok && !old.ResolvedAt.IsZero() && in.ResolvedAt.IsZero() {
+			continue // the same alert twice in one body: resolved wins
+		}
+		byID[in.ID] = in
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	b := &source.Batch{}
+	for _, id := range ids {
+		in := byID[id]
+		if in.ResolvedAt.IsZero() {
+			if at, ok := r.wasResolved(id); ok {
+				// A firing notification delivered after the resolved one (a retry that
+				// lost the race): keep the incident resolved.
+				in.ResolvedAt = at
+			}
+		}
+		b.Incidents = append(b.Incidents, in)
+	}
+	return b, nil
+}
+
+// mapAlert turns one alert into an incident. groupStatus stands in for an alert's own
+// status, which Alertmanager versions before 0.16 do not send.
+func (r *Receiver) mapAlert(a alert, groupStatus string, now time.Time) incident.Incident {
+	fp := strings.ToLower(strings.TrimSpace(a.Fingerprint))
+	if fp == "" {
+		fp = Fingerprint(a.Labels)
+	}
+	created := a.StartsAt.UTC()
+	in := incident.Incident{
+		Source:        r.cfg.Name,
+		ID:            fp + "@" + created.Format(time.RFC3339Nano),
+		Title:         title(a, fp),
+		Team:          a.Labels[r.cfg.TeamLabel],
+		Service:       a.Labels[r.cfg.ServiceLabel],
+		Severity:      Severity(a.Labels[r.cfg.SeverityLabel]),
+		RecurrenceKey: fp,
+		CreatedAt:     created,
+	}
+	status := a.Status
+	if status == "" {
+		status = groupStatus
+	}
+	if status == "resolved" {
+		end := a.EndsAt.UTC()
+		if end.IsZero() || end.Before(created) {
+			end = now
+			if end.Before(created) {
+				end = created
+			}
+		}
+		in.ResolvedAt = end
+	}
+	return in
+}
+
+// title is the alertname, with the summary annotation when there is one.
+func title(a alert, fp string) string {
+	name := a.Labels["alertname"]
+	summary := strings.TrimSpace(a.Annotations["summary"])
+	switch {
+	case name != "" && summary != "":
+		return name + ": " + summary
+	case name != "":
+		return name
+	case summary != "":
+		return summary
+	}
+	return "alert " + fp
+}
+
+var levelRE = regexp.MustCompile(`^(?:p|sev|s)[\s_-]*([0-9])$`)
+
+// Severity maps a severity label value to the contract's severities (case-insensitive):
+//
+//	critical, crit, fatal, emergency, emerg, disaster, page, p0, p1, sev0, sev1 → critical
+//	high, error, err, major, p2, sev2                                           → high
+//	warning, warn, medium, moderate, minor, low, info, informational, notice,
+//	none, p3…p9, sev3…sev9                                                      → low
+//	anything else, or no label                                                  → unknown
+//
+// "warning" is low: by Prometheus convention warning alerts open a ticket and only
+// critical ones page.
+func Severity(v string) incident.Severity {
+	v = strings.ToLower(strings.TrimSpace(v))
+	switch v {
+	case "critical", "crit", "fatal", "emergency", "emerg", "disaster", "page":
+		return incident.SeverityCritical
+	case "high", "error", "err", "major":
+		return incident.SeverityHigh
+	case "warning", "warn", "medium", "moderate", "minor", "low", "info", "informational", "notice", "none":
+		return incident.SeverityLow
+	}
+	if m := levelRE.FindStringSubmatch(v); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		switch {
+		case n <= 1:
+			return incident.SeverityCritical
+		case n == 2:
+			return incident.SeverityHigh
+		default:
+			return incident.SeverityLow
+		}
+	}
+	return incident.SeverityUnknown
+}
+
+// Fingerprint is Alertmanager's fingerprint of a label set (Prometheus'
+// model.LabelSet.Fingerprint: FNV-1a 64 over the sorted names and values, each followed
+// by the byte 0xff), as 16 hex digits. It stands in for the fingerprint field, which
+// Alertmanager versions before 0.19 do not send, so an alert keeps the same id after an
+// upgrade.
+func Fingerprint(labels map[string]string) string {
+	names := make([]string, 0, len(labels))
+	for n := range labels {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := fnv.New64a()
+	sep := []byte{0xff}
+	for _, n := range names {
+		_, _ = h.Write([]byte(n))
+		_, _ = h.Write(sep)
+		_, _ = h.Write([]byte(labels[n]))
+		_, _ = h.Write(sep)
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// remember keeps the ids of resolved incidents just stored (bounded, oldest evicted).
+func (r *Receiver) remember(ins []incident.Incident) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, in := range ins {
+		if in.ResolvedAt.IsZero() {
+			continue
+		}
+		if _, ok := r.resolved[in.ID]; !ok {
+			r.order = append(r.order, in.ID)
+		}
+		r.resolved[in.ID] = in.ResolvedAt
+	}
+	for len(r.order) > resolvedMemory {
+		delete(r.resolved, r.order[0])
+		r.order = r.order[1:]
+	}
+}
+
+func (r *Receiver) wasResolved(id string) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.resolved[id]
+	return at, ok
+}
