@@ -3,7 +3,7 @@
 // through REST API v2 and writes them, as the tool-neutral model, to the store.
 //
 // The mapping (what counts as a page, an engagement, a team, a severity) is documented
-// in docs/sources-pagerduty.md.
+// in docs/sources.md.
 package pagerduty
 
 import (
