@@ -174,3 +174,24 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestLogGenerator(t *testing.T) {
+	var b bytes.Buffer
+	g := NewLogGenerator(7)
+	g.ExceptionEvery = 20
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	_, events, err := g.Write(&b, 2000, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Scan([]io.Reader{bytes.NewReader(b.Bytes())}, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if events == 0 || rep.Exceptions != uint64(events) || len(rep.Fingerprints) != len(genTraces) {
+		t.Errorf("generated %d events, scanned %d, %d fingerprints", events, rep.Exceptions, len(rep.Fingerprints))
+	}
+	if !strings.Contains(b.String(), "2026-05-01") {
+		t.Error("timestamps do not follow now")
+	}
+}
