@@ -42,6 +42,9 @@ type FollowOptions struct {
 	Now            func() time.Time
 }
 
+// followBuffer is the initial read buffer per followed file (it grows for long lines).
+const followBuffer = 64 << 10
+
 // headLen is how many leading bytes identify a file's content.
 const headLen = 1024
 
@@ -321,7 +324,7 @@ func (fl *Follower) open(ctx context.Context, path string, id fileID, fi os.File
 	tf.det = NewDetector(DetectorOptions{InApp: fl.opts.InApp}, fl.counter.AddEvent)
 	tf.lp = newLineProc(tf.det, fl.format)
 	tf.lp.off = off
-	tf.sp = newSplitter(fl.opts.MaxLineBytes)
+	tf.sp = newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
 	tf.size, tf.mtime = fi.Size(), fi.ModTime()
 	tf.lastData = fl.opts.Now()
 	tf.det.Touch(tf.lastData)
@@ -397,7 +400,7 @@ func (fl *Follower) check(ctx context.Context, tf *tailFile, paths []string, now
 	fl.readCopy(tf, paths, now)
 	tf.det.Flush()
 	tf.lp = newLineProc(tf.det, fl.format)
-	tf.sp = newSplitter(fl.opts.MaxLineBytes)
+	tf.sp = newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
 	if _, err := tf.f.Seek(0, io.SeekStart); err != nil {
 		fl.fail(tf.path, err)
 	}

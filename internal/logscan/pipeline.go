@@ -192,18 +192,24 @@ func (p *lineProc) safeOffset() int64 {
 	return p.off
 }
 
-// splitter buffers reads and hands whole lines to a lineProc, capping line length.
+// splitter buffers reads and hands whole lines to a lineProc, capping line length. Its
+// buffer starts small and grows up to the line cap when a line does not fit.
 type splitter struct {
 	buf     []byte
+	max     int
 	n       int
 	discard bool // dropping the rest of an over-long line
 }
 
-func newSplitter(maxLine int) *splitter {
+func newSplitter(maxLine int) *splitter { return newSplitterSize(maxLine, maxLine) }
+
+// newSplitterSize returns a splitter with an initial buffer of initial bytes.
+func newSplitterSize(maxLine, initial int) *splitter {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLineBytes
 	}
-	return &splitter{buf: make([]byte, maxLine)}
+	initial = min(max(initial, 4096), maxLine)
+	return &splitter{buf: make([]byte, initial), max: maxLine}
 }
 
 // fill reads once from r.
@@ -238,8 +244,14 @@ func (s *splitter) drain(p *lineProc) int64 {
 		p.processChunk(data[start:end])
 		start = end
 	}
+	if start == 0 && s.n == len(s.buf) && len(s.buf) < s.max {
+		nb := make([]byte, min(2*len(s.buf), s.max))
+		copy(nb, s.buf[:s.n])
+		s.buf = nb
+		return 0
+	}
 	if start == 0 && s.n == len(s.buf) {
-		// A line longer than the buffer: keep its head as a line, skip the rest.
+		// A line longer than the cap: keep its head as a line, skip the rest.
 		p.processChunk(data)
 		p.longLines++
 		s.discard = true

@@ -79,9 +79,17 @@ func Scan(readers []io.Reader, opts ScanOptions) (Report, error) {
 
 func scanOne(r io.Reader, sp *splitter, p *lineProc) error {
 	sp.n, sp.discard = 0, false
+	empty := 0
 	for {
-		_, err := sp.fill(r)
+		k, err := sp.fill(r)
 		sp.drain(p)
+		if k == 0 && err == nil {
+			if empty++; empty > 100 {
+				err = io.ErrNoProgress
+			}
+		} else {
+			empty = 0
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
