@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/logscan"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 )
 
@@ -25,6 +26,8 @@ type Provider interface {
 	Snapshot() *incident.Snapshot
 	// SourceStatuses returns the status of every configured source.
 	SourceStatuses() []source.Status
+	// LogStats returns the figures of every configured log input.
+	LogStats() []logscan.Stats
 }
 
 // Collector is one named group of metrics.

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/logscan"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 )
 
@@ -19,10 +20,12 @@ import (
 type fixture struct {
 	snap     *incident.Snapshot
 	statuses []source.Status
+	logs     []logscan.Stats
 }
 
 func (f fixture) Snapshot() *incident.Snapshot    { return f.snap }
 func (f fixture) SourceStatuses() []source.Status { return f.statuses }
+func (f fixture) LogStats() []logscan.Stats       { return f.logs }
 
 func testSnapshot() *incident.Snapshot {
 	return &incident.Snapshot{
@@ -233,4 +236,55 @@ func lint(t *testing.T, reg *prometheus.Registry) {
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
+}
+
+func TestExceptionsCollector(t *testing.T) {
+	p := fixture{logs: []logscan.Stats{{
+		Log: "checkout", Lines: 1000, Bytes: 64000, Exceptions: 7, Other: 2, NewFingerprints: 3, Errors: 1,
+		FingerprintsTracked: 2, FilesFollowed: 2,
+		Fingerprints: []logscan.FingerprintStat{
+			{Fingerprint: "0123456789abcdef", Type: "java.lang.NullPointerException", Location: "com.example.orders.OrderService.load",
+				Message: "Cannot invoke <*> because <*> is null", Language: "java", Count: 4},
+			{Fingerprint: "fedcba9876543210", Type: "KeyError", Location: "app/views.py:checkout", Message: "<*>", Language: "python", Count: 1},
+		},
+	}}}
+	reg, _ := gather(t, p, "exceptions")
+	want := `
+# HELP hero_exception_events_total Exception events per tracked fingerprint; fingerprint="other" counts the rest, so the sum equals hero_exceptions_total.
+# TYPE hero_exception_events_total counter
+hero_exception_events_total{fingerprint="0123456789abcdef",log="checkout"} 4
+hero_exception_events_total{fingerprint="fedcba9876543210",log="checkout"} 1
+hero_exception_events_total{fingerprint="other",log="checkout"} 2
+# HELP hero_exception_fingerprints_tracked Fingerprints currently tracked for the log (at most top_k).
+# TYPE hero_exception_fingerprints_tracked gauge
+hero_exception_fingerprints_tracked{log="checkout"} 2
+# HELP hero_exception_info What a tracked fingerprint is: exception type, top in-app frame and masked message (always 1).
+# TYPE hero_exception_info gauge
+hero_exception_info{fingerprint="0123456789abcdef",location="com.example.orders.OrderService.load",log="checkout",message="Cannot invoke <*> because <*> is null",type="java.lang.NullPointerException"} 1
+hero_exception_info{fingerprint="fedcba9876543210",location="app/views.py:checkout",log="checkout",message="<*>",type="KeyError"} 1
+# HELP hero_exception_new_fingerprints_total Fingerprints this exporter had never seen before (remembered across restarts).
+# TYPE hero_exception_new_fingerprints_total counter
+hero_exception_new_fingerprints_total{log="checkout"} 3
+# HELP hero_exceptions_total Exception events seen in the log (multi-line traces count once).
+# TYPE hero_exceptions_total counter
+hero_exceptions_total{log="checkout"} 7
+# HELP hero_log_bytes_total Bytes read from the log's files.
+# TYPE hero_log_bytes_total counter
+hero_log_bytes_total{log="checkout"} 64000
+# HELP hero_log_errors_total Read, open and rotation errors while following the log.
+# TYPE hero_log_errors_total counter
+hero_log_errors_total{log="checkout"} 1
+# HELP hero_log_files Files currently followed for the log.
+# TYPE hero_log_files gauge
+hero_log_files{log="checkout"} 2
+# HELP hero_log_lines_total Lines read from the log's files.
+# TYPE hero_log_lines_total counter
+hero_log_lines_total{log="checkout"} 1000
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_exception_events_total", "hero_exception_fingerprints_tracked",
+		"hero_exception_info", "hero_exception_new_fingerprints_total", "hero_exceptions_total", "hero_log_bytes_total",
+		"hero_log_errors_total", "hero_log_files", "hero_log_lines_total"); err != nil {
+		t.Fatal(err)
+	}
+	lint(t, reg)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -126,6 +127,9 @@ func runServe(o *options, logger *slog.Logger) int {
 		return exitRuntime
 	}
 	defer rt.close()
+	if o.demo {
+		rt.startDemoLog(demoLogPath(o))
+	}
 	if err := rt.apply(ctx, cfg); err != nil {
 		logger.Error("cannot start", "err", err)
 		var ce *config.Error
@@ -216,7 +220,12 @@ func runServe(o *options, logger *slog.Logger) int {
 
 func loadConfig(o *options) (*config.Config, error) {
 	if o.demo {
-		return config.Demo(), nil
+		return config.Demo(demoLogPath(o)), nil
 	}
 	return config.Load(o.configFile)
+}
+
+// demoLogPath is where --demo writes its application log, inside the store directory.
+func demoLogPath(o *options) string {
+	return filepath.Join(o.storagePath, "demo-logs", "app.log")
 }

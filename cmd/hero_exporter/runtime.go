@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +15,8 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/config"
 	"github.com/hero-exporter/hero_exporter/internal/engine"
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/logscan"
+	"github.com/hero-exporter/hero_exporter/internal/logscan/demolog"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 	"github.com/hero-exporter/hero_exporter/internal/source/demo"
 	"github.com/hero-exporter/hero_exporter/internal/source/file"
@@ -33,6 +37,22 @@ type runtime struct {
 
 	mu  sync.Mutex // serialises reloads
 	cfg *config.Config
+
+	logsMu    sync.Mutex
+	followers map[string]*runningLog // by log name
+
+	// background work owned by the runtime (the demo log writer) ends with cancel.
+	bgCtx  context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// runningLog is a log follower with the configuration it was started with.
+type runningLog struct {
+	cfg      config.Log
+	follower *logscan.Follower
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // shiftedClock runs at wall-clock speed from a pinned start.
@@ -61,7 +81,8 @@ func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime,
 		opts.Now = func() time.Time { return now }
 		clock = shiftedClock{offset: time.Until(now)}
 	}
-	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, opts), clock: clock}, nil
+	bgCtx, cancel := context.WithCancel(ctx)
+	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, opts), clock: clock, bgCtx: bgCtx, cancel: cancel}, nil
 }
 
 // apply starts the sources of cfg, replacing those of the previous config.
@@ -73,6 +94,9 @@ func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	if err := rt.engine.Apply(ctx, cfg.Analytics(), runnables); err != nil {
+		return err
+	}
+	if err := rt.applyLogs(ctx, cfg.Logs); err != nil {
 		return err
 	}
 	rt.cfg = cfg
@@ -95,11 +119,83 @@ func (rt *runtime) reload(ctx context.Context, o *options) error {
 }
 
 func (rt *runtime) close() {
+	rt.cancel()
 	rt.engine.Stop()
 	rt.engine.Wait()
+	rt.logsMu.Lock()
+	for name, rl := range rt.followers {
+		rl.cancel()
+		<-rl.done
+		delete(rt.followers, name)
+	}
+	rt.logsMu.Unlock()
+	rt.wg.Wait()
 	if err := rt.store.Close(); err != nil {
 		rt.logger.Error("closing store", "err", err)
 	}
+}
+
+// applyLogs starts a follower per configured log. A follower whose configuration did not
+// change keeps running (its counters continue); others stop, saving their positions.
+func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log) error {
+	rt.logsMu.Lock()
+	defer rt.logsMu.Unlock()
+	if rt.followers == nil {
+		rt.followers = map[string]*runningLog{}
+	}
+	want := map[string]config.Log{}
+	for _, l := range logs {
+		want[l.Name] = l
+	}
+	for name, rl := range rt.followers {
+		if l, ok := want[name]; !ok || !reflect.DeepEqual(l, rl.cfg) {
+			rl.cancel()
+			<-rl.done
+			delete(rt.followers, name)
+		}
+	}
+	for _, l := range logs {
+		if _, ok := rt.followers[l.Name]; ok {
+			continue
+		}
+		fl, err := logscan.NewFollower(logscan.FollowOptions{
+			Name: l.Name, Paths: l.Paths, Format: l.Format, TopK: l.TopK, InApp: l.InApp, FromStart: l.FromStart,
+		}, rt.store)
+		if err != nil {
+			return fmt.Errorf("log %s: %w", l.Name, err)
+		}
+		fctx, cancel := context.WithCancel(ctx)
+		rl := &runningLog{cfg: l, follower: fl, cancel: cancel, done: make(chan struct{})}
+		go func() {
+			defer close(rl.done)
+			_ = fl.Run(fctx)
+		}()
+		rt.followers[l.Name] = rl
+	}
+	return nil
+}
+
+// startDemoLog writes the demo's application log in the background.
+func (rt *runtime) startDemoLog(path string) {
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		if err := demolog.Run(rt.bgCtx, path, demolog.Options{Seed: 1}); err != nil {
+			rt.logger.Error("demo log writer stopped", "err", err)
+		}
+	}()
+}
+
+// LogStats implements collector.Provider.
+func (rt *runtime) LogStats() []logscan.Stats {
+	rt.logsMu.Lock()
+	defer rt.logsMu.Unlock()
+	out := make([]logscan.Stats, 0, len(rt.followers))
+	for _, rl := range rt.followers {
+		out = append(out, rl.follower.Counter().Stats())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Log < out[j].Log })
+	return out
 }
 
 // mountHandlers adds HTTP handlers that sources need (webhook receivers).

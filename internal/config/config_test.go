@@ -883,7 +883,10 @@ teams:
 }
 
 func TestDemoIsValid(t *testing.T) {
-	c := Demo()
+	c := Demo("/var/lib/hero/demo-logs/app.log")
+	if len(c.Logs) != 1 || c.Logs[0].Paths[0] != "/var/lib/hero/demo-logs/app.log" || !c.Logs[0].FromStart || c.Logs[0].TopK != 100 {
+		t.Errorf("demo logs = %+v", c.Logs)
+	}
 	v := &validator{file: c.File}
 	v.config(c)
 	if err := errors.Join(v.errs...); err != nil {

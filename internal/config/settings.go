@@ -82,11 +82,14 @@ func mustLocation(name string) *time.Location {
 	return loc
 }
 
-// Demo is the built-in configuration of `hero_exporter --demo`: one demo source.
-func Demo() *Config {
+// Demo is the built-in configuration of `hero_exporter --demo`: one demo source, and one
+// log input following the demo's application log at logPath (see DemoInApp).
+func Demo(logPath string) *Config {
 	c := &Config{
 		File:    "<demo>",
 		Sources: []Source{{Name: "demo", Type: "demo", Seed: 1}},
+		Logs: []Log{{Name: "demo-app", Paths: []string{logPath}, FromStart: true,
+			InApp: []string{"com.example.", "/srv/app/", "example.com/shop"}}},
 	}
 	c.applyDefaults()
 	c.Sources[0].RefreshInterval = NewDuration("15s")

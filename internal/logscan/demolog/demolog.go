@@ -128,7 +128,9 @@ Traceback (most recent call last):
 KeyError: 'price_cents_%08x'
 `
 
-const goPanic = `%s panic: runtime error: index out of range [%d] with length %d
+// A Go panic goes to stderr without a log prefix; the timestamp is the line before it.
+const goPanic = `%s WARN  inventory worker crashed, restarting
+panic: runtime error: index out of range [%d] with length %d
 
 goroutine %d [running]:
 example.com/shop/inventory.(*Reserver).Reserve(0xc000112000, {0xc0001a2000, 0x3, 0x4})
