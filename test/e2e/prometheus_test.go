@@ -32,28 +32,11 @@ const (
 )
 
 // mayBeEmpty lists the dashboard queries and recording rules that may return no data, and
-// why: each needs a metric family the demo does not emit (it follows no logs and its
-// source has no HTTP API). The condition is a selector; the query may be empty only while
-// the selector matches no series in Prometheus. As soon as the exporter emits the family,
+// why: each needs a metric family the demo does not emit (its source has no HTTP API).
+// The condition is a selector; the query may be empty only while the selector matches no
+// series in Prometheus. As soon as the exporter emits the family,
 // the query must return data like every other.
 var mayBeEmpty = map[string]string{
-	// Exceptions: the demo configures no logs.
-	"exceptions.json/variable log":                                "hero_exceptions_total",
-	"exceptions.json/Exceptions per second":                       "hero_exceptions_total",
-	"exceptions.json/Tracked fingerprints":                        "hero_exception_fingerprints_tracked",
-	"exceptions.json/Untracked share":                             `hero_exception_events_total{fingerprint="other"}`,
-	"exceptions.json/New fingerprints":                            "hero_exception_new_fingerprints_total",
-	"exceptions.json/Top fingerprints by rate":                    "hero_exception_info",
-	"exceptions.json/Fingerprint rate":                            "hero_exception_events_total",
-	"exceptions.json/Exceptions per second by log":                "hero_exceptions_total",
-	"exceptions.json/New fingerprints over time":                  "hero_exception_new_fingerprints_total",
-	"hero_rules.yml/log_fingerprint:hero_exception_events:rate5m": "hero_exception_events_total",
-	"hero_rules.yml/log_fingerprint:hero_exception_events:rate1h": "hero_exception_events_total",
-	// Log followers: the demo configures no logs.
-	"exporter-health.json/Log files followed": "hero_log_files",
-	"exporter-health.json/Log read errors":    "hero_log_errors_total",
-	"exporter-health.json/Log lines read":     "hero_log_lines_total",
-	"exporter-health.json/Log bytes read":     "hero_log_bytes_total",
 	// API metrics: the demo source makes no HTTP requests.
 	"exporter-health.json/API requests by code": "hero_source_api_requests_total",
 	"exporter-health.json/Rate-limit headroom":  "hero_source_rate_limit_remaining",
