@@ -20,19 +20,10 @@ var (
 	jsonNests    = []string{"attributes", "fields", "@fields", "extra"}
 )
 
-func containsJSONToken(line []byte) bool {
-	for _, t := range jsonTokens {
-		if bytes.Contains(line, []byte(t)) {
-			return true
-		}
-	}
-	return false
-}
-
-// handleJSON handles a line starting with '{'. It returns false when the line is not a
-// JSON object (it is then treated as text).
-func (p *lineProc) handleJSON(line []byte) bool {
-	if !p.det.active && !containsJSONToken(line) {
+// handleJSON handles a line starting with '{'; hit tells whether one of jsonTokens occurs
+// in it. It returns false when the line is not a JSON object (it is then treated as text).
+func (p *lineProc) handleJSON(line []byte, hit bool) bool {
+	if !p.det.active && !hit {
 		t := bytes.TrimRight(line, " \t\r")
 		if len(t) > 1 && t[len(t)-1] == '}' {
 			p.jsonPrev = p.jsonPrev[:0]

@@ -41,15 +41,19 @@ const DefaultMaxLineBytes = 1 << 20
 // chosen for rare first bytes: bytes.Index skips ahead with a vectorised IndexByte.
 var textTokens = [...]string{"xception", "Error", "(most recent call"}
 
-// jsonTokens: a JSON line without any of them carries no exception.
-var jsonTokens = [...]string{"xception", "rror", "Traceback", "panic", "stack", "exc_info", "\\n", "\\tat ", "    at "}
+// jsonTokens: a JSON line (outside an open event) without any of them carries no
+// exception. A stack in a JSON string always holds an escaped newline; a record with only
+// a type has a "...type" key; a one-line message naming an exception has a token of its
+// own. Rare first bytes again keep bytes.Index fast.
+var jsonTokens = [...]string{"xception", "Error", "(most recent call", "\\n", "ype\""}
 
 // lineProc splits chunks into lines and drives the detector, with a cheap prefilter.
 type lineProc struct {
 	det    *Detector
 	format int
 
-	tokNext [len(textTokens)]int
+	tokNext  [len(textTokens)]int
+	jsonNext [len(jsonTokens)]int
 	prevBuf []byte // previous line when it was in an earlier chunk
 	prevOff int64
 
@@ -112,6 +116,23 @@ func (p *lineProc) nextHit(data []byte, from int) int {
 	return hit
 }
 
+// nextJSONHit is nextHit for the JSON tokens (computed lazily, only for JSON lines).
+func (p *lineProc) nextJSONHit(data []byte, from int) int {
+	hit := len(data)
+	for i := range p.jsonNext {
+		if p.jsonNext[i] < from {
+			j := bytes.Index(data[from:], []byte(jsonTokens[i]))
+			if j < 0 {
+				p.jsonNext[i] = len(data)
+			} else {
+				p.jsonNext[i] = from + j
+			}
+		}
+		hit = min(hit, p.jsonNext[i])
+	}
+	return hit
+}
+
 // processChunk handles data made of whole lines (the last one may lack its newline).
 func (p *lineProc) processChunk(data []byte) {
 	if len(data) == 0 {
@@ -120,6 +141,9 @@ func (p *lineProc) processChunk(data []byte) {
 	p.bytes += uint64(len(data))
 	for i := range p.tokNext {
 		p.tokNext[i] = -1
+	}
+	for i := range p.jsonNext {
+		p.jsonNext[i] = -1
 	}
 	json := p.format != fmtText
 	hit := p.nextHit(data, 0)
@@ -146,7 +170,14 @@ func (p *lineProc) processChunk(data []byte) {
 				prev = p.prevBuf
 				prevOff = p.prevOff
 			}
-			p.handleLine(data[pos:e], prev, p.off+int64(pos), prevOff)
+			line := data[pos:e]
+			jsonHit := false
+			if json {
+				if t := trimSpaceLeft(line); len(t) > 0 && t[0] == '{' {
+					jsonHit = p.nextJSONHit(data, pos) < e
+				}
+			}
+			p.handleLine(line, prev, p.off+int64(pos), prevOff, jsonHit)
 			if hit < next {
 				hit = p.nextHit(data, next)
 			}
@@ -163,11 +194,11 @@ func (p *lineProc) processChunk(data []byte) {
 }
 
 // handleLine feeds one candidate line.
-func (p *lineProc) handleLine(line, prev []byte, lineOff, prevOff int64) {
+func (p *lineProc) handleLine(line, prev []byte, lineOff, prevOff int64, jsonHit bool) {
 	begins := p.det.begins
 	if p.format != fmtText {
 		t := trimSpaceLeft(line)
-		if len(t) > 0 && t[0] == '{' && p.handleJSON(t) {
+		if len(t) > 0 && t[0] == '{' && p.handleJSON(t, jsonHit) {
 			if p.det.begins != begins && p.det.active {
 				p.eventOff = lineOff
 			}
