@@ -54,8 +54,8 @@ type lineProc struct {
 
 	tokNext  [len(textTokens)]int
 	jsonNext [len(jsonTokens)]int
-	prevBuf []byte // previous line when it was in an earlier chunk
-	prevOff int64
+	prevBuf  []byte // previous line when it was in an earlier chunk
+	prevOff  int64
 
 	// off is the stream offset of the next byte to process.
 	off int64
