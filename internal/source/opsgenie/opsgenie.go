@@ -1,0 +1,185 @@
+// Package opsgenie is the Opsgenie source: it reads alerts (the incident unit) with
+// their logs, notes and recipients, users with time zones, teams with members, and
+// schedule timelines through the Opsgenie REST API v2, and writes them, as the
+// tool-neutral model, to the store.
+//
+// Opsgenie support ends on 2027-04-05. docs/sources-opsgenie.md documents the mapping
+// and how to move to another source without losing history.
+package opsgenie
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// Type is the source type name in the config.
+const Type = "opsgenie"
+
+// DefaultBaseURL is the US instance; EUBaseURL is the EU one.
+const (
+	DefaultBaseURL = "https://api.opsgenie.com"
+	EUBaseURL      = "https://api.eu.opsgenie.com"
+)
+
+// Defaults of Config.
+const (
+	DefaultHistory           = 90 * 24 * time.Hour
+	DefaultTimeout           = 30 * time.Second
+	DefaultRequestsPerMinute = 300
+	DefaultReferenceInterval = time.Hour
+)
+
+// API limits the source respects.
+const (
+	pageLimit = 100 // limit ≤ 100
+	// defaultMaxOffset: the alert search is read with offset pagination; before an
+	// offset this deep the query restarts from the last createdAt seen (keyset), so a
+	// busy range never depends on deep offsets.
+	defaultMaxOffset = 5000
+	// overlap re-reads the tail of the previous window: an alert indexed late is not
+	// missed; records are upserts.
+	overlap = 5 * time.Minute
+	// timelineChunk bounds one schedule timeline request (intervalUnit=days).
+	timelineChunk = 30
+	// timelineAhead is how far into the future shifts are read.
+	timelineAhead = 7 * 24 * time.Hour
+	batchRecords  = 2000
+)
+
+// Config configures the source. Zero values take the defaults above.
+type Config struct {
+	Name    string
+	BaseURL string // default DefaultBaseURL; EU: EUBaseURL
+	Token   string // API key of an API integration (read access); never logged
+	// History is back-filled on the first sync (default 90d).
+	History time.Duration
+	// DefaultTimezone (hours.default_timezone) stands in for the customer time zone of
+	// users whose timeZone is unset.
+	DefaultTimezone string
+	// Timeout bounds one HTTP request attempt (default 30s).
+	Timeout time.Duration
+	// RequestsPerMinute is the client-side limit (default 300). Opsgenie limits each
+	// request domain (search, alert, configuration, …) separately, by plan.
+	RequestsPerMinute float64
+	// ReferenceInterval is how often users, teams, schedules and schedule timelines are
+	// re-read (default 1h); alerts are read every sync.
+	ReferenceInterval time.Duration
+
+	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
+	HTTPClient  *http.Client
+	Clock       httpapi.Clock
+	Jitter      func() float64
+	MaxAttempts int
+}
+
+// Source is an Opsgenie source. Sync must not run concurrently with itself; APIStats
+// may be called at any time.
+type Source struct {
+	cfg       Config
+	client    *httpapi.Client
+	clock     httpapi.Clock
+	logger    *slog.Logger
+	maxOffset int
+
+	// ref is the reference data of the last refresh (users, teams, schedules), kept in
+	// memory: it is re-read on the first sync after a start and then hourly.
+	ref   *reference
+	refAt time.Time
+}
+
+var (
+	_ source.Source    = (*Source)(nil)
+	_ source.APISource = (*Source)(nil)
+)
+
+// New checks cfg and returns a source.
+func New(cfg Config, logger *slog.Logger) (*Source, error) {
+	if cfg.Name == "" {
+		return nil, errors.New("opsgenie: source name is empty")
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("opsgenie %s: token is empty", cfg.Name)
+	}
+	if strings.ContainsAny(cfg.Token, "\r\n") {
+		return nil, fmt.Errorf("opsgenie %s: token contains a line break", cfg.Name)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.History <= 0 {
+		cfg.History = DefaultHistory
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.RequestsPerMinute <= 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.ReferenceInterval <= 0 {
+		cfg.ReferenceInterval = DefaultReferenceInterval
+	}
+	if cfg.DefaultTimezone != "" {
+		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
+			return nil, fmt.Errorf("opsgenie %s: default time zone: %w", cfg.Name, err)
+		}
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
+		return nil, fmt.Errorf("opsgenie %s: invalid base URL", cfg.Name)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("source", cfg.Name, "type", Type)
+	clock := cfg.Clock
+	if clock == nil {
+		clock = httpapi.RealClock{}
+	}
+	client, err := httpapi.New(httpapi.Config{
+		BaseURL: cfg.BaseURL,
+		Header: http.Header{
+			"Authorization": {"GenieKey " + cfg.Token},
+			"Accept":        {"application/json"},
+		},
+		Timeout:           cfg.Timeout,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		Burst:             max(1, int(cfg.RequestsPerMinute/30)), // two seconds' worth
+		// Opsgenie sends no Retry-After; a throttled response says how long the
+		// throttle lasts in X-RateLimit-Period-In-Sec.
+		RetryAfterHeaders: []string{"X-RateLimit-Period-In-Sec"},
+		MaxAttempts:       cfg.MaxAttempts,
+		HTTPClient:        cfg.HTTPClient,
+		Clock:             clock,
+		Jitter:            cfg.Jitter,
+		Logger:            logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opsgenie %s: %w", cfg.Name, err)
+	}
+	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, maxOffset: defaultMaxOffset}, nil
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Type is "opsgenie".
+func (s *Source) Type() string { return Type }
+
+// Capabilities: Opsgenie supplies people with time zones, notifications (alert logs and
+// recipients), engagements (logs, notes, report) and on-call shifts (schedule
+// timelines).
+func (s *Source) Capabilities() incident.Capabilities {
+	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}
+}
+
+// APIStats are the request counters by status code. Opsgenie reports no remaining
+// budget (only X-RateLimit-State), so HasRateLimit stays false.
+func (s *Source) APIStats() source.APIStats { return s.client.Stats() }

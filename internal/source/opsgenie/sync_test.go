@@ -1,0 +1,410 @@
+package opsgenie
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie/ogfake"
+)
+
+func TestBackfillMapping(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+	if got := s.people["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "Cai Wu" {
+		t.Errorf("unset time zone → %+v", got)
+	}
+	if got := s.people["UANA"]; got.TimeZone != "Europe/Berlin" || got.Source != "og" {
+		t.Errorf("ana = %+v", got)
+	}
+	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"UANA", "UBEN"}) {
+		t.Errorf("Payments members %v", got)
+	}
+	a1 := s.incidents["A1"]
+	want1 := incident.Incident{Source: "og", ID: "A1", Title: "DB down", Team: "Payments", Service: "Datadog",
+		Severity: incident.SeverityCritical, EscalationPolicy: "T1", RecurrenceKey: "db-down",
+		CreatedAt: at(-72 * time.Hour), AcknowledgedAt: at(-72*time.Hour + 2*time.Minute),
+		ResolvedAt: at(-72*time.Hour + 30*time.Minute)}
+	if a1 != want1 {
+		t.Errorf("A1\n got %+v\nwant %+v", a1, want1)
+	}
+	if got := s.engagementsOf("A1"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UANA:resolve", "UBEN:acknowledge"}) {
+		t.Errorf("A1 engagements %v", got)
+	}
+	if got := s.pagesOf("A1"); !reflect.DeepEqual(got, []string{"UANA:push@12:00:10", "UBEN:phone@12:00:10"}) {
+		t.Errorf("A1 pages %v", got)
+	}
+	if got := s.engagementsOf("A2"); !reflect.DeepEqual(got, []string{"UANA:action", "UBEN:acknowledge", "UBEN:note", "UBEN:resolve"}) {
+		t.Errorf("A2 engagements %v", got)
+	}
+	if got := s.pagesOf("A2"); !reflect.DeepEqual(got, []string{"UANA:sms@12:00:05", "UBEN:sms@12:04:05"}) {
+		t.Errorf("A2 pages %v", got)
+	}
+	// Closed by an integration: nobody engaged, never acknowledged.
+	if got := s.engagementsOf("A3"); len(got) != 0 {
+		t.Errorf("A3 engagements %v", got)
+	}
+	if a3 := s.incidents["A3"]; a3.Team != "Platform" || a3.Severity != incident.SeverityHigh || !a3.AcknowledgedAt.IsZero() ||
+		a3.ResolvedAt != at(-30*time.Hour+20*time.Minute) || a3.RecurrenceKey != "" {
+		t.Errorf("A3 %+v", a3)
+	}
+	if got := s.pagesOf("A4"); !reflect.DeepEqual(got, []string{"UANA:email@16:00:05"}) {
+		t.Errorf("A4 pages %v", got)
+	}
+	if a4 := s.incidents["A4"]; a4.Severity != incident.SeverityLow || len(s.engagementsOf("A4")) != 0 {
+		t.Errorf("A4 %+v %v", a4, s.engagementsOf("A4"))
+	}
+	if got := s.pagesOf("A5"); !reflect.DeepEqual(got, []string{"UBEN:push@10:00:10", "UBEN:sms@10:00:40"}) {
+		t.Errorf("A5 pages %v", got)
+	}
+	if a5 := s.incidents["A5"]; !a5.ResolvedAt.IsZero() || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("A5 %+v", a5)
+	}
+	// A recipient without a notification log line is one page, by its method.
+	if got := s.pagesOf("A6"); !reflect.DeepEqual(got, []string{"UCAI:phone@02:01:00"}) {
+		t.Errorf("A6 pages %v", got)
+	}
+	if got := s.engagementsOf("A6"); !reflect.DeepEqual(got, []string{"UANA:note", "UCAI:acknowledge", "UCAI:resolve"}) {
+		t.Errorf("A6 engagements %v", got)
+	}
+	// Shifts come clipped at the 30-day timeline chunks; together they cover each
+	// period (within history) exactly.
+	cover := map[string]time.Duration{}
+	for _, sh := range s.shifts {
+		cover[sh.PersonID+"@"+sh.EscalationPolicy] += sh.End.Sub(sh.Start)
+		if sh.PersonID == "UCAI" && (sh.Start.Before(at(-14*24*time.Hour)) || sh.End.After(at(-7*24*time.Hour))) {
+			t.Errorf("shift %+v", sh)
+		}
+	}
+	first := timelineChunks(at(-90*24*time.Hour), base)[0]
+	anaSpan := at(7 * 24 * time.Hour).Sub(later(first, at(-100*24*time.Hour)))
+	if want := map[string]time.Duration{"UANA@T1": anaSpan, "UBEN@T1": anaSpan, "UCAI@T2": 7 * 24 * time.Hour}; !reflect.DeepEqual(cover, want) {
+		t.Errorf("shift coverage %v, want %v", cover, want)
+	}
+	var c cursor
+	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.CompleteUntil != base || len(c.Known) != 1 || !c.Known["A5"].Open {
+		t.Errorf("cursor %s", s.cursor)
+	}
+	if st := h.src.APIStats(); st.Requests["200"] == 0 || st.HasRateLimit {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestIncrementalFollowsChanges(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(10 * time.Minute)
+	// A5 is closed by ben; a new alert A7 arrives and is acknowledged by ana.
+	h.fake.Update(func() {
+		h.fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com")
+		h.fake.AddAlert(ogfake.Alert{ID: "A7", Message: "New", Priority: "P1", Team: "T1", Integration: "Datadog", Created: at(3 * time.Minute)})
+		h.fake.Notify("A7", "UANA", "SMS", at(3*time.Minute+5*time.Second))
+		h.fake.Ack("A7", time.Minute, "ana@example.com")
+	})
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+	if a5 := s.incidents["A5"]; a5.ResolvedAt != at(5*time.Minute) || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("A5 after close %+v", a5)
+	}
+	if got := s.engagementsOf("A5"); !reflect.DeepEqual(got, []string{"UBEN:acknowledge", "UBEN:resolve"}) {
+		t.Errorf("A5 engagements %v", got)
+	}
+	if a7, ok := s.incidents["A7"]; !ok || a7.Severity != incident.SeverityCritical || len(s.pagesOf("A7")) != 1 {
+		t.Errorf("A7 %+v", a7)
+	}
+	// window list + open list + A5 by id + details (logs, notes, recipients) of A5 and A7.
+	reqs := h.fake.Requests()
+	t.Logf("incremental sync with one closed and one new alert: %d requests:\n%s", len(reqs), strings.Join(reqs, "\n"))
+	if len(reqs) != 9 {
+		t.Errorf("incremental sync took %d requests, want 9", len(reqs))
+	}
+}
+
+func TestRequestCounts(t *testing.T) {
+	const n = 1000
+	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sink.incidents) != n || len(h.sink.pages) != n || len(h.sink.engagements) != 2*n {
+		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.incidents), len(h.sink.pages), len(h.sink.engagements))
+	}
+	back := h.fake.RequestCount()
+	// users 1, teams 1+1, schedules 1, timeline chunks over 97 days (4 or 5), alerts 10
+	// + open 1, then logs, notes and recipients of every alert.
+	chunks := len(timelineChunks(at(-90*24*time.Hour), at(7*24*time.Hour)))
+	want := 1 + 2 + 1 + chunks + n/100 + 1 + 3*n
+	t.Logf("back-fill of %d alerts: %d requests (want %d)", n, back, want)
+	if back != want {
+		t.Errorf("back-fill took %d requests, want %d", back, want)
+	}
+	for range 3 {
+		h.clock.advance(time.Minute)
+		h.fake.ResetRequests()
+		if err := h.sync(t); err != nil {
+			t.Fatal(err)
+		}
+		idle := h.fake.Requests()
+		t.Logf("idle incremental sync: %d requests: %v", len(idle), idle)
+		if len(idle) != 2 {
+			t.Errorf("idle sync took %d requests: %v", len(idle), idle)
+		}
+	}
+	h.clock.advance(time.Hour)
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("idle sync with reference refresh: %d requests: %v", h.fake.RequestCount(), h.fake.Requests())
+	if n := h.fake.RequestCount(); n > 2+4+2 {
+		t.Errorf("refresh sync took %d requests", n)
+	}
+}
+
+func TestDeepOffsetRestartsTheQuery(t *testing.T) {
+	const n = 1000
+	h := newHarness(t, bulk(n, 20*24*time.Hour), nil)
+	h.src.maxOffset = 300
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sink.incidents) != n {
+		t.Errorf("stored %d alerts, want %d", len(h.sink.incidents), n)
+	}
+	restarts := 0
+	for _, r := range h.fake.Requests() {
+		if strings.HasPrefix(r, "GET /v2/alerts?") {
+			if strings.Contains(r, "offset=300") || strings.Contains(r, "offset=400") {
+				t.Errorf("went past the offset cap: %s", r)
+			}
+			if strings.Contains(r, "offset=0") {
+				restarts++
+			}
+		}
+	}
+	if restarts < 4 {
+		t.Errorf("expected keyset restarts, saw %d first pages", restarts)
+	}
+}
+
+func TestRateLimited(t *testing.T) {
+	for name, withHeaders := range map[string]bool{"X-RateLimit-Period-In-Sec": true, "no headers": false} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n > 4 {
+					return false
+				}
+				ogfake.Throttle(w, withHeaders)
+				return true
+			})
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			if len(h.sink.incidents) != 6 {
+				t.Errorf("incidents %d", len(h.sink.incidents))
+			}
+			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+				t.Errorf("stats %+v", st)
+			}
+			slept := h.clock.sleptFor()
+			if withHeaders && slept < 4*15*time.Second || !withHeaders && (slept < 7*time.Second || slept > time.Minute) {
+				t.Errorf("slept %v", slept)
+			}
+		})
+	}
+	t.Run("endless", func(t *testing.T) {
+		h := newHarness(t, scenario, nil)
+		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			ogfake.Throttle(w, true)
+			return true
+		})
+		err := h.sync(t)
+		if err == nil || !strings.Contains(err.Error(), "GET /v2/users") || !strings.Contains(err.Error(), "HTTP 429") ||
+			!strings.Contains(err.Error(), "too many requests") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestServerErrorsThenSuccess(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	logsSeen := 0
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if !strings.HasSuffix(r.URL.Path, "/logs") {
+			return false
+		}
+		if logsSeen++; logsSeen%2 == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"message":"Service unavailable","took":0.0,"requestId":"x"}`))
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["503"] == 0 || len(h.sink.pages) != 9 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	}
+}
+
+func TestTimeoutIsRetried(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	hung := false
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v2/alerts" && !hung {
+			hung = true
+			select {
+			case <-r.Context().Done():
+			case <-done:
+			}
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	}
+}
+
+// A broken response fails the sync with an error naming the endpoint; what an earlier
+// sync stored stays, and the cursor does not move.
+func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
+	cases := map[string]struct {
+		path, body, ct, want string
+	}{
+		"malformed json": {"/v2/alerts", `{"data": [{"id": "A1", "createdAt": `, "application/json", "GET /v2/alerts: HTTP 200: malformed JSON"},
+		"html page":      {"/v2/alerts", "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", "GET /v2/alerts: HTTP 200: response is not JSON"},
+		"missing field": {"/v2/alerts", `{"data":[{"id":"A9","status":"open"}],"took":0.1,"requestId":"r"}`, "application/json",
+			"GET /v2/alerts: HTTP 200: unexpected response shape: data[0]: alert A9: missing field createdAt"},
+		"wrong type": {"/v2/alerts", `{"data":[{"id":"A9","status":"open","createdAt":"2026-11-20T12:00:30Z","report":{"ackTime":"soon"}}],"took":0.1,"requestId":"r"}`,
+			"application/json", "GET /v2/alerts: HTTP 200: malformed JSON"},
+		"missing envelope": {"/v2/alerts", `{"data":[]}`, "application/json", "GET /v2/alerts: HTTP 200: unexpected response shape: missing field requestId or took"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			before := h.sink.cursor
+			stored := len(h.sink.incidents)
+			h.clock.advance(time.Minute)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.URL.Path != tc.path {
+					return false
+				}
+				w.Header().Set("Content-Type", tc.ct)
+				_, _ = w.Write([]byte(tc.body))
+				return true
+			})
+			err := h.sync(t)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant %q", err, tc.want)
+			}
+			if h.sink.cursor != before || len(h.sink.incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.sink.incidents))
+			}
+		})
+	}
+}
+
+func TestForeignPagingLinkIsRefused(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path != "/v2/users" {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Paging-Next", "https://collector.example.net/v2/users?offset=100")
+		_, _ = w.Write([]byte(`{"data":[{"id":"UANA","username":"ana@example.com"}],"took":0.1,"requestId":"r"}`))
+		return true
+	})
+	err := h.sync(t)
+	if err == nil || !strings.Contains(err.Error(), "GET /v2/users: bad paging link") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, r := range h.fake.Requests() {
+		if strings.Contains(r, "collector") {
+			t.Errorf("followed a foreign link: %s", r)
+		}
+	}
+}
+
+func TestTokenNeverLoggedOrInErrors(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
+	err := h.src.Sync(t.Context(), "", h.sink)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "Could not authenticate") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+		t.Fatal("token leaked")
+	}
+	if !strings.Contains(h.logs.String(), "/v2/users") {
+		t.Error("debug log is empty; the leak check would prove nothing")
+	}
+}
+
+func TestSeverityMapping(t *testing.T) {
+	for p, want := range map[string]incident.Severity{"P1": incident.SeverityCritical, "P2": incident.SeverityHigh,
+		"P3": incident.SeverityLow, "p4": incident.SeverityLow, "P5": incident.SeverityLow, "": incident.SeverityUnknown, "P9": incident.SeverityUnknown} {
+		if got := severity(p); got != want {
+			t.Errorf("severity(%q) = %s, want %s", p, got, want)
+		}
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(Config{Name: "og"}, nil); err == nil {
+		t.Error("empty token accepted")
+	}
+	if _, err := New(Config{Name: "og", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+		t.Error("bad time zone accepted")
+	}
+	s, err := New(Config{Name: "og", Token: "x"}, nil)
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "opsgenie" {
+		t.Errorf("defaults: %+v %v", s, err)
+	}
+	if s, err := New(Config{Name: "og", Token: "x", BaseURL: EUBaseURL}, nil); err != nil || s.cfg.BaseURL != "https://api.eu.opsgenie.com" {
+		t.Errorf("EU: %v", err)
+	}
+}
+
+func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
+	h := newHarness(t, bulk(120, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
+	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.sink.incidents); n != 30 {
+		t.Errorf("back-filled %d alerts, want 30", n)
+	}
+	for _, in := range h.sink.incidents {
+		if in.CreatedAt.Before(at(-30 * 24 * time.Hour)) {
+			t.Errorf("alert %s from %v is older than history", in.ID, in.CreatedAt)
+		}
+	}
+	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+		t.Error("a bad cursor was not reported")
+	}
+}
