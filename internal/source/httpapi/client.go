@@ -553,6 +553,15 @@ func apiMessage(data []byte) string {
 			msg = strings.Join(parts, "; ")
 		}
 	}
+	if msg == "" {
+		// Django REST framework (Grafana OnCall): {"detail":"Invalid token."}
+		var drf struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal(data, &drf) == nil {
+			msg = drf.Detail
+		}
+	}
 	return truncate(strings.TrimSpace(msg), 300)
 }
 
