@@ -60,6 +60,7 @@ func checkReal(t *testing.T, out, lang, groups string) []Event {
 }
 
 func TestRealPython(t *testing.T) {
+	t.Parallel()
 	py := needTool(t, "python3")
 	dir := t.TempDir()
 	src := `import sys
@@ -89,6 +90,7 @@ else:
 }
 
 func TestRealNode(t *testing.T) {
+	t.Parallel()
 	node := needTool(t, "node")
 	dir := t.TempDir()
 	src := `function getUser(u) { return u.profile.email; }
@@ -107,6 +109,7 @@ if (process.argv[2] === "user") getUser({id: process.argv[3]}); else parse(proce
 }
 
 func TestRealGo(t *testing.T) {
+	t.Parallel()
 	goTool := needTool(t, "go")
 	dir := t.TempDir()
 	src := `package main
@@ -161,6 +164,7 @@ func main() {
 }
 
 func TestRealJava(t *testing.T) {
+	t.Parallel()
 	java := needTool(t, "java")
 	needTool(t, "javac")
 	dir := t.TempDir()
