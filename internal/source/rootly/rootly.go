@@ -1,0 +1,180 @@
+// Package rootly is the Rootly source: it reads users, teams, escalation policies,
+// incidents (with their role assignments and alerts), the account-wide alert event feed
+// and on-call entries through Rootly's JSON:API (https://api.rootly.com/v1) and writes
+// them, as the tool-neutral model, to the store.
+//
+// The mapping (what counts as a page, an engagement, a team, a severity, a recurrence
+// key) is documented in docs/sources-rootly.md.
+package rootly
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// Type is the source type name in the config.
+const Type = "rootly"
+
+// DefaultBaseURL is Rootly's API host.
+const DefaultBaseURL = "https://api.rootly.com"
+
+// Defaults of Config.
+const (
+	DefaultHistory = 90 * 24 * time.Hour
+	DefaultTimeout = 30 * time.Second
+	// DefaultRequestsPerMinute is Rootly's documented default budget of GET requests per
+	// API key (3000 per 60 s sliding window).
+	DefaultRequestsPerMinute = 3000
+	DefaultReferenceInterval = time.Hour
+)
+
+// DefaultExcludeKinds are incident kinds that are not real incidents: test and example
+// incidents and scheduled maintenance.
+var defaultExcludeKinds = []string{"test", "test_sub", "example", "example_sub", "scheduled"}
+
+// DefaultExcludeKinds returns the incident kinds left out by default.
+func DefaultExcludeKinds() []string { return append([]string(nil), defaultExcludeKinds...) }
+
+// Config configures the source. Zero values take the defaults above.
+type Config struct {
+	Name    string
+	BaseURL string // default DefaultBaseURL
+	Token   string // API key; sent as "Authorization: Bearer …", never logged
+	// History is back-filled on the first sync (default 90d).
+	History time.Duration
+	// DefaultTimezone (hours.default_timezone) stands in for users without time_zone.
+	DefaultTimezone string
+	// Timeout bounds one HTTP request attempt (default 30s).
+	Timeout time.Duration
+	// RequestsPerMinute is the client-side limit (default 3000).
+	RequestsPerMinute float64
+	// ReferenceInterval is how often users, teams and escalation policies are re-read
+	// (default 1h); incidents, alert events and on-calls are read every sync.
+	ReferenceInterval time.Duration
+	// ExcludeKinds are incident kinds that are skipped (nil: DefaultExcludeKinds; an
+	// empty non-nil slice keeps every kind).
+	ExcludeKinds []string
+
+	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
+	HTTPClient  *http.Client
+	Clock       httpapi.Clock
+	Jitter      func() float64
+	MaxAttempts int
+}
+
+// Source is a Rootly source. Sync must not run concurrently with itself; APIStats and
+// Capabilities may be called at any time.
+type Source struct {
+	cfg     Config
+	client  *httpapi.Client
+	clock   httpapi.Clock
+	logger  *slog.Logger
+	exclude map[string]bool
+
+	// Rootly On-Call (alerting) is an add-on: without it /v1/oncalls answers 404 and the
+	// alert event feed is empty or 404. Capabilities turn false then (absent metrics).
+	noOnCall atomic.Bool
+	noPages  atomic.Bool
+}
+
+var (
+	_ source.Source    = (*Source)(nil)
+	_ source.APISource = (*Source)(nil)
+)
+
+// New checks cfg and returns a source.
+func New(cfg Config, logger *slog.Logger) (*Source, error) {
+	if cfg.Name == "" {
+		return nil, errors.New("rootly: source name is empty")
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("rootly %s: token is empty", cfg.Name)
+	}
+	if strings.ContainsAny(cfg.Token, "\r\n") {
+		return nil, fmt.Errorf("rootly %s: token contains a line break", cfg.Name)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.History <= 0 {
+		cfg.History = DefaultHistory
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.RequestsPerMinute <= 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.ReferenceInterval <= 0 {
+		cfg.ReferenceInterval = DefaultReferenceInterval
+	}
+	if cfg.ExcludeKinds == nil {
+		cfg.ExcludeKinds = DefaultExcludeKinds()
+	}
+	if cfg.DefaultTimezone != "" {
+		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
+			return nil, fmt.Errorf("rootly %s: default time zone: %w", cfg.Name, err)
+		}
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
+		return nil, fmt.Errorf("rootly %s: invalid base URL", cfg.Name)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("source", cfg.Name, "type", Type)
+	clock := cfg.Clock
+	if clock == nil {
+		clock = httpapi.RealClock{}
+	}
+	client, err := httpapi.New(httpapi.Config{
+		BaseURL: cfg.BaseURL,
+		Header: http.Header{
+			"Authorization": {"Bearer " + cfg.Token},
+			"Accept":        {"application/vnd.api+json"},
+			"Content-Type":  {"application/vnd.api+json"},
+		},
+		Timeout:           cfg.Timeout,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		Burst:             int(cfg.RequestsPerMinute / 6),
+		MaxAttempts:       cfg.MaxAttempts,
+		HTTPClient:        cfg.HTTPClient,
+		Clock:             clock,
+		Jitter:            cfg.Jitter,
+		Logger:            logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rootly %s: %w", cfg.Name, err)
+	}
+	ex := map[string]bool{}
+	for _, k := range cfg.ExcludeKinds {
+		ex[k] = true
+	}
+	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, exclude: ex}, nil
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Type is "rootly".
+func (s *Source) Type() string { return Type }
+
+// Capabilities: Rootly supplies people with time zones and engagements; pages (alert
+// event notifications) and on-call entries come from Rootly On-Call and are reported
+// absent when the account does not have it (the API answered 404).
+func (s *Source) Capabilities() incident.Capabilities {
+	return incident.Capabilities{People: true, Pages: !s.noPages.Load(), Engagements: true, OnCall: !s.noOnCall.Load()}
+}
+
+// APIStats are the request counters by status code and the last X-RateLimit-Remaining.
+func (s *Source) APIStats() source.APIStats { return s.client.Stats() }

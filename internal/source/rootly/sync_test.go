@@ -1,0 +1,435 @@
+package rootly
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/rootly/rootlyfake"
+)
+
+func TestBackfillMapping(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+
+	if got := s.people["103"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" {
+		t.Errorf("null time zone → %+v", got)
+	}
+	if got := s.people["101"]; got.TimeZone != "Europe/Berlin" || got.Source != "rt" {
+		t.Errorf("ana = %+v", got)
+	}
+	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"101", "102"}) {
+		t.Errorf("Payments members %v", got)
+	}
+
+	t1 := at(-72 * time.Hour)
+	want1 := incident.Incident{Source: "rt", ID: "I1", Title: "DB down", Team: "Payments", Service: "checkout",
+		Severity: incident.SeverityCritical, EscalationPolicy: "ep-pay", RecurrenceKey: "db-down",
+		CreatedAt: t1, AcknowledgedAt: t1.Add(2 * time.Minute), ResolvedAt: t1.Add(30 * time.Minute)}
+	if got := s.incidents["I1"]; got != want1 {
+		t.Errorf("I1\n got %+v\nwant %+v", got, want1)
+	}
+	if got := s.engagementsOf("I1"); !reflect.DeepEqual(got, []string{"101:acknowledge", "101:action", "101:resolve"}) {
+		t.Errorf("I1 engagements %v", got)
+	}
+	if got := s.pagesOf("I1"); !reflect.DeepEqual(got, []string{"101:push@12:00:05"}) {
+		t.Errorf("I1 pages %v", got)
+	}
+	// medium → low; team policy when the service has none; an automatic escalation
+	// (no user) engages nobody.
+	i2 := s.incidents["I2"]
+	if i2.Severity != incident.SeverityLow || i2.EscalationPolicy != "ep-pay" || i2.RecurrenceKey != "" || i2.Service != "ledger" {
+		t.Errorf("I2 %+v", i2)
+	}
+	if got := s.engagementsOf("I2"); !reflect.DeepEqual(got, []string{"101:action", "102:acknowledge", "102:resolve"}) {
+		t.Errorf("I2 engagements %v", got)
+	}
+	if got := s.pagesOf("I2"); !reflect.DeepEqual(got, []string{"101:sms@20:00:05", "102:phone@20:04:00"}) {
+		t.Errorf("I2 pages %v", got)
+	}
+	// Email is stored as a page with channel email (the analytics exclude it).
+	if got := s.pagesOf("I3"); !reflect.DeepEqual(got, []string{"103:email@06:00:20", "103:phone@06:00:10", "103:push@06:00:40"}) {
+		t.Errorf("I3 pages %v", got)
+	}
+	if i3 := s.incidents["I3"]; i3.Team != "Platform" || i3.EscalationPolicy != "ep-plat" || i3.Service != "" || i3.Severity != incident.SeverityHigh {
+		t.Errorf("I3 %+v", i3)
+	}
+	// No acknowledged_at: the first acknowledged alert event stands in.
+	if i4 := s.incidents["I4"]; !i4.ResolvedAt.IsZero() || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) || i4.RecurrenceKey != "db-down" {
+		t.Errorf("I4 %+v", i4)
+	}
+	for _, id := range []string{"I5", "I6"} {
+		if _, ok := s.incidents[id]; ok {
+			t.Errorf("%s stored", id)
+		}
+	}
+	for _, p := range s.pages {
+		if p.IncidentID == "I5" || p.IncidentID == "" {
+			t.Errorf("page of an excluded or missing incident: %+v", p)
+		}
+	}
+	if len(s.shifts) != 3 {
+		t.Errorf("shifts %v", s.shifts)
+	}
+	var c cursor
+	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.CompleteUntil != base || c.ServicePolicy["s-checkout"] != "ep-pay" || c.TeamPolicy["g-plat"] != "ep-plat" {
+		t.Errorf("cursor %s", s.cursor)
+	}
+	if st := h.src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 2990 {
+		t.Errorf("stats %+v", st)
+	}
+	if c := h.src.Capabilities(); c != (incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}) {
+		t.Errorf("capabilities %+v", c)
+	}
+}
+
+func TestIncrementalPicksUpChanges(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(10 * time.Minute)
+	h.fake.Resolve("I4", at(5*time.Minute), "102")
+	h.fake.AddIncident(rootlyfake.Incident{ID: "I7", Title: "New", Status: "started", Severity: "high", Team: "g-plat",
+		Created: at(3 * time.Minute)})
+	h.fake.AddEvent(rootlyfake.Event{ID: "e20", AlertID: "al7", Kind: "notification", Action: "called", User: "103", Incident: "I7", At: at(3*time.Minute + 5*time.Second)})
+	// A late page for I1, whose incident record did not change.
+	h.fake.AddEvent(rootlyfake.Event{ID: "e21", AlertID: "al1", Kind: "notification", Action: "texted", User: "102", Incident: "I1", At: at(4 * time.Minute)})
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+	if i4 := s.incidents["I4"]; i4.ResolvedAt != at(5*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("I4 after resolve %+v", i4)
+	}
+	if got := s.engagementsOf("I4"); !reflect.DeepEqual(got, []string{"101:action", "102:acknowledge", "102:resolve"}) {
+		t.Errorf("I4 engagements %v", got)
+	}
+	if _, ok := s.incidents["I7"]; !ok || len(s.pagesOf("I7")) != 1 {
+		t.Errorf("I7 missing or without its page")
+	}
+	if got := s.pagesOf("I1"); len(got) != 2 {
+		t.Errorf("I1 pages %v", got)
+	}
+	t.Logf("incremental sync: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
+	if n := h.fake.RequestCount(); n != 3 {
+		t.Errorf("incremental sync took %d requests", n)
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func TestRequestCounts(t *testing.T) {
+	const n, per = 1000, 4
+	h := newHarness(t, bulk(n, per, 80*24*time.Hour), nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sink.incidents) != n || len(h.sink.pages) != n*(per-1) {
+		t.Fatalf("stored %d incidents, %d pages", len(h.sink.incidents), len(h.sink.pages))
+	}
+	back := h.fake.RequestCount()
+	// incidents (100 a page) + alert events (50 a page) + users, teams, policies +
+	// on-calls in 30-day ranges over 90 days.
+	bound := ceilDiv(n, pageSize) + ceilDiv(n*per, eventPageSize) + 3 + 3
+	t.Logf("back-fill of %d incidents with %d alert events: %d requests (bound %d)", n, n*per, back, bound)
+	if back > bound {
+		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.Requests(), "\n"))
+	}
+	for range 3 {
+		h.clock.advance(time.Minute)
+		h.fake.ResetRequests()
+		if err := h.sync(t); err != nil {
+			t.Fatal(err)
+		}
+		idle := h.fake.RequestCount()
+		t.Logf("idle incremental sync: %d requests: %v", idle, h.fake.Requests())
+		if idle != 3 {
+			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
+		}
+	}
+	h.clock.advance(time.Hour)
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("idle sync with reference refresh: %d requests", h.fake.RequestCount())
+	if n := h.fake.RequestCount(); n != 6 {
+		t.Errorf("refresh sync took %d requests", n)
+	}
+}
+
+func TestOffsetCapSplitsRanges(t *testing.T) {
+	const n = 450
+	h := newHarness(t, bulk(n, 1, 10*24*time.Hour), nil)
+	h.fake.SetOffsetCap(200)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sink.incidents) != n {
+		t.Errorf("stored %d incidents, want %d", len(h.sink.incidents), n)
+	}
+	t.Logf("split back-fill: %d requests", h.fake.RequestCount())
+}
+
+// An incident updated while the list is paged moves to the end and another slides
+// onto a page already read; the listing notices (total_count changed) and reads again.
+func TestListChangingWhilePagedIsReread(t *testing.T) {
+	h := newHarness(t, bulk(250, 1, 10*24*time.Hour), nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(time.Hour)
+	// 150 incidents changed since the cursor.
+	h.fake.Update(func() {
+		for i := 100; i < 250; i++ {
+			h.fake.Incident(idOf(i)).Updated = at(time.Duration(i) * time.Second)
+		}
+	})
+	moved := false
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/incidents" && r.URL.Query().Get("page[number]") == "2" && !moved {
+			moved = true
+			// B00100 was on page 1; it changes again after the window's end and leaves it.
+			h.fake.Update(func() { h.fake.Incident(idOf(100)).Updated = at(2 * time.Hour) })
+		}
+		return false
+	})
+	h.fake.Update(func() { h.fake.Incident(idOf(200)).Title = "changed" })
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.sink.incidents[idOf(200)].Title; got != "changed" {
+		t.Errorf("B00200 title %q: the slid incident was missed", got)
+	}
+}
+
+func idOf(i int) string { return "B" + strings.Repeat("0", 5-len(itoa(i))) + itoa(i) }
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestRateLimitStorms(t *testing.T) {
+	for name, hdr := range map[string]map[string]string{
+		"retry-after":       {"Retry-After": "15"},
+		"x-ratelimit-reset": {"X-RateLimit-Reset": "0"},
+		"no headers":        nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			if hdr != nil && hdr["X-RateLimit-Reset"] == "0" {
+				// Rootly's reset is a Unix time: 20 s after the fake clock's now.
+				hdr = map[string]string{"X-RateLimit-Reset": itoa(int(base.Add(20 * time.Second).Unix()))}
+			}
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n > 4 {
+					return false
+				}
+				for k, v := range hdr {
+					w.Header().Set(k, v)
+				}
+				rootlyfake.RateLimited(w)
+				return true
+			})
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			if len(h.sink.incidents) != 4 {
+				t.Errorf("incidents %d", len(h.sink.incidents))
+			}
+			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+				t.Errorf("stats %+v", st)
+			}
+			h.clock.mu.Lock()
+			slept := h.clock.slept
+			h.clock.mu.Unlock()
+			if hdr != nil && slept < 15*time.Second || hdr == nil && slept < 7*time.Second {
+				t.Errorf("slept only %v", slept)
+			}
+		})
+	}
+	t.Run("endless", func(t *testing.T) {
+		h := newHarness(t, scenario, nil)
+		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			rootlyfake.RateLimited(w)
+			return true
+		})
+		err := h.sync(t)
+		if err == nil || !strings.Contains(err.Error(), "GET /v1/users") || !strings.Contains(err.Error(), "HTTP 429: Rate limit exceeded") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestServerErrorsThenSuccess(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/alert_events" && n < 9 {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte(`{"errors":[{"title":"Bad gateway","status":"502"}]}`))
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	}
+}
+
+func TestTimeoutIsRetried(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	hung := false
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/incidents" && !hung {
+			hung = true
+			select {
+			case <-r.Context().Done():
+			case <-done:
+			}
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 4 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	}
+}
+
+func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
+	cases := map[string]struct {
+		path, body, ct, want string
+	}{
+		"malformed json": {"/v1/incidents", `{"data": [{"id": "I1", "attributes": `, "application/vnd.api+json", "GET /v1/incidents: HTTP 200: malformed JSON"},
+		"html page":      {"/v1/alert_events", "<!DOCTYPE html><html><body>502</body></html>", "text/html", "GET /v1/alert_events: HTTP 200: response is not JSON"},
+		"missing field": {"/v1/alert_events", `{"data":[{"id":"x","type":"alert_events","attributes":{"alert_id":"a","kind":"action","action":"acknowledged","source":"r","updated_at":"2026-11-20T12:00:00Z"}}],"meta":{"next_cursor":null}}`,
+			"application/vnd.api+json", "GET /v1/alert_events: HTTP 200: unexpected response shape: data[0]: alert event x: missing field created_at"},
+		"wrong type": {"/v1/oncalls", `{"data":[{"id":"o","type":"on_call_resources","attributes":{"escalation_policy_id":"ep","user_id":7,"starts_at":5,"ends_at":"2026-11-21T12:00:00Z"}}]}`,
+			"application/vnd.api+json", "GET /v1/oncalls: HTTP 200: malformed JSON"},
+		"missing data": {"/v1/incidents", `{"links":{},"meta":{"next_page":null}}`, "application/vnd.api+json", "GET /v1/incidents: HTTP 200: unexpected response shape: missing field data"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			before, stored := h.sink.cursor, len(h.sink.incidents)
+			h.clock.advance(time.Minute)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.URL.Path != tc.path {
+					return false
+				}
+				w.Header().Set("Content-Type", tc.ct)
+				_, _ = w.Write([]byte(tc.body))
+				return true
+			})
+			err := h.sync(t)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant %q", err, tc.want)
+			}
+			if h.sink.cursor != before || len(h.sink.incidents) != stored {
+				t.Errorf("stored state changed")
+			}
+		})
+	}
+}
+
+func TestTokenNeverLoggedOrInErrors(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
+	err := h.src.Sync(t.Context(), "", h.sink)
+	if err == nil || !strings.Contains(err.Error(), "GET /v1/users: HTTP 401: Unauthorized (Invalid or missing API key)") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+		t.Fatal("token leaked")
+	}
+	if !strings.Contains(h.logs.String(), "/v1/users") {
+		t.Error("debug log is empty; the leak check would prove nothing")
+	}
+}
+
+// Without Rootly On-Call the feed and on-calls answer 404: the sync succeeds and pages
+// and on-call are reported absent, not zero.
+func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.SetNoOnCall(true)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
+		t.Errorf("capabilities %+v", c)
+	}
+	if len(h.sink.pages) != 0 || len(h.sink.shifts) != 0 || len(h.sink.incidents) != 4 {
+		t.Errorf("pages %d shifts %d incidents %d", len(h.sink.pages), len(h.sink.shifts), len(h.sink.incidents))
+	}
+	h.fake.SetNoOnCall(false)
+	h.clock.advance(time.Minute)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
+		t.Errorf("capabilities after enabling %+v", c)
+	}
+}
+
+func TestUserRefShapes(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"id": 12, "name": "x"}`:                 "12",
+		`{"id": "12"}`:                            "12",
+		`{"data": {"id": "13", "type": "users"}}`: "13",
+		`{}`: "",
+	} {
+		var u userRef
+		if err := json.Unmarshal([]byte(body), &u); err != nil || string(u.ID) != want {
+			t.Errorf("%s → %q, %v", body, u.ID, err)
+		}
+	}
+	var f flexID
+	if err := json.Unmarshal([]byte(`1.5`), &f); err == nil {
+		t.Error("a fractional id was accepted")
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(Config{Name: "rt"}, nil); err == nil {
+		t.Error("empty token accepted")
+	}
+	if _, err := New(Config{Name: "rt", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+		t.Error("bad time zone accepted")
+	}
+	s, err := New(Config{Name: "rt", Token: "x"}, nil)
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "rootly" || !s.exclude["test"] {
+		t.Errorf("defaults: %+v %v", s, err)
+	}
+}
+
+func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
+	h := newHarness(t, bulk(120, 2, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
+	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.sink.incidents); n != 30 {
+		t.Errorf("back-filled %d incidents, want 30", n)
+	}
+	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+		t.Error("a bad cursor was not reported")
+	}
+}
