@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -16,19 +17,19 @@ import (
 // engagements are read by walking the selected incidents (CROSS JOIN fixes that
 // order) and reading each one's contiguous run of the clustered table.
 const (
-	loadSources     = `SELECT name, cap_people, cap_pages, cap_engagements, cap_oncall FROM sources`
-	loadPeople      = `SELECT source, id, name, email, time_zone FROM people`
-	loadTeams       = `SELECT source, name FROM teams`
-	loadTeamMembers = `SELECT source, team, person_id FROM team_members ORDER BY source, team, pos`
+	loadSources     = `SELECT source, cap_people, cap_pages, cap_engagements, cap_oncall FROM sources`
+	loadPeople      = `SELECT source, person, name, email, time_zone FROM people`
+	loadTeams       = `SELECT source, team FROM teams`
+	loadTeamMembers = `SELECT source, team, person FROM team_members ORDER BY source, team, pos`
 	loadIncidents   = `SELECT source, id, title, team, service, severity, escalation_policy, recurrence_key,
 	created_at, acknowledged_at, resolved_at FROM incidents WHERE live_until >= ?`
-	loadPages = `SELECT p.source, p.id, p.incident_id, p.person_id, p.at, p.channel
+	loadPages = `SELECT p.source, p.id, p.incident_id, p.person, p.at, p.channel
 FROM incidents AS i CROSS JOIN pages AS p ON p.source = i.source AND p.incident_id = i.id
 WHERE i.live_until >= ?`
-	loadEngagements = `SELECT e.source, e.id, e.incident_id, e.person_id, e.kind, e.at
+	loadEngagements = `SELECT e.source, e.id, e.incident_id, e.person, e.kind, e.at
 FROM incidents AS i CROSS JOIN engagements AS e ON e.source = i.source AND e.incident_id = i.id
 WHERE i.live_until >= ?`
-	loadShifts = `SELECT source, id, person_id, escalation_policy, level, start_at, end_at
+	loadShifts = `SELECT source, id, person, escalation_policy, level, start_at, end_at
 FROM shifts WHERE live_until >= ?`
 	loadTotals = `SELECT source, team, severity, n FROM incident_totals WHERE n > 0`
 )
@@ -40,11 +41,12 @@ FROM shifts WHERE live_until >= ?`
 // (source, team, severity). Values are as stored: an unassigned team is "".
 //
 // All queries read one snapshot of the database. Repeated strings (sources, teams,
-// services, people's ids, ...) share memory.
+// services, people's ids, ...) are one Go string each, shared by all records and
+// all loads.
 func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.History, error) {
 	sinceMs := since.UnixMilli()
 	if since.IsZero() {
-		sinceMs = 0
+		sinceMs = math.MinInt64 // everything
 	}
 	hint := s.loadHint.Load()
 	h := &incident.History{Sources: map[string]incident.Capabilities{}}
@@ -64,7 +66,7 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 	// The queries run on the driver connection itself: database/sql's Rows and Scan
 	// cost more per row than SQLite does for these narrow rows.
 	err = conn.Raw(func(dc any) error {
-		l := &loader{ctx: ctx, in: make(interner, 1024)}
+		l := &loader{ctx: ctx}
 		var ok bool
 		if l.q, ok = dc.(driver.QueryerContext); !ok {
 			return fmt.Errorf("driver connection %T cannot query", dc)
@@ -75,9 +77,15 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 		}
 		// One read transaction: every query sees the same snapshot.
 		if _, err := ex.ExecContext(ctx, "BEGIN", nil); err != nil {
+			// In case it took effect all the same (a cancelled context, say).
+			ex.ExecContext(context.Background(), "ROLLBACK", nil)
 			return fmt.Errorf("begin: %w", err)
 		}
-		err := l.load(h, sinceMs)
+		names, err := s.names.refresh(ctx, l.q)
+		if err == nil {
+			l.names = names
+			err = l.load(h, sinceMs)
+		}
 		if _, rerr := ex.ExecContext(context.Background(), "ROLLBACK", nil); rerr != nil {
 			// The connection is in an unknown state; make database/sql drop it.
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr), driver.ErrBadConn)
@@ -97,25 +105,23 @@ type loadHint struct {
 	people, incidents, pages, engagements, shifts int
 }
 
-// interner hands out one copy of each repeated string.
-type interner map[string]string
-
-func (in interner) get(s string) string {
-	if s == "" {
-		return ""
-	}
-	if v, ok := in[s]; ok {
-		return v
-	}
-	in[s] = s
-	return s
-}
-
 // loader runs the queries of one LoadHistory on a driver connection.
 type loader struct {
-	ctx context.Context
-	q   driver.QueryerContext
-	in  interner
+	ctx    context.Context
+	q      driver.QueryerContext
+	names  []string     // the names dictionary by id
+	hasBad bool         // a value that is not an id in names was met:
+	bad    driver.Value // this one
+}
+
+// name returns the dictionary entry of the id in v.
+func (l *loader) name(v driver.Value) string {
+	id, ok := v.(int64)
+	if ok && id >= 0 && id < int64(len(l.names)) {
+		return l.names[id]
+	}
+	l.hasBad, l.bad = true, v
+	return ""
 }
 
 func (l *loader) load(h *incident.History, since int64) error {
@@ -135,6 +141,9 @@ func (l *loader) load(h *incident.History, since int64) error {
 	for _, st := range steps {
 		if err := st.fn(h, since); err != nil {
 			return fmt.Errorf("%s: %w", st.what, err)
+		}
+		if l.hasBad {
+			return fmt.Errorf("%s: %v is not an id in the names table", st.what, l.bad)
 		}
 	}
 	return nil
@@ -199,7 +208,7 @@ func num(v any) int64 {
 
 func (l *loader) sources(h *incident.History, _ int64) error {
 	return l.each(loadSources, func(v []driver.Value) {
-		h.Sources[l.in.get(str(v[0]))] = incident.Capabilities{
+		h.Sources[l.name(v[0])] = incident.Capabilities{
 			People:      num(v[1]) != 0,
 			Pages:       num(v[2]) != 0,
 			Engagements: num(v[3]) != 0,
@@ -211,45 +220,44 @@ func (l *loader) sources(h *incident.History, _ int64) error {
 func (l *loader) people(h *incident.History, _ int64) error {
 	return l.each(loadPeople, func(v []driver.Value) {
 		h.People = append(h.People, incident.Person{
-			Source:   l.in.get(str(v[0])),
-			ID:       l.in.get(str(v[1])),
+			Source:   l.name(v[0]),
+			ID:       l.name(v[1]),
 			Name:     str(v[2]),
 			Email:    str(v[3]),
-			TimeZone: l.in.get(str(v[4])),
+			TimeZone: str(v[4]),
 		})
 	})
 }
 
 func (l *loader) teams(h *incident.History, _ int64) error {
-	type key struct{ source, team string }
+	type key struct{ source, team int64 }
 	idx := map[key]int{}
 	err := l.each(loadTeams, func(v []driver.Value) {
-		t := incident.Team{Source: l.in.get(str(v[0])), Name: l.in.get(str(v[1]))}
-		idx[key{t.Source, t.Name}] = len(h.Teams)
-		h.Teams = append(h.Teams, t)
+		idx[key{num(v[0]), num(v[1])}] = len(h.Teams)
+		h.Teams = append(h.Teams, incident.Team{Source: l.name(v[0]), Name: l.name(v[1])})
 	})
 	if err != nil {
 		return err
 	}
 	return l.each(loadTeamMembers, func(v []driver.Value) {
-		i, ok := idx[key{str(v[0]), str(v[1])}]
+		i, ok := idx[key{num(v[0]), num(v[1])}]
 		if !ok {
 			return // cannot happen: the foreign key keeps members with their team
 		}
-		h.Teams[i].Members = append(h.Teams[i].Members, l.in.get(str(v[2])))
+		h.Teams[i].Members = append(h.Teams[i].Members, l.name(v[2]))
 	})
 }
 
 func (l *loader) incidents(h *incident.History, since int64) error {
 	return l.each(loadIncidents, func(v []driver.Value) {
 		h.Incidents = append(h.Incidents, incident.Incident{
-			Source:           l.in.get(str(v[0])),
+			Source:           l.name(v[0]),
 			ID:               str(v[1]),
 			Title:            str(v[2]),
-			Team:             l.in.get(str(v[3])),
-			Service:          l.in.get(str(v[4])),
-			Severity:         incident.Severity(l.in.get(str(v[5]))),
-			EscalationPolicy: l.in.get(str(v[6])),
+			Team:             l.name(v[3]),
+			Service:          l.name(v[4]),
+			Severity:         incident.Severity(l.name(v[5])),
+			EscalationPolicy: l.name(v[6]),
 			RecurrenceKey:    str(v[7]),
 			CreatedAt:        fromMillis(num(v[8])),
 			AcknowledgedAt:   fromMillis(num(v[9])),
@@ -261,12 +269,12 @@ func (l *loader) incidents(h *incident.History, since int64) error {
 func (l *loader) pages(h *incident.History, since int64) error {
 	return l.each(loadPages, func(v []driver.Value) {
 		h.Pages = append(h.Pages, incident.Page{
-			Source:     l.in.get(str(v[0])),
+			Source:     l.name(v[0]),
 			ID:         str(v[1]),
 			IncidentID: str(v[2]),
-			PersonID:   l.in.get(str(v[3])),
+			PersonID:   l.name(v[3]),
 			At:         fromMillis(num(v[4])),
-			Channel:    l.in.get(str(v[5])),
+			Channel:    l.name(v[5]),
 		})
 	}, since)
 }
@@ -274,11 +282,11 @@ func (l *loader) pages(h *incident.History, since int64) error {
 func (l *loader) engagements(h *incident.History, since int64) error {
 	return l.each(loadEngagements, func(v []driver.Value) {
 		h.Engagements = append(h.Engagements, incident.Engagement{
-			Source:     l.in.get(str(v[0])),
+			Source:     l.name(v[0]),
 			ID:         str(v[1]),
 			IncidentID: str(v[2]),
-			PersonID:   l.in.get(str(v[3])),
-			Kind:       l.in.get(str(v[4])),
+			PersonID:   l.name(v[3]),
+			Kind:       l.name(v[4]),
 			At:         fromMillis(num(v[5])),
 		})
 	}, since)
@@ -287,10 +295,10 @@ func (l *loader) engagements(h *incident.History, since int64) error {
 func (l *loader) shifts(h *incident.History, since int64) error {
 	return l.each(loadShifts, func(v []driver.Value) {
 		h.Shifts = append(h.Shifts, incident.Shift{
-			Source:           l.in.get(str(v[0])),
+			Source:           l.name(v[0]),
 			ID:               str(v[1]),
-			PersonID:         l.in.get(str(v[2])),
-			EscalationPolicy: l.in.get(str(v[3])),
+			PersonID:         l.name(v[2]),
+			EscalationPolicy: l.name(v[3]),
 			Level:            int(num(v[4])),
 			Start:            fromMillis(num(v[5])),
 			End:              fromMillis(num(v[6])),
@@ -301,9 +309,9 @@ func (l *loader) shifts(h *incident.History, since int64) error {
 func (l *loader) totals(h *incident.History, _ int64) error {
 	return l.each(loadTotals, func(v []driver.Value) {
 		h.CreatedTotals = append(h.CreatedTotals, incident.CreatedCount{
-			Source:   l.in.get(str(v[0])),
-			Team:     l.in.get(str(v[1])),
-			Severity: incident.Severity(l.in.get(str(v[2]))),
+			Source:   l.name(v[0]),
+			Team:     l.name(v[1]),
+			Severity: incident.Severity(l.name(v[2])),
 			Count:    int(num(v[3])),
 		})
 	})

@@ -5,22 +5,36 @@ package store
 // entry.
 //
 // Conventions: every record is keyed by (source, id) as the source knows it; times are
-// unix milliseconds in INTEGER columns, 0 meaning unset; strings are NOT NULL, the empty string
-// meaning unset. There are deliberately no foreign keys from pages, engagements or
-// team members to incidents and people: a source may deliver them in any order, or
-// refer to records outside its history window.
+// unix milliseconds in INTEGER columns, 0 meaning unset; strings are NOT NULL, the empty
+// string meaning unset. Short strings that repeat from row to row (source names, teams,
+// services, severities, escalation policies, person ids, channels, kinds) are stored once
+// in the names dictionary and referred to by its id, 0 being the empty string: rows and
+// indexes stay small, comparisons are of integers, and LoadHistory hands out one shared
+// Go string per value without reading it again for every row. The *_view views show
+// the tables with the names filled in, for people reading the database by hand.
+//
+// There are deliberately no foreign keys from pages, engagements or team members to
+// incidents and people: a source may deliver them in any order, or refer to records
+// outside its history window.
 var migrations = []string{
 	// 1: the initial schema.
 	`
+CREATE TABLE names (
+	id   INTEGER PRIMARY KEY,
+	name TEXT NOT NULL UNIQUE
+);
+INSERT INTO names (id, name) VALUES (0, '');
+
+-- A source is known once it has been registered or has written a batch.
 CREATE TABLE sources (
-	name            TEXT PRIMARY KEY,
+	source          INTEGER PRIMARY KEY, -- names.id of the source's name
 	type            TEXT NOT NULL DEFAULT '',
 	cap_people      INTEGER NOT NULL DEFAULT 0,
 	cap_pages       INTEGER NOT NULL DEFAULT 0,
 	cap_engagements INTEGER NOT NULL DEFAULT 0,
 	cap_oncall      INTEGER NOT NULL DEFAULT 0,
 	registered_at   INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 
 CREATE TABLE cursors (
 	source     TEXT PRIMARY KEY,
@@ -29,42 +43,43 @@ CREATE TABLE cursors (
 ) WITHOUT ROWID;
 
 CREATE TABLE people (
-	source    TEXT NOT NULL,
-	id        TEXT NOT NULL,
+	source    INTEGER NOT NULL,
+	person    INTEGER NOT NULL, -- names.id of the person's id
 	name      TEXT NOT NULL DEFAULT '',
 	email     TEXT NOT NULL DEFAULT '',
 	time_zone TEXT NOT NULL DEFAULT '',
-	PRIMARY KEY (source, id)
+	PRIMARY KEY (source, person)
 ) WITHOUT ROWID;
 
 CREATE TABLE teams (
-	source TEXT NOT NULL,
-	name   TEXT NOT NULL,
-	PRIMARY KEY (source, name)
+	source INTEGER NOT NULL,
+	team   INTEGER NOT NULL,
+	PRIMARY KEY (source, team)
 ) WITHOUT ROWID;
 
 -- The roster of a team, replaced as a whole on every write of the team; pos keeps
 -- the order the source gave.
 CREATE TABLE team_members (
-	source    TEXT NOT NULL,
-	team      TEXT NOT NULL,
-	person_id TEXT NOT NULL,
-	pos       INTEGER NOT NULL,
-	PRIMARY KEY (source, team, person_id),
-	FOREIGN KEY (source, team) REFERENCES teams (source, name) ON DELETE CASCADE
+	source INTEGER NOT NULL,
+	team   INTEGER NOT NULL,
+	person INTEGER NOT NULL,
+	pos    INTEGER NOT NULL,
+	PRIMARY KEY (source, team, person),
+	FOREIGN KEY (source, team) REFERENCES teams (source, team) ON DELETE CASCADE
 ) WITHOUT ROWID;
 
 -- live_until is the last instant an incident matters to a window: never for an open
 -- incident, else the later of creation and resolution. LoadHistory reads one range of
--- its index instead of an OR over three columns.
+-- its index instead of an OR over three columns; the index also covers the joins of
+-- pages and engagements.
 CREATE TABLE incidents (
-	source            TEXT NOT NULL,
+	source            INTEGER NOT NULL,
 	id                TEXT NOT NULL,
 	title             TEXT NOT NULL DEFAULT '',
-	team              TEXT NOT NULL DEFAULT '',
-	service           TEXT NOT NULL DEFAULT '',
-	severity          TEXT NOT NULL DEFAULT '',
-	escalation_policy TEXT NOT NULL DEFAULT '',
+	team              INTEGER NOT NULL DEFAULT 0,
+	service           INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	escalation_policy INTEGER NOT NULL DEFAULT 0,
 	recurrence_key    TEXT NOT NULL DEFAULT '',
 	created_at        INTEGER NOT NULL DEFAULT 0,
 	acknowledged_at   INTEGER NOT NULL DEFAULT 0,
@@ -74,15 +89,15 @@ CREATE TABLE incidents (
 	) VIRTUAL,
 	PRIMARY KEY (source, id)
 );
-CREATE INDEX incidents_live_until ON incidents (live_until, source, id); -- covers the joins of pages and engagements
+CREATE INDEX incidents_live_until ON incidents (live_until, source, id);
 
 -- incident_totals counts every stored incident by (source, team, severity), kept up to
 -- date by the triggers below, so hero_incidents_created_total does not need a scan of
 -- all history on every load.
 CREATE TABLE incident_totals (
-	source   TEXT NOT NULL,
-	team     TEXT NOT NULL,
-	severity TEXT NOT NULL,
+	source   INTEGER NOT NULL,
+	team     INTEGER NOT NULL,
+	severity INTEGER NOT NULL,
 	n        INTEGER NOT NULL,
 	PRIMARY KEY (source, team, severity)
 ) WITHOUT ROWID;
@@ -109,22 +124,22 @@ END;
 -- Pages and engagements are clustered by incident, the way LoadHistory reads them;
 -- the unique (source, id) index is the upsert key.
 CREATE TABLE pages (
-	source      TEXT NOT NULL,
+	source      INTEGER NOT NULL,
 	incident_id TEXT NOT NULL,
 	id          TEXT NOT NULL,
-	person_id   TEXT NOT NULL DEFAULT '',
+	person      INTEGER NOT NULL DEFAULT 0,
 	at          INTEGER NOT NULL DEFAULT 0,
-	channel     TEXT NOT NULL DEFAULT '',
+	channel     INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (source, incident_id, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX pages_id ON pages (source, id);
 
 CREATE TABLE engagements (
-	source      TEXT NOT NULL,
+	source      INTEGER NOT NULL,
 	incident_id TEXT NOT NULL,
 	id          TEXT NOT NULL,
-	person_id   TEXT NOT NULL DEFAULT '',
-	kind        TEXT NOT NULL DEFAULT '',
+	person      INTEGER NOT NULL DEFAULT 0,
+	kind        INTEGER NOT NULL DEFAULT 0,
 	at          INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (source, incident_id, id)
 ) WITHOUT ROWID;
@@ -132,10 +147,10 @@ CREATE UNIQUE INDEX engagements_id ON engagements (source, id);
 
 -- live_until: never for an open-ended shift, else its end.
 CREATE TABLE shifts (
-	source            TEXT NOT NULL,
+	source            INTEGER NOT NULL,
 	id                TEXT NOT NULL,
-	person_id         TEXT NOT NULL DEFAULT '',
-	escalation_policy TEXT NOT NULL DEFAULT '',
+	person            INTEGER NOT NULL DEFAULT 0,
+	escalation_policy INTEGER NOT NULL DEFAULT 0,
 	level             INTEGER NOT NULL DEFAULT 0,
 	start_at          INTEGER NOT NULL DEFAULT 0,
 	end_at            INTEGER NOT NULL DEFAULT 0,
@@ -146,8 +161,9 @@ CREATE TABLE shifts (
 );
 CREATE INDEX shifts_live_until ON shifts (live_until);
 
--- The log follower's state: per log file set, opaque values by key (positions,
--- file identities), and the fingerprints already counted, newest seq last.
+-- The log follower's state: per log, opaque values by key (positions, file
+-- identities), and the fingerprints already counted, the most recently added with
+-- the highest seq.
 CREATE TABLE log_state (
 	log   TEXT NOT NULL,
 	key   TEXT NOT NULL,
@@ -162,5 +178,40 @@ CREATE TABLE seen_fingerprints (
 	PRIMARY KEY (log, fingerprint)
 ) WITHOUT ROWID;
 CREATE INDEX seen_fingerprints_seq ON seen_fingerprints (log, seq);
+
+-- Views with the names filled in, for reading by hand (sqlite3 hero.db).
+CREATE VIEW sources_view AS
+SELECT n.name AS source, s.type, s.cap_people, s.cap_pages, s.cap_engagements, s.cap_oncall, s.registered_at
+FROM sources s JOIN names n ON n.id = s.source;
+
+CREATE VIEW people_view AS
+SELECT s.name AS source, p.name AS id, x.name, x.email, x.time_zone
+FROM people x JOIN names s ON s.id = x.source JOIN names p ON p.id = x.person;
+
+CREATE VIEW team_members_view AS
+SELECT s.name AS source, t.name AS team, p.name AS person, m.pos
+FROM team_members m JOIN names s ON s.id = m.source JOIN names t ON t.id = m.team JOIN names p ON p.id = m.person;
+
+CREATE VIEW incidents_view AS
+SELECT s.name AS source, i.id, i.title, t.name AS team, v.name AS service, sev.name AS severity,
+	ep.name AS escalation_policy, i.recurrence_key, i.created_at, i.acknowledged_at, i.resolved_at
+FROM incidents i JOIN names s ON s.id = i.source JOIN names t ON t.id = i.team JOIN names v ON v.id = i.service
+	JOIN names sev ON sev.id = i.severity JOIN names ep ON ep.id = i.escalation_policy;
+
+CREATE VIEW incident_totals_view AS
+SELECT s.name AS source, t.name AS team, sev.name AS severity, x.n
+FROM incident_totals x JOIN names s ON s.id = x.source JOIN names t ON t.id = x.team JOIN names sev ON sev.id = x.severity;
+
+CREATE VIEW pages_view AS
+SELECT s.name AS source, p.id, p.incident_id, n.name AS person, p.at, c.name AS channel
+FROM pages p JOIN names s ON s.id = p.source JOIN names n ON n.id = p.person JOIN names c ON c.id = p.channel;
+
+CREATE VIEW engagements_view AS
+SELECT s.name AS source, e.id, e.incident_id, n.name AS person, k.name AS kind, e.at
+FROM engagements e JOIN names s ON s.id = e.source JOIN names n ON n.id = e.person JOIN names k ON k.id = e.kind;
+
+CREATE VIEW shifts_view AS
+SELECT s.name AS source, x.id, n.name AS person, ep.name AS escalation_policy, x.level, x.start_at, x.end_at
+FROM shifts x JOIN names s ON s.id = x.source JOIN names n ON n.id = x.person JOIN names ep ON ep.id = x.escalation_policy;
 `,
 }

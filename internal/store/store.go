@@ -36,6 +36,9 @@ const busyTimeoutMillis = 10000
 // large history load re-read pages through the OS.
 const cacheKiB = 16 << 10
 
+// walLimitBytes is what the WAL file is truncated to after a checkpoint.
+const walLimitBytes = 64 << 20
+
 // maxOpenConns bounds the connection pool: writes are serialised by SQLite anyway
 // (BEGIN IMMEDIATE), and WAL lets the few readers run beside the writer.
 const maxOpenConns = 4
@@ -54,6 +57,7 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	logger   *slog.Logger
+	names    *names                   // the names dictionary
 	loadHint atomic.Pointer[loadHint] // sizes of the last LoadHistory
 }
 
@@ -84,6 +88,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimitBytes)) // a big batch must not leave a big WAL behind
 	q.Set("_txlock", "immediate") // write transactions take the lock up front; read-only ones stay deferred
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 
@@ -93,7 +98,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
-	s := &Store{db: db, path: path, logger: logger}
+	s := &Store{db: db, path: path, logger: logger, names: newNames()}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -44,16 +44,16 @@ func boolInt(b bool) int64 {
 // The upserts. Each replaces every column of the stored record; the WHERE clause
 // skips rows that did not change, so a re-sync of an unchanged window writes nothing.
 const (
-	upsertSourceName = `INSERT INTO sources (name) VALUES (?) ON CONFLICT (name) DO NOTHING`
+	upsertSourceID = `INSERT INTO sources (source) VALUES (?) ON CONFLICT (source) DO NOTHING`
 
-	upsertPerson = `INSERT INTO people (source, id, name, email, time_zone) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (source, id) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone
+	upsertPerson = `INSERT INTO people (source, person, name, email, time_zone) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (source, person) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone
 WHERE (name, email, time_zone) IS NOT (excluded.name, excluded.email, excluded.time_zone)`
 
-	upsertTeam        = `INSERT INTO teams (source, name) VALUES (?, ?) ON CONFLICT (source, name) DO NOTHING`
+	upsertTeam        = `INSERT INTO teams (source, team) VALUES (?, ?) ON CONFLICT (source, team) DO NOTHING`
 	deleteTeamMembers = `DELETE FROM team_members WHERE source = ? AND team = ?`
-	insertTeamMember  = `INSERT INTO team_members (source, team, person_id, pos) VALUES (?, ?, ?, ?)
-ON CONFLICT (source, team, person_id) DO NOTHING`
+	insertTeamMember  = `INSERT INTO team_members (source, team, person, pos) VALUES (?, ?, ?, ?)
+ON CONFLICT (source, team, person) DO NOTHING`
 
 	upsertIncident = `INSERT INTO incidents (source, id, title, team, service, severity, escalation_policy,
 	recurrence_key, created_at, acknowledged_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -65,21 +65,21 @@ WHERE (title, team, service, severity, escalation_policy, recurrence_key, create
 	IS NOT (excluded.title, excluded.team, excluded.service, excluded.severity, excluded.escalation_policy,
 	excluded.recurrence_key, excluded.created_at, excluded.acknowledged_at, excluded.resolved_at)`
 
-	upsertPage = `INSERT INTO pages (source, id, incident_id, person_id, at, channel) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person_id = excluded.person_id,
+	upsertPage = `INSERT INTO pages (source, id, incident_id, person, at, channel) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person = excluded.person,
 	at = excluded.at, channel = excluded.channel
-WHERE (incident_id, person_id, at, channel) IS NOT (excluded.incident_id, excluded.person_id, excluded.at, excluded.channel)`
+WHERE (incident_id, person, at, channel) IS NOT (excluded.incident_id, excluded.person, excluded.at, excluded.channel)`
 
-	upsertEngagement = `INSERT INTO engagements (source, id, incident_id, person_id, kind, at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person_id = excluded.person_id,
+	upsertEngagement = `INSERT INTO engagements (source, id, incident_id, person, kind, at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person = excluded.person,
 	kind = excluded.kind, at = excluded.at
-WHERE (incident_id, person_id, kind, at) IS NOT (excluded.incident_id, excluded.person_id, excluded.kind, excluded.at)`
+WHERE (incident_id, person, kind, at) IS NOT (excluded.incident_id, excluded.person, excluded.kind, excluded.at)`
 
-	upsertShift = `INSERT INTO shifts (source, id, person_id, escalation_policy, level, start_at, end_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (source, id) DO UPDATE SET person_id = excluded.person_id, escalation_policy = excluded.escalation_policy,
+	upsertShift = `INSERT INTO shifts (source, id, person, escalation_policy, level, start_at, end_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET person = excluded.person, escalation_policy = excluded.escalation_policy,
 	level = excluded.level, start_at = excluded.start_at, end_at = excluded.end_at
-WHERE (person_id, escalation_policy, level, start_at, end_at)
-	IS NOT (excluded.person_id, excluded.escalation_policy, excluded.level, excluded.start_at, excluded.end_at)`
+WHERE (person, escalation_policy, level, start_at, end_at)
+	IS NOT (excluded.person, excluded.escalation_policy, excluded.level, excluded.start_at, excluded.end_at)`
 
 	upsertCursor = `INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
@@ -100,15 +100,21 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	if err != nil {
 		return fmt.Errorf("store: write batch of %q: begin: %w", src, err)
 	}
+	ids := newNameIDs(ctx, tx, s.names)
+	defer ids.close()
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
-	w := &writer{ctx: ctx, tx: tx, src: src}
-	if _, err := tx.ExecContext(ctx, upsertSourceName, src); err != nil {
+	srcID, err := ids.id(src)
+	if err != nil {
 		return fmt.Errorf("store: write source %q: %w", src, err)
 	}
+	if _, err := tx.ExecContext(ctx, upsertSourceID, srcID); err != nil {
+		return fmt.Errorf("store: write source %q: %w", src, err)
+	}
+	w := &writer{ctx: ctx, tx: tx, src: srcID, ids: ids}
 	if err := w.people(b.People); err != nil {
 		return fmt.Errorf("store: write people of %q: %w", src, err)
 	}
@@ -138,6 +144,7 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: write batch of %q: commit: %w", src, err)
 	}
+	ids.committed()
 	return nil
 }
 
@@ -145,10 +152,11 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 type writer struct {
 	ctx context.Context
 	tx  *sql.Tx
-	src string
+	src int64 // names id of the source
+	ids *nameIDs
 }
 
-// prepare prepares query in the transaction; n is the number of rows it is for.
+// prepare prepares query in the transaction.
 func (w *writer) prepare(query string) (*sql.Stmt, error) {
 	return w.tx.PrepareContext(w.ctx, query)
 }
@@ -159,6 +167,19 @@ func (w *writer) tick(i int) error {
 		return w.ctx.Err()
 	}
 	return nil
+}
+
+// idsOf returns the names ids of names, stopping at the first error.
+func (w *writer) idsOf(names ...string) ([4]int64, error) {
+	var out [4]int64
+	for i, n := range names {
+		id, err := w.ids.id(n)
+		if err != nil {
+			return out, err
+		}
+		out[i] = id
+	}
+	return out, nil
 }
 
 func (w *writer) people(people []incident.Person) error {
@@ -176,7 +197,11 @@ func (w *writer) people(people []incident.Person) error {
 		if p.ID == "" {
 			return fmt.Errorf("person %d has no id", i)
 		}
-		if _, err := st.ExecContext(bg, w.src, p.ID, p.Name, p.Email, p.TimeZone); err != nil {
+		id, err := w.ids.id(p.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(bg, w.src, id, p.Name, p.Email, p.TimeZone); err != nil {
 			return fmt.Errorf("person %q: %w", p.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -211,14 +236,22 @@ func (w *writer) teams(teams []incident.Team) error {
 		if t.Name == "" {
 			return fmt.Errorf("team %d has no name", i)
 		}
-		if _, err := up.ExecContext(bg, w.src, t.Name); err != nil {
+		team, err := w.ids.id(t.Name)
+		if err != nil {
+			return err
+		}
+		if _, err := up.ExecContext(bg, w.src, team); err != nil {
 			return fmt.Errorf("team %q: %w", t.Name, err)
 		}
-		if _, err := del.ExecContext(bg, w.src, t.Name); err != nil {
+		if _, err := del.ExecContext(bg, w.src, team); err != nil {
 			return fmt.Errorf("team %q: delete members: %w", t.Name, err)
 		}
 		for pos, m := range t.Members {
-			if _, err := ins.ExecContext(bg, w.src, t.Name, m, pos); err != nil {
+			person, err := w.ids.id(m)
+			if err != nil {
+				return err
+			}
+			if _, err := ins.ExecContext(bg, w.src, team, person, pos); err != nil {
 				return fmt.Errorf("team %q: member %q: %w", t.Name, m, err)
 			}
 		}
@@ -244,9 +277,12 @@ func (w *writer) incidents(incs []incident.Incident) error {
 		if in.ID == "" {
 			return fmt.Errorf("incident %d has no id", i)
 		}
-		if _, err := st.ExecContext(bg, w.src, in.ID, in.Title, in.Team, in.Service, string(in.Severity),
-			in.EscalationPolicy, in.RecurrenceKey, millis(in.CreatedAt), millis(in.AcknowledgedAt),
-			millis(in.ResolvedAt)); err != nil {
+		n, err := w.idsOf(in.Team, in.Service, string(in.Severity), in.EscalationPolicy)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(bg, w.src, in.ID, in.Title, n[0], n[1], n[2], n[3], in.RecurrenceKey,
+			millis(in.CreatedAt), millis(in.AcknowledgedAt), millis(in.ResolvedAt)); err != nil {
 			return fmt.Errorf("incident %q: %w", in.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -271,7 +307,11 @@ func (w *writer) pages(pages []incident.Page) error {
 		if p.ID == "" {
 			return fmt.Errorf("page %d has no id", i)
 		}
-		if _, err := st.ExecContext(bg, w.src, p.ID, p.IncidentID, p.PersonID, millis(p.At), p.Channel); err != nil {
+		n, err := w.idsOf(p.PersonID, p.Channel)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(bg, w.src, p.ID, p.IncidentID, n[0], millis(p.At), n[1]); err != nil {
 			return fmt.Errorf("page %q: %w", p.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -296,7 +336,11 @@ func (w *writer) engagements(engs []incident.Engagement) error {
 		if e.ID == "" {
 			return fmt.Errorf("engagement %d has no id", i)
 		}
-		if _, err := st.ExecContext(bg, w.src, e.ID, e.IncidentID, e.PersonID, e.Kind, millis(e.At)); err != nil {
+		n, err := w.idsOf(e.PersonID, e.Kind)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(bg, w.src, e.ID, e.IncidentID, n[0], n[1], millis(e.At)); err != nil {
 			return fmt.Errorf("engagement %q: %w", e.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -321,7 +365,11 @@ func (w *writer) shifts(shifts []incident.Shift) error {
 		if sh.ID == "" {
 			return fmt.Errorf("shift %d has no id", i)
 		}
-		if _, err := st.ExecContext(bg, w.src, sh.ID, sh.PersonID, sh.EscalationPolicy, int64(sh.Level),
+		n, err := w.idsOf(sh.PersonID, sh.EscalationPolicy)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(bg, w.src, sh.ID, n[0], n[1], int64(sh.Level),
 			millis(sh.Start), millis(sh.End)); err != nil {
 			return fmt.Errorf("shift %q: %w", sh.ID, err)
 		}
@@ -347,18 +395,37 @@ func (s *Store) Cursor(ctx context.Context, src string) (string, error) {
 
 // RegisterSource records a configured source with its type and capabilities;
 // LoadHistory reports it in History.Sources. Registering again replaces both.
-func (s *Store) RegisterSource(ctx context.Context, name, typ string, caps incident.Capabilities) error {
+func (s *Store) RegisterSource(ctx context.Context, name, typ string, caps incident.Capabilities) (err error) {
 	if name == "" {
 		return errors.New("store: register source: empty name")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sources (name, type, cap_people, cap_pages, cap_engagements, cap_oncall, registered_at)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: register source %q: %w", name, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	ids := newNameIDs(ctx, tx, s.names)
+	defer ids.close()
+	id, err := ids.id(name)
+	if err != nil {
+		return fmt.Errorf("store: register source %q: %w", name, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sources (source, type, cap_people, cap_pages, cap_engagements, cap_oncall, registered_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (name) DO UPDATE SET type = excluded.type, cap_people = excluded.cap_people, cap_pages = excluded.cap_pages,
+ON CONFLICT (source) DO UPDATE SET type = excluded.type, cap_people = excluded.cap_people, cap_pages = excluded.cap_pages,
 	cap_engagements = excluded.cap_engagements, cap_oncall = excluded.cap_oncall, registered_at = excluded.registered_at`,
-		name, typ, boolInt(caps.People), boolInt(caps.Pages), boolInt(caps.Engagements), boolInt(caps.OnCall),
+		id, typ, boolInt(caps.People), boolInt(caps.Pages), boolInt(caps.Engagements), boolInt(caps.OnCall),
 		time.Now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: register source %q: %w", name, err)
 	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: register source %q: %w", name, err)
+	}
+	ids.committed()
 	return nil
 }
