@@ -89,7 +89,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimitBytes)) // a big batch must not leave a big WAL behind
-	q.Set("_txlock", "immediate") // write transactions take the lock up front; read-only ones stay deferred
+	q.Set("_txlock", "immediate")                                          // write transactions take the lock up front; read-only ones stay deferred
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 
 	db, err := sql.Open("sqlite", dsn)
