@@ -562,6 +562,16 @@ func apiMessage(data []byte) string {
 			msg = drf.Detail
 		}
 	}
+	// FireHydrant's ErrorEntity adds a list to its detail: {"detail":…,"messages":[…]}
+	var fh struct {
+		Messages []string `json:"messages"`
+	}
+	if json.Unmarshal(data, &fh) == nil && len(fh.Messages) > 0 {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += strings.Join(fh.Messages, "; ")
+	}
 	return truncate(strings.TrimSpace(msg), 300)
 }
 
