@@ -69,3 +69,25 @@ func TestJSONContainerLines(t *testing.T) {
 		t.Errorf("location %q", evs[0].Location)
 	}
 }
+
+// TestCRILines: Kubernetes container logs (CRI format) carry a prefix on every line.
+func TestCRILines(t *testing.T) {
+	pre := func(stream, s string) string { return "2026-05-01T10:00:00.123456789Z " + stream + " F " + s + "\n" }
+	text := pre("stdout", "2026-05-01 10:00:00 INFO start") +
+		pre("stderr", "TypeError: Cannot read properties of undefined (reading 'id')") +
+		pre("stderr", "    at getUser (/app/src/users.js:10:15)") +
+		pre("stderr", "    at /app/src/routes.js:22:9") +
+		pre("stdout", "2026-05-01 10:00:01 INFO next") +
+		pre("stderr", "Error: connect ECONNREFUSED 127.0.0.1:6379") +
+		pre("stderr", "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)") +
+		pre("stdout", `{"level":"error","error.type":"TimeoutError","error.message":"after 3000ms"}`) +
+		pre("stdout", "done")
+	evs := scanAll(t, text, FormatAuto)
+	checkGroups(t, evs, "ABC")
+	if evs[0].Location != "users.js:getUser" || evs[1].Type != "Error" || evs[2].Type != "TimeoutError" {
+		t.Errorf("events: %+v", evs)
+	}
+	if criPrefix([]byte("2026-05-01 10:00:00 INFO stdout F x")) != 0 {
+		t.Error("plain log taken for CRI")
+	}
+}

@@ -67,6 +67,10 @@ type lineProc struct {
 	longLines uint64
 	badJSON   uint64
 	jsonPrev  []byte
+	// cri: the stream has container runtime (CRI, Kubernetes) line prefixes
+	// "2026-05-01T10:00:00.123456789Z stderr F "; decided on its first line (0: not yet,
+	// 1: yes, -1: no), so other logs pay nothing.
+	cri int8
 	// tail holds the last bytes processed (up to tailLen), to recognise a copy of the
 	// stream (copy-truncate rotation).
 	tail []byte
@@ -160,7 +164,18 @@ func (p *lineProc) processChunk(data []byte) {
 			next = e + 1
 		}
 		p.lines++
-		if hit < e || p.det.active || (e > pos && interestingFirst(data[pos], json)) {
+		cs := pos // where the content starts, after a container runtime prefix
+		if p.cri >= 0 && e > pos {
+			n := criPrefix(data[pos:e])
+			if p.cri == 0 {
+				p.cri = 1
+				if n == 0 {
+					p.cri = -1
+				}
+			}
+			cs += n
+		}
+		if hit < e || p.det.active || (e > cs && interestingFirst(data[cs], json)) {
 			var prev []byte
 			var prevOff int64
 			if prevS >= 0 {
@@ -170,11 +185,11 @@ func (p *lineProc) processChunk(data []byte) {
 				prev = p.prevBuf
 				prevOff = p.prevOff
 			}
-			line := data[pos:e]
+			line := data[cs:e]
 			jsonHit := false
 			if json {
 				if t := trimSpaceLeft(line); len(t) > 0 && t[0] == '{' {
-					jsonHit = p.nextJSONHit(data, pos) < e
+					jsonHit = p.nextJSONHit(data, cs) < e
 				}
 			}
 			p.handleLine(line, prev, p.off+int64(pos), prevOff, jsonHit)
@@ -182,7 +197,7 @@ func (p *lineProc) processChunk(data []byte) {
 				hit = p.nextHit(data, next)
 			}
 		}
-		prevS, prevE = pos, e
+		prevS, prevE = cs, e
 		pos = next
 	}
 	if prevS >= 0 {
@@ -303,4 +318,31 @@ func (s *splitter) finish(p *lineProc) {
 	}
 	s.n = 0
 	s.discard = false
+}
+
+// criPrefix returns the length of a CRI log prefix ("<RFC 3339 time> stdout|stderr F|P "),
+// or 0.
+func criPrefix(line []byte) int {
+	if len(line) < 30 || !isDigit(line[0]) || line[4] != '-' || line[10] != 'T' {
+		return 0
+	}
+	sp := bytes.IndexByte(line[:min(len(line), 40)], ' ')
+	if sp < 19 {
+		return 0
+	}
+	rest := line[sp+1:]
+	if !hasPrefix(rest, "stdout ") && !hasPrefix(rest, "stderr ") {
+		return 0
+	}
+	rest = rest[7:]
+	if len(rest) < 1 || rest[0] != 'F' && rest[0] != 'P' {
+		return 0
+	}
+	if len(rest) == 1 {
+		return sp + 1 + 7 + 1
+	}
+	if rest[1] != ' ' {
+		return 0
+	}
+	return sp + 1 + 7 + 2
 }
