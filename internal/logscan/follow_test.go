@@ -380,3 +380,39 @@ func TestFollowRun(t *testing.T) {
 		t.Error("bad format accepted")
 	}
 }
+
+func TestFollowers(t *testing.T) {
+	e := newFollowEnv(t)
+	e.write("a.log", preamble)
+	e.write("b.log", preamble)
+	fs, err := NewFollowers([]FollowOptions{
+		{Name: "a", Paths: []string{e.path("a.log")}, PollInterval: 10 * time.Millisecond},
+		{Name: "b", Paths: []string{e.path("b.log")}, PollInterval: 10 * time.Millisecond},
+	}, e.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewFollowers([]FollowOptions{{Name: "a"}, {Name: "a"}}, nil); err == nil {
+		t.Error("duplicate names accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- fs.Run(ctx) }()
+	time.Sleep(50 * time.Millisecond)
+	e.appendTo("a.log", traces(0, 2))
+	e.appendTo("b.log", traces(0, 1))
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		st := fs.Stats()
+		if st[0].Exceptions == 2 && st[1].Exceptions == 1 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	st := fs.Stats()
+	if st[0].Log != "a" || st[0].Exceptions != 2 || st[1].Exceptions != 1 || fs.Get("b") == nil || fs.Get("x") != nil {
+		t.Errorf("stats %+v", st)
+	}
+}
