@@ -215,7 +215,7 @@ func (fl *Follower) Poll(ctx context.Context) error {
 			tf.path = p
 			continue
 		}
-		fl.open(ctx, p, id, fi, first)
+		fl.open(p, id, fi, first)
 	}
 	// Files no longer found (deleted, or rotated out of the globs): read to the end, release.
 	for id, tf := range fl.files {
@@ -226,11 +226,12 @@ func (fl *Follower) Poll(ctx context.Context) error {
 	}
 	if first {
 		// Positions of files gone while we were down.
-		for id, s := range fl.states {
+		for id := range fl.states {
 			if fl.store != nil {
-				_ = fl.store.DeleteLogState(ctx, fl.opts.Name, id.key())
+				if err := fl.store.DeleteLogState(ctx, fl.opts.Name, id.key()); err != nil {
+					fl.fail("store", fmt.Errorf("logscan: forget position: %w", err))
+				}
 			}
-			_ = s
 			delete(fl.states, id)
 		}
 	}
@@ -241,7 +242,7 @@ func (fl *Follower) Poll(ctx context.Context) error {
 	sort.Slice(ids, func(i, j int) bool { return fl.files[ids[i]].path < fl.files[ids[j]].path })
 	for _, id := range ids {
 		tf := fl.files[id]
-		fl.check(ctx, tf, paths, now)
+		fl.check(tf, paths, now)
 		fl.read(tf, now, false)
 		tf.det.FlushIfQuiet(now, fl.opts.QuietFlush)
 		fl.save(ctx, tf)
@@ -280,7 +281,7 @@ func (fl *Follower) fail(path string, err error) {
 }
 
 // open starts following a file found at path.
-func (fl *Follower) open(ctx context.Context, path string, id fileID, fi os.FileInfo, first bool) {
+func (fl *Follower) open(path string, id fileID, fi os.FileInfo, first bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		fl.fail(path, err)
@@ -329,7 +330,6 @@ func (fl *Follower) open(ctx context.Context, path string, id fileID, fi os.File
 	tf.lastData = fl.opts.Now()
 	tf.det.Touch(tf.lastData)
 	fl.files[id] = tf
-	_ = ctx
 }
 
 // doneFile is what was read of a released file.
@@ -373,7 +373,7 @@ func sameBytesAt(f *os.File, off int64, tail []byte) bool {
 }
 
 // check detects truncation (copy-truncate) and content replacement of an open file.
-func (fl *Follower) check(ctx context.Context, tf *tailFile, paths []string, now time.Time) {
+func (fl *Follower) check(tf *tailFile, paths []string, now time.Time) {
 	fi, err := tf.f.Stat()
 	if err != nil {
 		fl.fail(tf.path, err)
@@ -406,7 +406,6 @@ func (fl *Follower) check(ctx context.Context, tf *tailFile, paths []string, now
 	}
 	tf.hlen, tf.head, _ = hashHead(tf.f, headLen)
 	tf.saved = -1
-	_ = ctx
 }
 
 // readCopy looks for the copy of a truncated file (same first bytes, another inode)
