@@ -422,6 +422,10 @@ func parseAtFrame(t []byte, lang string) frame {
 	}
 	t = bytes.TrimSpace(bytes.TrimPrefix(t, []byte("at ")))
 	t = bytes.TrimSuffix(t, []byte(" {"))
+	// logback/log4j2 packaging data: "at a.B.c(B.java:1) ~[app.jar:1.2.3]"
+	if i := bytes.LastIndex(t, []byte(") ")); i > 0 && t[len(t)-1] == ']' {
+		t = t[:i+1]
+	}
 	if len(t) > 0 && t[len(t)-1] == ')' {
 		if i := bytes.IndexByte(t, '('); i > 0 {
 			fn := string(bytes.TrimSpace(t[:i]))

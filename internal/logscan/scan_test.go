@@ -195,3 +195,18 @@ func TestLogGenerator(t *testing.T) {
 		t.Error("timestamps do not follow now")
 	}
 }
+
+// TestJavaPackagingData: log4j2/logback append jar names and versions to frames; they
+// must not change the fingerprint.
+func TestJavaPackagingData(t *testing.T) {
+	mk := func(ver string) string {
+		return "java.lang.IllegalStateException: boom\n" +
+			"\tat com.acme.shop.Cart.add(Cart.java:2) ~[shop-" + ver + ".jar:" + ver + "]\n" +
+			"\tat com.acme.shop.Api.post(Api.java:3) ~[shop-" + ver + ".jar:?]\n" +
+			"\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897) [spring-webmvc-5.3.1.jar:5.3.1]\n"
+	}
+	a, b := detectAll(t, mk("1.2.3")), detectAll(t, mk("1.2.4"))
+	if len(a) != 1 || len(b) != 1 || a[0].Fingerprint != b[0].Fingerprint || a[0].Location != "com.acme.shop.Cart.add" {
+		t.Errorf("%+v %+v", a, b)
+	}
+}
