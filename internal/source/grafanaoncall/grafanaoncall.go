@@ -1,0 +1,192 @@
+// Package grafanaoncall is the Grafana OnCall / Grafana Cloud IRM source: it reads
+// alert groups, resolution notes, users, teams, integrations, routes, escalation
+// policies and schedules' final shifts through the OnCall public HTTP API (v1) and
+// writes them, as the tool-neutral model, to the store.
+//
+// The OnCall API has no notification records, so the source supplies no pages: the
+// interruption figures are absent for it, never zero. The mapping is documented in
+// docs/sources-grafanaoncall.md.
+package grafanaoncall
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// Type is the source type name in the config.
+const Type = "grafanaoncall"
+
+// Defaults of Config.
+const (
+	DefaultHistory = 90 * 24 * time.Hour
+	DefaultTimeout = 30 * time.Second
+	// DefaultRequestsPerMinute is OnCall's documented API limit: 300 requests per
+	// 5 minutes per API key.
+	DefaultRequestsPerMinute = 60
+	DefaultReferenceInterval = time.Hour
+)
+
+// API limits and tuning.
+const (
+	// overlap re-reads the tail of the previous window so an alert group that became
+	// visible late is not missed; records are upserts, so nothing is stored twice.
+	overlap = 5 * time.Minute
+	// maxShiftRange: final_shifts' end_date may be at most 365 days after start_date.
+	maxShiftRange = 365 * 24 * time.Hour
+	// shiftLookback re-reads final shifts from a day before the last read, so shifts
+	// edited after the fact are picked up.
+	shiftLookback = 24 * time.Hour
+	// shiftLookahead reads final shifts a day ahead, so on-call data covers the time
+	// until the next reference refresh.
+	shiftLookahead = 24 * time.Hour
+	// notesPerGroupMax: when more alert groups than this need their resolution notes
+	// read, the source compares the org-wide list's page count with one request per
+	// group and takes the cheaper.
+	notesPerGroupMax = 3
+	// batchRecords bounds the records of one sink.Write.
+	batchRecords = 2000
+	// maxPages guards against a server whose next links never end.
+	maxPages = 100000
+)
+
+// Config configures the source. Zero values take the defaults above.
+type Config struct {
+	Name string
+	// BaseURL is the OnCall API URL from OnCall → Settings, e.g.
+	// https://oncall-prod-us-central-0.grafana.net/oncall (required; /api/v1/... is
+	// appended).
+	BaseURL string
+	// Token is an OnCall API key or a Grafana service account token, sent as
+	// "Authorization: <token>". Never logged, never in an error.
+	Token string
+	// GrafanaURL is the Grafana stack URL, sent as X-Grafana-URL; needed only with a
+	// service account token.
+	GrafanaURL string
+	// History is back-filled on the first sync (default 90d).
+	History time.Duration
+	// DefaultTimezone (hours.default_timezone) stands in for users without a time zone.
+	DefaultTimezone string
+	// Timeout bounds one HTTP request attempt (default 30s).
+	Timeout time.Duration
+	// RequestsPerMinute is the client-side limit (default 60: 300 per 5 minutes).
+	RequestsPerMinute float64
+	// ReferenceInterval is how often users, teams, integrations, routes, escalation
+	// policies, schedules and final shifts are re-read (default 1h); alert groups are
+	// read every sync.
+	ReferenceInterval time.Duration
+
+	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
+	HTTPClient  *http.Client
+	Clock       httpapi.Clock
+	Jitter      func() float64
+	MaxAttempts int
+}
+
+// Source is a Grafana OnCall source. Sync must not run concurrently with itself;
+// APIStats may be called at any time.
+type Source struct {
+	cfg      Config
+	client   *httpapi.Client
+	clock    httpapi.Clock
+	logger   *slog.Logger
+	basePath string // the base URL's path, without a trailing slash
+}
+
+var (
+	_ source.Source    = (*Source)(nil)
+	_ source.APISource = (*Source)(nil)
+)
+
+// New checks cfg and returns a source.
+func New(cfg Config, logger *slog.Logger) (*Source, error) {
+	if cfg.Name == "" {
+		return nil, errors.New("grafanaoncall: source name is empty")
+	}
+	if cfg.BaseURL == "" {
+		return nil, fmt.Errorf("grafanaoncall %s: base_url is required: the OnCall API URL from OnCall → Settings", cfg.Name)
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("grafanaoncall %s: token is empty", cfg.Name)
+	}
+	if strings.ContainsAny(cfg.Token, "\r\n") || strings.ContainsAny(cfg.GrafanaURL, "\r\n") {
+		return nil, fmt.Errorf("grafanaoncall %s: token or Grafana URL contains a line break", cfg.Name)
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.User != nil {
+		return nil, fmt.Errorf("grafanaoncall %s: invalid base URL", cfg.Name)
+	}
+	if cfg.History <= 0 {
+		cfg.History = DefaultHistory
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.RequestsPerMinute <= 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.ReferenceInterval <= 0 {
+		cfg.ReferenceInterval = DefaultReferenceInterval
+	}
+	if cfg.DefaultTimezone != "" {
+		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
+			return nil, fmt.Errorf("grafanaoncall %s: default time zone: %w", cfg.Name, err)
+		}
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("source", cfg.Name, "type", Type)
+	clock := cfg.Clock
+	if clock == nil {
+		clock = httpapi.RealClock{}
+	}
+	header := http.Header{
+		"Authorization": {cfg.Token},
+		"Accept":        {"application/json"},
+	}
+	if cfg.GrafanaURL != "" {
+		header.Set("X-Grafana-URL", cfg.GrafanaURL)
+	}
+	client, err := httpapi.New(httpapi.Config{
+		BaseURL:           cfg.BaseURL,
+		Header:            header,
+		Timeout:           cfg.Timeout,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		// A sixth of a minute's budget may go at once; the rest is spread out.
+		Burst:       max(1, int(cfg.RequestsPerMinute/6)),
+		MaxAttempts: cfg.MaxAttempts,
+		HTTPClient:  cfg.HTTPClient,
+		Clock:       clock,
+		Jitter:      cfg.Jitter,
+		Logger:      logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("grafanaoncall %s: %w", cfg.Name, err)
+	}
+	return &Source{cfg: cfg, client: client, clock: clock, logger: logger,
+		basePath: strings.TrimRight(u.Path, "/")}, nil
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Type is "grafanaoncall".
+func (s *Source) Type() string { return Type }
+
+// Capabilities: people with time zones, engagements (acknowledge, resolve, resolution
+// notes) and on-call shifts; no pages (the API has no notification records).
+func (s *Source) Capabilities() incident.Capabilities {
+	return incident.Capabilities{People: true, Pages: false, Engagements: true, OnCall: true}
+}
+
+// APIStats are the request counters by status code.
+func (s *Source) APIStats() source.APIStats { return s.client.Stats() }
