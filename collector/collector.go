@@ -42,17 +42,29 @@ type factory func(p Provider, logger *slog.Logger) Collector
 var (
 	factories      = map[string]factory{}
 	collectorState = map[string]*bool{}
+	// fromSnapshot marks collectors that only read the analytics snapshot: their output
+	// is encoded once per snapshot (see Exposition), not on every scrape.
+	fromSnapshot = map[string]bool{}
 )
+
+func registerSnapshotCollector(name string, enabledByDefault bool, f factory) {
+	registerCollector(name, enabledByDefault, f)
+	fromSnapshot[name] = true
+}
 
 func registerCollector(name string, enabledByDefault bool, f factory) {
 	def := "disabled"
 	if enabledByDefault {
 		def = "enabled"
 	}
-	flag := kingpin.Flag("collector."+name, fmt.Sprintf("Enable the %s collector (default: %s).", name, def)).
-		Default(fmt.Sprint(enabledByDefault)).Bool()
+	// Set the default now, not only when kingpin parses: tests and library users never
+	// parse a command line.
+	state := new(bool)
+	*state = enabledByDefault
+	kingpin.Flag("collector."+name, fmt.Sprintf("Enable the %s collector (default: %s).", name, def)).
+		Default(fmt.Sprint(enabledByDefault)).BoolVar(state)
 	factories[name] = f
-	collectorState[name] = flag
+	collectorState[name] = state
 }
 
 // Names returns every registered collector name, sorted.
@@ -76,11 +88,33 @@ var (
 type HeroCollector struct {
 	collectors map[string]Collector
 	logger     *slog.Logger
+	// recorded, when set, supplies the scrape results of the snapshot collectors, which
+	// ran when the current Exposition was built.
+	recorded func() map[string]Result
 }
 
 // New builds the collectors enabled by their flags. names, when given, restricts the set
 // further (tests use it to run one collector).
 func New(p Provider, logger *slog.Logger, names ...string) (*HeroCollector, error) {
+	cs, err := build(p, logger, names, func(string) bool { return true })
+	if err != nil {
+		return nil, err
+	}
+	return &HeroCollector{collectors: cs, logger: logger}, nil
+}
+
+// NewLive builds the enabled collectors that must run at scrape time (sources,
+// exceptions). The snapshot collectors are served from an Exposition; their scrape
+// results come from recorded.
+func NewLive(p Provider, logger *slog.Logger, recorded func() map[string]Result) (*HeroCollector, error) {
+	cs, err := build(p, logger, nil, func(name string) bool { return !fromSnapshot[name] })
+	if err != nil {
+		return nil, err
+	}
+	return &HeroCollector{collectors: cs, logger: logger, recorded: recorded}, nil
+}
+
+func build(p Provider, logger *slog.Logger, names []string, keep func(string) bool) (map[string]Collector, error) {
 	want := map[string]bool{}
 	for _, n := range names {
 		if _, ok := factories[n]; !ok {
@@ -97,9 +131,17 @@ func New(p Provider, logger *slog.Logger, names ...string) (*HeroCollector, erro
 		} else if !*collectorState[name] {
 			continue
 		}
-		cs[name] = f(p, logger.With("collector", name))
+		if keep(name) {
+			cs[name] = f(p, logger.With("collector", name))
+		}
 	}
-	return &HeroCollector{collectors: cs, logger: logger}, nil
+	return cs, nil
+}
+
+// Result is how one collector run went.
+type Result struct {
+	Success  bool
+	Duration time.Duration
 }
 
 // Describe is left empty on purpose: the metric set depends on the data (an unchecked
@@ -125,6 +167,17 @@ func (c *HeroCollector) Collect(ch chan<- prometheus.Metric) {
 		}(name, col)
 	}
 	wg.Wait()
+	if c.recorded == nil {
+		return
+	}
+	for name, r := range c.recorded() {
+		success := 0.0
+		if r.Success {
+			success = 1
+		}
+		ch <- prometheus.MustNewConstMetric(scrapeDurationDesc, prometheus.GaugeValue, r.Duration.Seconds(), name)
+		ch <- prometheus.MustNewConstMetric(scrapeSuccessDesc, prometheus.GaugeValue, success, name)
+	}
 }
 
 // stored is appended to HELP strings of figures computed from stored history.

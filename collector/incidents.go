@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	registerCollector("incidents", true, newIncidentsCollector)
+	registerSnapshotCollector("incidents", true, newIncidentsCollector)
 }
 
 type incidentsCollector struct {

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	registerCollector("responders", true, newRespondersCollector)
+	registerSnapshotCollector("responders", true, newRespondersCollector)
 }
 
 type respondersCollector struct {

@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	registerCollector("teams", true, newTeamsCollector)
+	registerSnapshotCollector("teams", true, newTeamsCollector)
 }
 
 type teamsCollector struct {

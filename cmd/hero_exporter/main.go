@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -130,6 +129,16 @@ func runServe(o *options, logger *slog.Logger) int {
 	if o.demo {
 		rt.startDemoLog(demoLogPath(o))
 	}
+	reg := prometheus.NewRegistry()
+	live, err := collector.NewLive(rt, logger, rt.recordedResults)
+	if err != nil {
+		logger.Error("cannot build collectors", "err", err)
+		return exitUsage
+	}
+	reg.MustRegister(live, versioncollector.NewCollector(name),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rt.handler = collector.NewHandler(reg, rt.currentExposition, logger)
+
 	if err := rt.apply(ctx, cfg); err != nil {
 		logger.Error("cannot start", "err", err)
 		var ce *config.Error
@@ -139,17 +148,8 @@ func runServe(o *options, logger *slog.Logger) int {
 		return exitRuntime
 	}
 
-	reg := prometheus.NewRegistry()
-	hc, err := collector.New(rt, logger)
-	if err != nil {
-		logger.Error("cannot build collectors", "err", err)
-		return exitUsage
-	}
-	reg.MustRegister(hc, versioncollector.NewCollector(name),
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
 	mux := http.NewServeMux()
-	mux.Handle(o.metricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	mux.Handle(o.metricsPath, rt.handler)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})

@@ -10,8 +10,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/collector"
 	"github.com/hero-exporter/hero_exporter/internal/config"
 	"github.com/hero-exporter/hero_exporter/internal/engine"
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -40,6 +42,10 @@ type runtime struct {
 
 	logsMu    sync.Mutex
 	followers map[string]*runningLog // by log name
+
+	// exposition is the encoded snapshot metrics; handler serves them.
+	exposition atomic.Pointer[collector.Exposition]
+	handler    *collector.Handler
 
 	// background work owned by the runtime (the demo log writer) ends with cancel.
 	bgCtx  context.Context
@@ -82,7 +88,34 @@ func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime,
 		clock = shiftedClock{offset: time.Until(now)}
 	}
 	bgCtx, cancel := context.WithCancel(ctx)
-	return &runtime{logger: logger, store: st, engine: engine.New(st, logger, opts), clock: clock, bgCtx: bgCtx, cancel: cancel}, nil
+	rt := &runtime{logger: logger, store: st, clock: clock, bgCtx: bgCtx, cancel: cancel}
+	opts.OnPublish = rt.publish
+	rt.engine = engine.New(st, logger, opts)
+	return rt, nil
+}
+
+// publish encodes a new snapshot's metrics before scrapes can see it.
+func (rt *runtime) publish(snap *incident.Snapshot) {
+	e, err := collector.NewExposition(snap, rt.logger)
+	if err != nil {
+		rt.logger.Error("cannot encode snapshot metrics; serving the previous ones", "err", err)
+		return
+	}
+	if h := rt.handler; h != nil {
+		h.Prepare(e)
+	}
+	rt.exposition.Store(e)
+}
+
+// currentExposition returns the encoded metrics of the latest snapshot, nil before it.
+func (rt *runtime) currentExposition() *collector.Exposition { return rt.exposition.Load() }
+
+// recordedResults are the snapshot collectors' results at the last encoding.
+func (rt *runtime) recordedResults() map[string]collector.Result {
+	if e := rt.exposition.Load(); e != nil {
+		return e.Results()
+	}
+	return nil
 }
 
 // apply starts the sources of cfg, replacing those of the previous config.

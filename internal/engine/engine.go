@@ -35,6 +35,9 @@ type Options struct {
 	MaxStartJitter time.Duration
 	// MaxBackoff caps the wait after repeated failures. Default 30m.
 	MaxBackoff time.Duration
+	// OnPublish, when set, is called with every new snapshot before it becomes current
+	// (the exporter encodes its metrics there, off the scrape path).
+	OnPublish func(*incident.Snapshot)
 }
 
 // Engine owns the background work. Its methods are safe for concurrent use.
@@ -177,6 +180,9 @@ func (e *Engine) Recompute(ctx context.Context) error {
 		return err
 	}
 	snap := incident.Compute(h, *settings, now)
+	if e.opts.OnPublish != nil {
+		e.opts.OnPublish(snap)
+	}
 	e.snapshot.Store(snap)
 	return nil
 }
