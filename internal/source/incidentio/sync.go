@@ -1,0 +1,404 @@
+package incidentio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// cursor is what Sync hands back to itself, as JSON, through the store.
+//
+// CompleteUntil: every incident updated before it, and every escalation updated before
+// it, is stored as it was then. The next sync reads incidents and escalations updated
+// from CompleteUntil−5m (late indexing; records are upserts). An incident that changed
+// has all its escalations re-read (incident[one_of]) and its updates re-read, so its
+// first acknowledgement, resolve time and engagements are recomputed, not carried.
+type cursor struct {
+	V             int       `json:"v"`
+	CompleteUntil time.Time `json:"complete_until"`
+}
+
+const cursorVersion = 1
+
+func (s *Source) parseCursor(raw string) cursor {
+	var c cursor
+	if raw == "" {
+		return c
+	}
+	if err := json.Unmarshal([]byte(raw), &c); err != nil || c.V != cursorVersion || c.CompleteUntil.IsZero() {
+		s.logger.Warn("ignoring unreadable sync cursor; back-filling history again", "err", err)
+		return cursor{}
+	}
+	return c
+}
+
+type level struct {
+	path  string
+	level int
+}
+
+// reference is the organisation's users, schedules and escalation paths.
+type reference struct {
+	users      []user
+	schedules  []schedule
+	levels     map[string][]level // schedule id → the escalation path levels that target it
+	userZone   map[string]string  // user id → the time zone of a schedule they are on
+	shifts     []incident.Shift
+	shiftsFrom time.Time
+}
+
+type run struct {
+	s   *Source
+	cur cursor
+	now time.Time
+	ref *reference
+
+	incidents   map[string]*ioIncident
+	escalations map[string]*escalation
+	byIncident  map[string]map[string]bool // incident id → escalation ids
+	updates     map[string][]incidentUpdate
+}
+
+// Sync reads what is new since cursor and writes it to sink. See cursor for the design.
+func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
+	r := &run{
+		s:           s,
+		cur:         s.parseCursor(rawCursor),
+		now:         s.clock.Now().UTC().Truncate(time.Second),
+		incidents:   map[string]*ioIncident{},
+		escalations: map[string]*escalation{},
+		byIncident:  map[string]map[string]bool{},
+		updates:     map[string][]incidentUpdate{},
+	}
+	if err := r.sync(ctx, sink); err != nil {
+		return fmt.Errorf("incidentio %s: %w", s.cfg.Name, err)
+	}
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func (r *run) sync(ctx context.Context, sink source.Sink) error {
+	s := r.s
+	histStart := r.now.Add(-s.cfg.History)
+	backfill := r.cur.CompleteUntil.IsZero()
+	from := histStart
+	if !backfill {
+		from = later(histStart, r.cur.CompleteUntil.Add(-overlap))
+	}
+
+	// 1. Reference data and on-call shifts.
+	refreshed := s.ref == nil || backfill || r.now.Sub(s.refAt) >= s.cfg.ReferenceInterval
+	r.ref = s.ref
+	var refBatch source.Batch
+	if refreshed {
+		shiftFrom := histStart
+		if !backfill {
+			shiftFrom = later(histStart, from.Add(-s.cfg.ReferenceInterval))
+		}
+		ref, err := r.readReference(ctx, shiftFrom, r.now.Add(entriesAhead))
+		if err != nil {
+			return err
+		}
+		r.ref = ref
+		for _, u := range ref.users {
+			tz := ref.userZone[u.ID]
+			if tz == "" {
+				tz = s.cfg.DefaultTimezone
+			}
+			refBatch.People = append(refBatch.People, incident.Person{Source: s.cfg.Name, ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: tz})
+		}
+	}
+
+	// 2. Incidents: all of history on back-fill, else those updated since the cursor.
+	iq := url.Values{"page_size": {strconv.Itoa(incidentPageSize)}, "sort_by": {"created_at_oldest_first"}}
+	if backfill {
+		iq.Set("created_at[gte]", ts(histStart))
+	} else {
+		iq.Set("updated_at[gte]", ts(from))
+	}
+	err := fetchAfter(ctx, s.client, "/v2/incidents", iq, "after", func(p *incidentsPage) {
+		for i := range *p.Incidents {
+			in := &(*p.Incidents)[i]
+			if !in.CreatedAt.Before(histStart) {
+				r.incidents[in.ID] = in
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+
+	// 3. Escalations updated in the window; incidents they name that did not change
+	// themselves are fetched by id.
+	eq := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}, "updated_at[gte]": {ts(from)}}
+	if err := fetchAfter(ctx, s.client, "/v2/escalations", eq, "after", r.addEscalations); err != nil {
+		return err
+	}
+	var named []string
+	for id := range r.byIncident {
+		if r.incidents[id] == nil {
+			named = append(named, id)
+		}
+	}
+	sort.Strings(named)
+	for _, id := range named {
+		var body incidentBody
+		err := s.client.GetJSON(ctx, "/v2/incidents/"+url.PathEscape(id), nil, &body)
+		var he *httpapi.Error
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			s.logger.Warn("incident named by an escalation does not exist; skipping it", "incident", id)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !body.Incident.CreatedAt.Before(histStart) {
+			r.incidents[id] = body.Incident
+		}
+	}
+	ids := r.counted()
+	// An incremental sync saw only the escalations that changed: read all escalations
+	// of every incident it writes, so the first acknowledgement is recomputed.
+	if !backfill {
+		for i := 0; i < len(ids); i += oneOfBatch {
+			q := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}, "incident[one_of]": ids[i:min(i+oneOfBatch, len(ids))]}
+			if err := fetchAfter(ctx, s.client, "/v2/escalations", q, "after", r.addEscalations); err != nil {
+				return err
+			}
+		}
+	}
+
+	// 4. Updates of every incident written: resolve time and who moved it.
+	for _, id := range ids {
+		q := url.Values{"incident_id": {id}, "page_size": {strconv.Itoa(incidentPageSize)}}
+		err := fetchAfter(ctx, s.client, "/v2/incident_updates", q, "after", func(p *updatesPage) {
+			r.updates[id] = append(r.updates[id], *p.IncidentUpdates...)
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	// 5. Map and write.
+	b := r.mapAll(ids)
+	if refreshed {
+		b.Shifts = r.ref.shifts
+	}
+	raw, err := json.Marshal(cursor{V: cursorVersion, CompleteUntil: r.now})
+	if err != nil {
+		return fmt.Errorf("encoding the cursor: %w", err)
+	}
+	if refreshed {
+		if err := sink.Write(ctx, s.cfg.Name, &refBatch); err != nil {
+			return fmt.Errorf("writing people: %w", err)
+		}
+	}
+	batches := split(b)
+	batches[len(batches)-1].Cursor = string(raw)
+	for _, bb := range batches {
+		if err := sink.Write(ctx, s.cfg.Name, bb); err != nil {
+			return fmt.Errorf("writing a batch: %w", err)
+		}
+	}
+	if refreshed {
+		s.ref, s.refAt = r.ref, r.now
+	}
+	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(ids), "escalations", len(r.escalations),
+		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
+	return nil
+}
+
+func (r *run) addEscalations(p *escalationsPage) {
+	for i := range *p.Escalations {
+		e := &(*p.Escalations)[i]
+		r.escalations[e.ID] = e
+		for _, ri := range e.RelatedIncidents {
+			if r.byIncident[ri.ID] == nil {
+				r.byIncident[ri.ID] = map[string]bool{}
+			}
+			r.byIncident[ri.ID][e.ID] = true
+		}
+	}
+}
+
+// counted are the incidents the analytics count, sorted: not declined, merged or
+// canceled in triage, and not test or tutorial incidents.
+func (r *run) counted() []string {
+	var ids []string
+	for id, in := range r.incidents {
+		switch in.IncidentStatus.Category {
+		case "declined", "merged", "canceled":
+			continue
+		}
+		if in.Mode == "test" || in.Mode == "tutorial" {
+			continue
+		}
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// fetchAfter reads a list endpoint page by page: the cursor of the next page is the
+// response's pagination_meta.after, sent back as cursorParam ("after", or
+// "entry_window_start" for schedule entries). An empty cursor or page ends the list.
+func fetchAfter[P any, PT interface {
+	*P
+	httpapi.Validator
+	next() (string, int)
+}](ctx context.Context, c *httpapi.Client, path string, q url.Values, cursorParam string, each func(PT)) error {
+	q = cloneQuery(q)
+	seen := map[string]bool{}
+	for {
+		pt := PT(new(P))
+		if err := c.GetJSON(ctx, path, q, pt); err != nil {
+			return err
+		}
+		each(pt)
+		next, n := pt.next()
+		if next == "" || n == 0 {
+			return nil
+		}
+		if seen[next] {
+			return fmt.Errorf("GET %s: pagination cursor repeats itself", path)
+		}
+		seen[next] = true
+		q.Set(cursorParam, next)
+	}
+}
+
+func cloneQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference, error) {
+	c := r.s.client
+	ref := &reference{levels: map[string][]level{}, userZone: map[string]string{}, shiftsFrom: from}
+	q := url.Values{"page_size": {strconv.Itoa(incidentPageSize)}}
+	if err := fetchAfter(ctx, c, "/v2/users", q, "after", func(p *usersPage) { ref.users = append(ref.users, *p.Users...) }); err != nil {
+		return nil, err
+	}
+	if err := fetchAfter(ctx, c, "/v2/schedules", q, "after", func(p *schedulesPage) { ref.schedules = append(ref.schedules, *p.Schedules...) }); err != nil {
+		return nil, err
+	}
+	pq := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}}
+	err := fetchAfter(ctx, c, "/v2/escalation_paths", pq, "after", func(p *pathsPage) {
+		for _, ep := range *p.EscalationPaths {
+			n := 0
+			var walk func(nodes []pathNode)
+			walk = func(nodes []pathNode) {
+				for _, node := range nodes {
+					switch {
+					case node.Level != nil:
+						n++
+						for _, t := range node.Level.Targets {
+							if t.Type == "schedule" && t.ID != "" {
+								ref.levels[t.ID] = append(ref.levels[t.ID], level{path: ep.ID, level: n})
+							}
+						}
+					case node.IfElse != nil:
+						walk(node.IfElse.ThenPath)
+						walk(node.IfElse.ElsePath)
+					}
+				}
+			}
+			walk(ep.Path)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(ref.schedules, func(i, j int) bool { return ref.schedules[i].ID < ref.schedules[j].ID })
+	start := gridFloor(from)
+	seen := map[string]bool{}
+	for _, sc := range ref.schedules {
+		q := url.Values{"schedule_id": {sc.ID}, "entry_window_start": {ts(start)}, "entry_window_end": {ts(to)}}
+		err := fetchAfter(ctx, c, "/v2/schedule_entries", q, "entry_window_start", func(p *entriesPage) {
+			for _, e := range *p.ScheduleEntries.Final {
+				if e.User == nil || e.User.ID == "" {
+					continue
+				}
+				if ref.userZone[e.User.ID] == "" && sc.Timezone != "" {
+					ref.userZone[e.User.ID] = sc.Timezone
+				}
+				for _, l := range ref.levels[sc.ID] {
+					sh := incident.Shift{Source: r.s.cfg.Name, PersonID: e.User.ID, EscalationPolicy: l.path, Level: l.level,
+						Start: e.StartAt.UTC(), End: e.EndAt.UTC()}
+					sh.ID = l.path + "/" + strconv.Itoa(l.level) + "/" + sc.ID + "/" + sh.PersonID + "/" + sh.Start.Format(time.RFC3339)
+					if !seen[sh.ID] {
+						seen[sh.ID] = true
+						ref.shifts = append(ref.shifts, sh)
+					}
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ref, nil
+}
+
+// gridFloor rounds t down to a 7-day grid from the Unix epoch: entries the API clips
+// at the window start are clipped at the same instant by every sync, so they keep
+// their shift id.
+func gridFloor(t time.Time) time.Time {
+	const step = 7 * 24 * time.Hour
+	return time.Unix(0, 0).UTC().Add(t.Sub(time.Unix(0, 0)) / step * step)
+}
+
+// split cuts b into batches of at most batchRecords records.
+func split(b *source.Batch) []*source.Batch {
+	var out []*source.Batch
+	cur := &source.Batch{}
+	n := 0
+	add := func() {
+		n++
+		if n >= batchRecords {
+			out = append(out, cur)
+			cur, n = &source.Batch{}, 0
+		}
+	}
+	for _, x := range b.Incidents {
+		cur.Incidents = append(cur.Incidents, x)
+		add()
+	}
+	for _, x := range b.Pages {
+		cur.Pages = append(cur.Pages, x)
+		add()
+	}
+	for _, x := range b.Engagements {
+		cur.Engagements = append(cur.Engagements, x)
+		add()
+	}
+	for _, x := range b.Shifts {
+		cur.Shifts = append(cur.Shifts, x)
+		add()
+	}
+	if n > 0 || len(out) == 0 {
+		out = append(out, cur)
+	}
+	return out
+}
