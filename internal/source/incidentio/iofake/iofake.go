@@ -443,7 +443,7 @@ func Status(category string) Obj {
 // "Resolved at" timestamp.
 type Incident struct {
 	ID, Name, Severity, Category, Mode, Team, Service, Lead string
-	Created, Resolved                                        time.Time
+	Created, Resolved                                       time.Time
 }
 
 // AddIncident adds an incident and returns its JSON object for further changes.
@@ -493,7 +493,9 @@ func (f *Server) addRole(in Obj, roleID, name, typ, user string) {
 }
 
 // AddRole assigns a custom role to user on incident id.
-func (f *Server) AddRole(id, roleID, name, user string) { f.addRole(f.Incident(id), roleID, name, "custom", user) }
+func (f *Server) AddRole(id, roleID, name, user string) {
+	f.addRole(f.Incident(id), roleID, name, "custom", user)
+}
 
 // Incident returns the JSON object of an incident added before.
 func (f *Server) Incident(id string) Obj {
