@@ -16,6 +16,7 @@ var (
 	jsonStackKeys = []string{"error.stack_trace", "exception.stacktrace", "exception.stack_trace", "err.stack",
 		"error.stack", "error.stacktrace", "exc_info", "exc_text", "stack_trace", "stacktrace", "stack", "traceback",
 		"exception"}
+	jsonErrKeys  = []string{"error", "err"}
 	jsonTextKeys = []string{"message", "msg", "log", "@message", "MESSAGE", "text"}
 	jsonNests    = []string{"attributes", "fields", "@fields", "extra"}
 )
@@ -50,6 +51,9 @@ func (p *lineProc) handleRecord(m map[string]any) {
 		stack = ""
 	}
 	if strings.TrimSpace(stack) != "" {
+		if msg == "" {
+			msg = firstString(m, jsonErrKeys) // zap: "error": "message"
+		}
 		d.end()
 		d.block(stack, typ, msg)
 		return
@@ -144,15 +148,18 @@ func (d *Detector) block(text, typ, msg string) {
 	d.end()
 	lines := strings.Split(strings.TrimRight(text, "\r\n"), "\n")
 	kind := kindGeneric
+	if len(lines) > 1 && goFileNext(bytesLines(lines[:2]), 0) {
+		kind = kindGo // zap's stacktrace, runtime/debug.Stack
+	}
 	for _, l := range lines {
 		lb := trimCR([]byte(l))
 		t := trimSpaceLeft(lb)
 		if len(t) == 0 {
 			continue
 		}
-		if k, _, ok := classifyHeader(lb, t); ok {
+		if k, _, ok := classifyHeader(lb, t); ok && kind != kindGo {
 			kind = k
-		} else if k, ok := frameStart(lb, t, nil); ok {
+		} else if k, ok := frameStart(lb, t, nil); ok && kind != kindGo {
 			kind = k
 		}
 		break
@@ -188,4 +195,12 @@ func langOfType(t string) string {
 		return LangJava
 	}
 	return LangUnknown
+}
+
+func bytesLines(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
 }

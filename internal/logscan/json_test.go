@@ -1,6 +1,7 @@
 package logscan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -89,5 +90,19 @@ func TestCRILines(t *testing.T) {
 	}
 	if criPrefix([]byte("2026-05-01 10:00:00 INFO stdout F x")) != 0 {
 		t.Error("plain log taken for CRI")
+	}
+}
+
+// TestJSONZapStack: zap logs errors with a Go stack (function lines without arguments).
+func TestJSONZapStack(t *testing.T) {
+	rec := func(id string, line int) string {
+		return `{"level":"error","ts":1714557600.1,"caller":"app/handler.go:42","msg":"request failed","error":"order ` + id +
+			` not found","stacktrace":"main.(*Handler).load\n\t/src/app/handler.go:` + fmt.Sprint(line) +
+			`\nmain.(*Handler).ServeHTTP\n\t/src/app/handler.go:20\nnet/http.serverHandler.ServeHTTP\n\t/usr/local/go/src/net/http/server.go:3137"}`
+	}
+	evs := scanAll(t, rec("42", 42)+"\n"+rec("7", 44)+"\n", FormatAuto)
+	checkGroups(t, evs, "AA")
+	if evs[0].Language != LangGo || evs[0].Type != "error" || evs[0].Location != "main.(*Handler).load" || evs[0].Message != "order <num> not found" {
+		t.Errorf("event %+v", evs[0])
 	}
 }

@@ -60,9 +60,9 @@ func parseEvent(d *Detector, ev *Event) {
 	default:
 		parseGeneric(&p, lines)
 	}
-	if d.hintType != "" {
+	if d.hintType != "" || d.hintMsg != "" {
 		s := p.outer()
-		if s.typ == "" || s.typ == "unknown" {
+		if d.hintType != "" && (s.typ == "" || s.typ == "unknown") {
 			s.typ = d.hintType
 		}
 		if s.msg == "" {
@@ -176,24 +176,36 @@ func parseGo(p *parsed, lines [][]byte) {
 			s.typ, s.msg = "panic", string(rest)
 		case hasPrefix(l, "goroutine "):
 			goroutines++
-		case goroutines == 1 && len(t) == len(l) && isGoFuncLine(l):
-			fn := l[:bytes.LastIndexByte(l, '(')]
+		case goroutines <= 1 && len(t) == len(l) && len(l) > 0 && !hasPrefix(l, "created by ") &&
+			(isGoFuncLine(l) || goFileNext(lines, i)):
+			fn := l
+			if isGoFuncLine(l) {
+				fn = l[:bytes.LastIndexByte(l, '(')]
+			}
 			f := frame{fn: string(fn)}
-			if i+1 < len(lines) {
+			if goFileNext(lines, i) {
 				nx := trimSpaceLeft(lines[i+1])
-				if len(nx) < len(lines[i+1]) {
-					if k := bytes.Index(nx, []byte(".go:")); k >= 0 {
-						f.file = string(nx[:k+3])
-					}
-				}
+				f.file = string(nx[:bytes.Index(nx, []byte(".go:"))+3])
 			}
 			s.frames = append(s.frames, f)
 		}
 	}
 	if s.typ == "" {
 		s.typ = "goroutine dump"
+		if goroutines == 0 { // a stack logged with an error (zap's stacktrace, debug.Stack)
+			s.typ = "error"
+		}
 	}
 	s.msg = strings.TrimSuffix(strings.TrimSpace(s.msg), " [recovered]")
+}
+
+// goFileNext reports whether line i+1 is an indented Go file position ("\t/x/y.go:12").
+func goFileNext(lines [][]byte, i int) bool {
+	if i+1 >= len(lines) {
+		return false
+	}
+	nx := trimSpaceLeft(lines[i+1])
+	return len(nx) < len(lines[i+1]) && bytes.Contains(nx, []byte(".go:"))
 }
 
 // ---- Dart ----
