@@ -3,6 +3,7 @@ package grafanaoncall
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -49,6 +50,24 @@ type alertGroup struct {
 	ResolvedAt     *time.Time `json:"resolved_at"`
 	ResolvedBy     *string    `json:"resolved_by"`
 	Title          *string    `json:"title"`
+	// Labels are sent by OnCall versions with alert group labels (not in the reference
+	// page's example): [{"key": {"id", "name"}, "value": {"id", "name"}}].
+	Labels []label `json:"labels"`
+}
+
+type label struct {
+	Key   struct{ Name string } `json:"key"`
+	Value struct{ Name string } `json:"value"`
+}
+
+// label returns the value of the alert group label named name ("" when absent).
+func (g *alertGroup) label(name string) string {
+	for _, l := range g.Labels {
+		if strings.EqualFold(l.Key.Name, name) {
+			return l.Value.Name
+		}
+	}
+	return ""
 }
 
 func (g alertGroup) check() error {

@@ -9,7 +9,13 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/alertmanager"
 )
+
+// severityLabel is the alert group label whose value is the severity, mapped as the
+// Alertmanager receiver maps its severity label (critical, high, low, else unknown).
+// Without it (the reference's alert groups carry no labels) the severity is unknown.
+const severityLabel = "severity"
 
 // reference reads teams, users (with their teams and time zones), integrations,
 // routes, escalation policies, schedules and the final shifts of every schedule an
@@ -207,7 +213,7 @@ func (r *run) mapGroup(g *alertGroup) incident.Incident {
 		Source:         r.s.cfg.Name,
 		ID:             g.ID,
 		Title:          deref(g.Title),
-		Severity:       incident.SeverityUnknown, // alert groups carry no severity
+		Severity:       alertmanager.Severity(g.label(severityLabel)),
 		CreatedAt:      g.CreatedAt.UTC(),
 		AcknowledgedAt: r.firstAck(g),
 	}

@@ -460,3 +460,43 @@ func TestFinalShiftsChunkedBy365Days(t *testing.T) {
 		t.Errorf("shifts %d (a shift in both ranges must be stored once)", len(h.sink.shifts))
 	}
 }
+
+// Newer OnCall versions send alert group labels; a "severity" label sets the severity.
+func TestSeverityFromAlertGroupLabels(t *testing.T) {
+	h := newHarness(t, func(f *ocfake.Server) {
+		scenario(f)
+		for id, sev := range map[string]string{"L1": "critical", "L2": "P2", "L3": "warning", "L4": "whatever"} {
+			f.PutGroup(ocfake.Group{ID: id, Integration: "IPAY", Route: "RPAY", Title: "labelled", Created: at(-time.Hour),
+				Labels: map[string]string{"Severity": sev, "team": "x"}})
+		}
+	}, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]incident.Severity{"L1": incident.SeverityCritical, "L2": incident.SeverityHigh,
+		"L3": incident.SeverityLow, "L4": incident.SeverityUnknown, "G1": incident.SeverityUnknown} {
+		if got := h.sink.incidents[id].Severity; got != want {
+			t.Errorf("%s: severity %s, want %s", id, got, want)
+		}
+	}
+}
+
+// Acknowledged by ben, unacknowledged, acknowledged by ana: both engaged, MTTA from ben's.
+func TestReacknowledgedByAnotherPerson(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(5 * time.Minute)
+	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
+		Created: at(-2 * time.Hour), Acked: at(3 * time.Minute), AckedBy: "UANA"})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.sink.engagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UBEN:acknowledge"}) {
+		t.Errorf("G5 engagements %v", got)
+	}
+	if g5 := h.sink.incidents["G5"]; g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+		t.Errorf("G5 first acknowledgement %v", g5.AcknowledgedAt)
+	}
+}

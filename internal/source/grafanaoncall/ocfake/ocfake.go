@@ -226,6 +226,9 @@ type Group struct {
 	Created, Acked, Resolved      time.Time
 	AckedBy, ResolvedBy           string
 	Silenced                      bool
+	// Labels, when not nil, are rendered as newer OnCall versions send them ("labels",
+	// a key the reference page's example does not show).
+	Labels map[string]string
 }
 
 func (g Group) obj() Obj {
@@ -242,7 +245,7 @@ func (g Group) obj() Obj {
 	if g.Silenced {
 		silencedAt = Stamp(g.Created.Add(time.Minute))
 	}
-	return Obj{
+	o := Obj{
 		"id": g.ID, "integration_id": g.Integration, "route_id": g.Route, "alerts_count": 1, "state": state,
 		"created_at": Stamp(g.Created), "resolved_at": timeOrNil(g.Resolved),
 		"acknowledged_at": timeOrNil(g.Acked), "acknowledged_by": strOrNil(g.AckedBy),
@@ -253,6 +256,19 @@ func (g Group) obj() Obj {
 			"payload": Obj{"state": "alerting", "title": g.Title, "ruleId": 1, "message": g.Title, "ruleUrl": "https://grafana.example.com/alerting",
 				"ruleName": g.Title, "evalMatches": []any{Obj{"tags": nil, "value": 1, "metric": "up"}}}},
 	}
+	if g.Labels != nil {
+		var ls []any
+		keys := make([]string, 0, len(g.Labels))
+		for k := range g.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ls = append(ls, Obj{"key": Obj{"id": k, "name": k}, "value": Obj{"id": g.Labels[k], "name": g.Labels[k]}})
+		}
+		o["labels"] = ls
+	}
+	return o
 }
 
 // PutGroup adds an alert group or replaces the one with its id.
