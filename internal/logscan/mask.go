@@ -144,6 +144,13 @@ func maskWord(w string) string {
 	if !hasDigit(w) {
 		return w
 	}
+	if strings.IndexByte(w, '/') >= 0 { // host/10.0.0.1:8080, a/b/2024-05-01
+		segs := strings.Split(w, "/")
+		for i, sg := range segs {
+			segs[i] = maskWord(sg)
+		}
+		return strings.Join(segs, "/")
+	}
 	// Mask the parts of compound words: user_123 -> user_<num>, req-8f3a9c2e -> req-<hex>.
 	var b strings.Builder
 	start := 0

@@ -25,6 +25,7 @@ func TestMaskMessage(t *testing.T) {
 		{"user_12345 locked", "user_<num> locked"},
 		{"  many   spaces\tand\nnewlines ", "many spaces and newlines"},
 		{"utf8 and base64 stay", "utf8 and base64 stay"},
+		{"from MININT-FNANLI5/127.0.0.1 to msra-sa-41:8030", "from MININT-FNANLI5/<ip> to msra-sa-<num>:<num>"},
 	}
 	for _, c := range cases {
 		if got := MaskMessage(c.in); got != c.want {

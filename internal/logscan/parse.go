@@ -361,6 +361,9 @@ func parseGeneric(p *parsed, lines [][]byte) {
 }
 
 func headerTypeMsg(l []byte) (string, string) {
+	if typ, msg, _, ok := findTyped(l, true); ok { // "Error: java.net.X: msg" is an X
+		return string(typ), string(msg)
+	}
 	if typ, msg, _, ok := findTyped(l, false); ok {
 		return string(typ), string(msg)
 	}
@@ -408,7 +411,11 @@ func guessGenericLang(lines [][]byte) string {
 		if bytes.Contains(h, []byte("System.")) {
 			return LangDotNet
 		}
-		if typ, _, _, ok := findTyped(h, false); ok && bytes.IndexByte(typ, '.') > 0 {
+		typ, _, _, ok := findTyped(h, true)
+		if !ok {
+			typ, _, _, ok = findTyped(h, false)
+		}
+		if ok && bytes.IndexByte(typ, '.') > 0 {
 			return LangJava
 		}
 	}
