@@ -297,7 +297,9 @@ func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference
 	c := r.s.client
 	ref := &reference{levels: map[string][]level{}, userZone: map[string]string{}, shiftsFrom: from}
 	q := url.Values{"page_size": {strconv.Itoa(incidentPageSize)}}
-	if err := fetchAfter(ctx, c, "/v2/users", q, "after", func(p *usersPage) { ref.users = append(ref.users, *p.Users...) }); err != nil {
+	// Deactivated users too: people who left still own their past engagements.
+	uq := url.Values{"page_size": {strconv.Itoa(incidentPageSize)}, "include_inactive": {"true"}}
+	if err := fetchAfter(ctx, c, "/v2/users", uq, "after", func(p *usersPage) { ref.users = append(ref.users, *p.Users...) }); err != nil {
 		return nil, err
 	}
 	if err := fetchAfter(ctx, c, "/v2/schedules", q, "after", func(p *schedulesPage) { ref.schedules = append(ref.schedules, *p.Schedules...) }); err != nil {
