@@ -1,0 +1,198 @@
+package firehydrant
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant/fhfake"
+)
+
+// usedPaths are the operations the source calls; the document's other paths are
+// dropped after loading. Components stay whole.
+var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/incidents", "/v1/incidents/{incident_id}/events",
+	"/v1/incidents/{incident_id}/milestones"}
+
+// loadSpec loads FireHydrant's own OpenAPI document from $HERO_REFERENCE_DIR. Without
+// the variable the test is skipped, except in CI (CI=true), where a missing variable or
+// a missing file fails it.
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	dir := os.Getenv("HERO_REFERENCE_DIR")
+	ci := os.Getenv("CI") == "true"
+	if dir == "" {
+		if ci {
+			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
+		}
+		t.Skip("HERO_REFERENCE_DIR not set; skipping the OpenAPI conformance test")
+	}
+	path := filepath.Join(dir, "apis", "firehydrant", "openapi.yaml")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if ci {
+			t.Fatalf("HERO_REFERENCE_DIR is set but the FireHydrant spec is missing: %v", err)
+		}
+		t.Skipf("FireHydrant spec not found: %v", err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatalf("loading %s: %v", path, err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("%s: expected an OpenAPI 3 document, got %q", path, doc.OpenAPI)
+	}
+	kept := openapi3.NewPaths()
+	for _, p := range usedPaths {
+		item := doc.Paths.Value(p)
+		if item == nil || item.Get == nil {
+			t.Fatalf("spec has no GET %s", p)
+		}
+		kept.Set(p, item)
+	}
+	doc.Paths = kept
+	patchSpecDefects(t, doc)
+	return doc
+}
+
+// patchSpecDefects adds, in memory, what FireHydrant's document states in prose but not
+// in its operations, so that a faithful response can validate. Each patch is narrow:
+//
+//  1. The introduction documents that rate-limited requests get a 429 with
+//     {"error": "rate limit exceeded"} and Retry-After; no operation lists a 429. Each
+//     used operation gets that response.
+//  2. Every request is authenticated (the introduction), yet no operation lists a 401;
+//     the per-incident lists (events, milestones) list no 404 for an unknown incident,
+//     and the paginated lists no 400 for a bad page size. Each gets the document's own
+//     ErrorEntity as its body.
+//
+// Nothing in the documented 200 bodies needed patching.
+func patchSpecDefects(t *testing.T, doc *openapi3.T) {
+	t.Helper()
+	errEntity := doc.Components.Schemas["ErrorEntity"]
+	if errEntity == nil {
+		t.Fatal("spec has no ErrorEntity schema")
+	}
+	resp := func(desc string, schema *openapi3.SchemaRef) *openapi3.ResponseRef {
+		return &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(desc).
+			WithContent(openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(schema)})}
+	}
+	rateLimited := openapi3.NewObjectSchema().WithProperty("error", openapi3.NewStringSchema())
+	rateLimited.Required = []string{"error"}
+	for _, p := range usedPaths {
+		op := doc.Paths.Value(p).Get
+		op.Responses.Set("429", resp("rate limited (documented in the introduction)", rateLimited.NewRef()))
+		op.Responses.Set("401", resp("unauthorized", errEntity))
+		op.Responses.Set("400", resp("bad request", errEntity))
+		if strings.Contains(p, "{incident_id}") {
+			op.Responses.Set("404", resp("no such incident", errEntity))
+		}
+	}
+}
+
+// TestFakeConformsToOpenAPI drives the fake through every response it can give and
+// validates each recorded one against openapi.yaml. Deliberately broken responses of the
+// fault tests (malformed JSON, HTML, 5xx) are not recorded.
+func TestFakeConformsToOpenAPI(t *testing.T) {
+	doc := loadSpec(t)
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []fhfake.Recorded
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(10 * time.Minute)
+	h.fake.Update(func() {
+		in := h.fake.Incident("F4")
+		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana})
+		in.Updated = at(5 * time.Minute)
+	})
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n%2 == 0 {
+			w.Header().Set("Retry-After", "1")
+			fhfake.RateLimited(w)
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.SetFault(nil)
+	for _, p := range []string{"/v1/incidents/NOPE/events", "/v1/incidents/NOPE/milestones", "/v1/incidents?per_page=500"} {
+		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		h.fake.ServeHTTP(discard{}, req)
+	}
+	all = append(all, h.fake.Recorded()...)
+	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
+	_ = bad.sync(t)
+	all = append(all, bad.fake.Recorded()...)
+	// A negative control: a response the spec forbids must be caught.
+	all = append(all, fhfake.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   []byte(`{"data":[{"id":"u","name":"x","email":5}],"pagination":{"count":1,"page":1,"next":null}}`)})
+
+	seen := map[string]bool{}
+	for _, rec := range all {
+		req, _ := http.NewRequest(rec.Method, "https://api.firehydrant.io"+rec.Path+"?"+rec.Query, nil)
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
+			continue
+		}
+		seen[route.Path+" "+http.StatusText(rec.Status)] = true
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+			Status:                 rec.Status,
+			Header:                 rec.Header,
+			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		}
+		in.SetBodyBytes(rec.Body)
+		err = openapi3filter.ValidateResponse(context.Background(), in)
+		if rec.Negative {
+			if err == nil {
+				t.Error("negative control: a user with a numeric email validated")
+			}
+			continue
+		}
+		if err != nil {
+			msg := err.Error()
+			if len(msg) > 3000 {
+				msg = msg[:3000]
+			}
+			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.600s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
+		}
+	}
+	t.Logf("validated %d responses", len(all))
+	tooMany := false
+	for k := range seen {
+		tooMany = tooMany || strings.HasSuffix(k, " Too Many Requests")
+	}
+	if !tooMany {
+		t.Error("no 429 response was validated")
+	}
+	for _, want := range []string{"/v1/users OK", "/v1/teams OK", "/v1/incidents OK", "/v1/incidents/{incident_id}/events OK",
+		"/v1/incidents/{incident_id}/milestones OK", "/v1/incidents/{incident_id}/events Not Found",
+		"/v1/incidents Bad Request", "/v1/users Unauthorized"} {
+		if !seen[want] {
+			t.Errorf("no %q response was validated", want)
+		}
+	}
+}
+
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}

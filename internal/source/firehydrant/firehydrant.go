@@ -1,0 +1,197 @@
+// Package firehydrant is the FireHydrant source: it reads users, teams (with their
+// memberships) and incidents (with their lifecycle milestones, role assignments and
+// team assignments) through the FireHydrant REST API (https://api.firehydrant.io/v1),
+// and each new or changed incident's timeline events, and writes them, as the
+// tool-neutral model, to the store.
+//
+// FireHydrant's published specification has no typed records of notifications to
+// people or of on-call shifts, so this source supplies neither: pages and off-rotation
+// figures are absent for it (never zero). The mapping is documented in
+// docs/sources-firehydrant.md.
+package firehydrant
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// Type is the source type name in the config.
+const Type = "firehydrant"
+
+// DefaultBaseURL is FireHydrant's API host (paths start with /v1).
+const DefaultBaseURL = "https://api.firehydrant.io"
+
+// Defaults of Config.
+const (
+	DefaultHistory = 90 * 24 * time.Hour
+	DefaultTimeout = 30 * time.Second
+	// DefaultRequestsPerMinute is FireHydrant's documented account-wide budget (50
+	// requests every 10 s, shared by all bot tokens of the account).
+	DefaultRequestsPerMinute = 300
+	DefaultReferenceInterval = time.Hour
+)
+
+// Milestone slugs are configured per organisation in FireHydrant. These defaults are
+// the slugs of FireHydrant's default lifecycle.
+var (
+	defaultAckMilestones     = []string{"acknowledged"}
+	defaultResolveMilestones = []string{"resolved", "postmortem_started", "postmortem_completed",
+		"retrospective_started", "retrospective_completed", "closed"}
+)
+
+// DefaultAckMilestones returns the milestone slugs that mark an acknowledgement.
+func DefaultAckMilestones() []string { return append([]string(nil), defaultAckMilestones...) }
+
+// DefaultResolveMilestones returns the milestone slugs that mark a resolved incident;
+// the earliest one that occurred is the resolve time.
+func DefaultResolveMilestones() []string { return append([]string(nil), defaultResolveMilestones...) }
+
+// Config configures the source. Zero values take the defaults above.
+type Config struct {
+	Name    string
+	BaseURL string // default DefaultBaseURL
+	Token   string // bot token; sent as "Authorization: Bearer …", never logged
+	// History is back-filled on the first sync (default 90d).
+	History time.Duration
+	// DefaultTimezone (hours.default_timezone): FireHydrant users have no time zone.
+	DefaultTimezone string
+	// Timeout bounds one HTTP request attempt (default 30s).
+	Timeout time.Duration
+	// RequestsPerMinute is the client-side limit (default 300).
+	RequestsPerMinute float64
+	// ReferenceInterval is how often users and teams are re-read (default 1h).
+	ReferenceInterval time.Duration
+	// AckMilestones and ResolveMilestones are the milestone slugs (or, for the older
+	// milestone API, types) that mark the first acknowledgement and the resolution
+	// (nil: DefaultAckMilestones, DefaultResolveMilestones).
+	AckMilestones     []string
+	ResolveMilestones []string
+
+	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
+	HTTPClient  *http.Client
+	Clock       httpapi.Clock
+	Jitter      func() float64
+	MaxAttempts int
+}
+
+// Source is a FireHydrant source. Sync must not run concurrently with itself; APIStats
+// may be called at any time.
+type Source struct {
+	cfg            Config
+	client         *httpapi.Client
+	clock          httpapi.Clock
+	logger         *slog.Logger
+	ackSet, resSet map[string]bool
+}
+
+var (
+	_ source.Source    = (*Source)(nil)
+	_ source.APISource = (*Source)(nil)
+)
+
+// New checks cfg and returns a source.
+func New(cfg Config, logger *slog.Logger) (*Source, error) {
+	if cfg.Name == "" {
+		return nil, errors.New("firehydrant: source name is empty")
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("firehydrant %s: token is empty", cfg.Name)
+	}
+	if strings.ContainsAny(cfg.Token, "\r\n") {
+		return nil, fmt.Errorf("firehydrant %s: token contains a line break", cfg.Name)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.History <= 0 {
+		cfg.History = DefaultHistory
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.RequestsPerMinute <= 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.ReferenceInterval <= 0 {
+		cfg.ReferenceInterval = DefaultReferenceInterval
+	}
+	if cfg.AckMilestones == nil {
+		cfg.AckMilestones = DefaultAckMilestones()
+	}
+	if cfg.ResolveMilestones == nil {
+		cfg.ResolveMilestones = DefaultResolveMilestones()
+	}
+	ackSet, resSet := map[string]bool{}, map[string]bool{}
+	for _, m := range cfg.AckMilestones {
+		ackSet[strings.ToLower(m)] = true
+	}
+	for _, m := range cfg.ResolveMilestones {
+		if ackSet[strings.ToLower(m)] {
+			return nil, fmt.Errorf("firehydrant %s: milestone %q is both an acknowledge and a resolve milestone", cfg.Name, m)
+		}
+		resSet[strings.ToLower(m)] = true
+	}
+	if len(resSet) == 0 {
+		return nil, fmt.Errorf("firehydrant %s: no resolve milestone configured", cfg.Name)
+	}
+	if cfg.DefaultTimezone != "" {
+		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
+			return nil, fmt.Errorf("firehydrant %s: default time zone: %w", cfg.Name, err)
+		}
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
+		return nil, fmt.Errorf("firehydrant %s: invalid base URL", cfg.Name)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("source", cfg.Name, "type", Type)
+	clock := cfg.Clock
+	if clock == nil {
+		clock = httpapi.RealClock{}
+	}
+	client, err := httpapi.New(httpapi.Config{
+		BaseURL: cfg.BaseURL,
+		Header: http.Header{
+			"Authorization": {"Bearer " + cfg.Token},
+			"Accept":        {"application/json"},
+		},
+		Timeout:           cfg.Timeout,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		// FireHydrant counts 50 requests per 10 s: at most that many at once.
+		Burst:       int(cfg.RequestsPerMinute / 6),
+		MaxAttempts: cfg.MaxAttempts,
+		HTTPClient:  cfg.HTTPClient,
+		Clock:       clock,
+		Jitter:      cfg.Jitter,
+		Logger:      logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("firehydrant %s: %w", cfg.Name, err)
+	}
+	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, ackSet: ackSet, resSet: resSet}, nil
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Type is "firehydrant".
+func (s *Source) Type() string { return Type }
+
+// Capabilities: FireHydrant supplies people (without time zones) and engagements.
+// Pages and on-call shifts have no typed data in its API: absent.
+func (s *Source) Capabilities() incident.Capabilities {
+	return incident.Capabilities{People: true, Engagements: true}
+}
+
+// APIStats are the request counters by status code.
+func (s *Source) APIStats() source.APIStats { return s.client.Stats() }

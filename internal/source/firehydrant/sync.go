@@ -1,0 +1,421 @@
+package firehydrant
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+)
+
+// API limits and sync parameters.
+const (
+	perPage = 100
+	// overlap re-reads the tail of the previous window so that a change that became
+	// visible late is not missed; records are upserts, so nothing is stored twice.
+	overlap      = 5 * time.Minute
+	listAttempts = 3
+	batchRecords = 2000
+	maxPages     = 100000
+	// maxSeen bounds the cursor's change-detection hashes.
+	maxSeen = 5000
+)
+
+// eventTypes are the timeline event types read for engagement: notes and updates
+// posted by a person, messages added to the timeline by hand, and role changes.
+const eventTypes = "note,bulk_update,generic_chat_message,role_update"
+
+// cursor is what Sync hands back to itself, as JSON, through the store.
+//
+// CompleteUntil: every incident updated before it is stored. The next sync lists
+// incidents updated after CompleteUntil−5m (new ones included). Seen holds a hash of
+// each incident's JSON as last listed: an incident listed again unchanged (the overlap)
+// costs no further request. ReferenceAt is when users and teams were last read.
+type cursor struct {
+	V             int               `json:"v"`
+	CompleteUntil time.Time         `json:"complete_until"`
+	ReferenceAt   time.Time         `json:"reference_at,omitzero"`
+	Seen          map[string]string `json:"seen,omitempty"`
+}
+
+const cursorVersion = 1
+
+func (s *Source) parseCursor(raw string) cursor {
+	var c cursor
+	if raw == "" {
+		return c
+	}
+	if err := json.Unmarshal([]byte(raw), &c); err != nil || c.V != cursorVersion || c.CompleteUntil.IsZero() {
+		s.logger.Warn("ignoring unreadable sync cursor; back-filling history again", "err", err)
+		return cursor{}
+	}
+	return c
+}
+
+type run struct {
+	s         *Source
+	cur       cursor
+	now       time.Time
+	histStart time.Time
+
+	incidents map[string]*fhIncident
+	hashes    map[string]string
+	events    map[string][]event     // by incident
+	extra     map[string][]milestone // milestones read per incident
+	unstable  bool
+}
+
+// Sync reads what is new since cursor and writes it to sink. See cursor for the design.
+func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
+	now := s.clock.Now().UTC().Truncate(time.Second)
+	r := &run{
+		s: s, cur: s.parseCursor(rawCursor), now: now, histStart: now.Add(-s.cfg.History),
+		incidents: map[string]*fhIncident{}, hashes: map[string]string{},
+		events: map[string][]event{}, extra: map[string][]milestone{},
+	}
+	if err := r.sync(ctx, sink); err != nil {
+		return fmt.Errorf("firehydrant %s: %w", s.cfg.Name, err)
+	}
+	return nil
+}
+
+func (r *run) sync(ctx context.Context, sink source.Sink) error {
+	s := r.s
+	backfill := r.cur.CompleteUntil.IsZero()
+	q := url.Values{}
+	if backfill {
+		q.Set("created_at_or_after", formatTime(r.histStart))
+	} else {
+		from := r.cur.CompleteUntil.Add(-overlap)
+		if from.Before(r.histStart) {
+			from = r.histStart
+		}
+		q.Set("updated_after", formatTime(from))
+	}
+
+	// 1. Reference data, hourly.
+	var ref source.Batch
+	refreshed := false
+	if backfill || r.now.Sub(r.cur.ReferenceAt) >= s.cfg.ReferenceInterval {
+		var err error
+		if ref, err = r.reference(ctx); err != nil {
+			return err
+		}
+		refreshed = true
+	}
+
+	// 2. Incidents new or changed since the cursor (all of history on back-fill).
+	if err := r.listIncidents(ctx, q); err != nil {
+		return err
+	}
+
+	// 3. Per incident, only for those that are new or changed: timeline events (the API
+	// has no account-wide event list) and, when the list did not carry them, milestones.
+	ids := make([]string, 0, len(r.incidents))
+	for id := range r.incidents {
+		if r.cur.Seen[id] == r.hashes[id] {
+			delete(r.incidents, id) // listed again (the overlap), unchanged: stored already
+			continue
+		}
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if err := r.details(ctx, r.incidents[id]); err != nil {
+			return err
+		}
+	}
+
+	// 4. Map and write.
+	b := r.mapAll(ids)
+	next := cursor{V: cursorVersion, CompleteUntil: r.now, ReferenceAt: r.cur.ReferenceAt}
+	if refreshed {
+		next.ReferenceAt = r.now
+	}
+	if r.unstable && !backfill {
+		next.CompleteUntil = r.cur.CompleteUntil
+		s.logger.Warn("incident list kept changing while paged; the next sync re-reads this window")
+	}
+	if len(r.hashes) <= maxSeen {
+		next.Seen = r.hashes
+	}
+	if len(next.Seen) == 0 {
+		next.Seen = nil
+	}
+	raw, err := json.Marshal(next)
+	if err != nil {
+		return fmt.Errorf("encoding the cursor: %w", err)
+	}
+	if refreshed {
+		if err := sink.Write(ctx, s.cfg.Name, &ref); err != nil {
+			return fmt.Errorf("writing people and teams: %w", err)
+		}
+	}
+	batches := split(b)
+	batches[len(batches)-1].Cursor = string(raw)
+	for _, bb := range batches {
+		if err := sink.Write(ctx, s.cfg.Name, bb); err != nil {
+			return fmt.Errorf("writing a batch: %w", err)
+		}
+	}
+	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "engagements", len(b.Engagements))
+	return nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// pageOf is a pointer to a decoded list page.
+type pageOf[P any] interface {
+	*P
+	paged
+}
+
+// fetchAll reads every page of a list, following pagination.next. It reports whether
+// pagination.count changed between pages (records were added or moved while paging).
+func fetchAll[P any, PT pageOf[P]](ctx context.Context, c *httpapi.Client, path string, q url.Values, each func(PT)) (bool, error) {
+	q2 := url.Values{}
+	for k, v := range q {
+		q2[k] = append([]string(nil), v...)
+	}
+	q2.Set("per_page", strconv.Itoa(perPage))
+	var count *int
+	changed := false
+	for n, pages := 1, 0; ; pages++ {
+		if pages >= maxPages {
+			return changed, fmt.Errorf("GET %s: more than %d pages", path, maxPages)
+		}
+		q2.Set("page", strconv.Itoa(n))
+		pt := PT(new(P))
+		if err := c.GetJSON(ctx, path, q2, pt); err != nil {
+			return changed, err
+		}
+		each(pt)
+		pg := pt.pager()
+		if pg == nil {
+			return changed, nil
+		}
+		if pg.Count != nil {
+			if count != nil && *count != *pg.Count {
+				changed = true
+			}
+			count = pg.Count
+		}
+		if pg.Next == nil || *pg.Next <= n {
+			return changed, nil
+		}
+		n = *pg.Next
+	}
+}
+
+func (r *run) reference(ctx context.Context) (source.Batch, error) {
+	s := r.s
+	var b source.Batch
+	_, err := fetchAll(ctx, s.client, "/v1/users", url.Values{}, func(p *usersPage) {
+		for _, u := range *p.Data {
+			// FireHydrant users have no time zone: the configured default stands in.
+			b.People = append(b.People, incident.Person{Source: s.cfg.Name, ID: u.ID, Name: u.Name, Email: u.Email,
+				TimeZone: s.cfg.DefaultTimezone})
+		}
+	})
+	if err != nil {
+		return b, err
+	}
+	_, err = fetchAll(ctx, s.client, "/v1/teams", url.Values{}, func(p *teamsPage) {
+		for _, t := range *p.Data {
+			members := []string{}
+			for _, m := range t.Memberships {
+				if m.User != nil && m.User.ID != "" {
+					members = append(members, m.User.ID)
+				}
+			}
+			b.Teams = append(b.Teams, incident.Team{Source: s.cfg.Name, Name: t.Name, Members: members})
+		}
+	})
+	return b, err
+}
+
+// listIncidents lists incidents; a listing whose count changed while paged is repeated
+// (up to listAttempts times), keeping the union.
+func (r *run) listIncidents(ctx context.Context, q url.Values) error {
+	for attempt := 1; ; attempt++ {
+		changed, err := fetchAll(ctx, r.s.client, "/v1/incidents", q, func(p *incidentsPage) {
+			for i, in := range p.incidents {
+				if in.CreatedAt.Before(r.histStart) {
+					continue // older than history: outside every window
+				}
+				r.incidents[in.ID] = in
+				r.hashes[in.ID] = hashOf((*p.Data)[i])
+			}
+		})
+		if err != nil || !changed {
+			return err
+		}
+		if attempt >= listAttempts {
+			r.unstable = true
+			return nil
+		}
+	}
+}
+
+func hashOf(raw []byte) string {
+	h := fnv.New64a()
+	_, _ = h.Write(raw)
+	return strconv.FormatUint(h.Sum64(), 16)
+}
+
+// details reads an incident's timeline events and, when the list carried no occurred
+// milestone, its milestones.
+func (r *run) details(ctx context.Context, in *fhIncident) error {
+	c := r.s.client
+	base := "/v1/incidents/" + url.PathEscape(in.ID)
+	_, err := fetchAll(ctx, c, base+"/events", url.Values{"types": {eventTypes}}, func(p *eventsPage) {
+		r.events[in.ID] = append(r.events[in.ID], *p.Data...)
+	})
+	if err != nil {
+		return err
+	}
+	if len(in.milestonesOf()) > 0 {
+		return nil
+	}
+	_, err = fetchAll(ctx, c, base+"/milestones", url.Values{}, func(p *milestonesPage) {
+		r.extra[in.ID] = append(r.extra[in.ID], *p.Data...)
+	})
+	return err
+}
+
+func (r *run) mapAll(ids []string) *source.Batch {
+	name := r.s.cfg.Name
+	b := &source.Batch{}
+	for _, id := range ids {
+		in := r.incidents[id]
+		ms := in.milestonesOf()
+		for _, m := range r.extra[id] {
+			if m.OccurredAt != nil {
+				ms = append(ms, m)
+			}
+		}
+		out := incident.Incident{Source: name, ID: in.ID, Title: in.Name, Severity: severity(in.Severity),
+			CreatedAt: in.CreatedAt.UTC()}
+		for _, ta := range in.TeamAssignments {
+			if ta.Team != nil && ta.Team.Name != "" && (out.Team == "" || ta.Status == "active") {
+				out.Team = ta.Team.Name
+				if ta.Status == "active" {
+					break
+				}
+			}
+		}
+		if len(in.Services) > 0 {
+			out.Service = in.Services[0].Name
+		}
+		for _, m := range ms {
+			at := m.OccurredAt.UTC()
+			slug := strings.ToLower(m.slug())
+			kind := incident.EngageAction
+			switch {
+			case r.s.ackSet[slug]:
+				kind = incident.EngageAcknowledge
+				if out.AcknowledgedAt.IsZero() || at.Before(out.AcknowledgedAt) {
+					out.AcknowledgedAt = at
+				}
+			case r.s.resSet[slug]:
+				kind = incident.EngageResolve
+				if out.ResolvedAt.IsZero() || at.Before(out.ResolvedAt) {
+					out.ResolvedAt = at
+				}
+			}
+			if m.UpdatedBy.person() && m.ID != "" {
+				b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "milestone/" + m.ID,
+					IncidentID: id, PersonID: m.UpdatedBy.ID, Kind: kind, At: at})
+			}
+		}
+		if !out.AcknowledgedAt.IsZero() && out.AcknowledgedAt.Before(out.CreatedAt) {
+			out.AcknowledgedAt = out.CreatedAt
+		}
+		if !out.ResolvedAt.IsZero() && out.ResolvedAt.Before(out.CreatedAt) {
+			out.ResolvedAt = out.CreatedAt
+		}
+		b.Incidents = append(b.Incidents, out)
+		for _, ra := range in.RoleAssignments {
+			if ra.User == nil || ra.User.ID == "" || ra.CreatedAt == nil || ra.ID == "" {
+				continue
+			}
+			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "role/" + ra.ID,
+				IncidentID: id, PersonID: ra.User.ID, Kind: incident.EngageAction, At: ra.CreatedAt.UTC()})
+		}
+		for _, e := range r.events[id] {
+			if !e.Author.person() {
+				continue
+			}
+			kind := incident.EngageNote
+			if e.Type == "role_update" {
+				kind = incident.EngageAction
+			}
+			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "event/" + e.ID,
+				IncidentID: id, PersonID: e.Author.ID, Kind: kind, At: e.OccurredAt.UTC()})
+		}
+	}
+	return b
+}
+
+var severityLevel = regexp.MustCompile(`(?i)^\s*(?:sev|p|s)[\s-]*([0-9])\b`)
+
+// severity maps FireHydrant's (org-configured) severity: SEV0/SEV1 (or P1, S1) →
+// critical, SEV2 → high, SEV3 and lower → low; the names critical, high, medium, low,
+// info map by name; none or anything else → unknown.
+func severity(s string) incident.Severity {
+	if m := severityLevel.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		switch {
+		case n <= 1:
+			return incident.SeverityCritical
+		case n == 2:
+			return incident.SeverityHigh
+		default:
+			return incident.SeverityLow
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "critical":
+		return incident.SeverityCritical
+	case "high":
+		return incident.SeverityHigh
+	case "medium", "low", "info", "minor":
+		return incident.SeverityLow
+	}
+	return incident.SeverityUnknown
+}
+
+// split cuts b into batches of at most batchRecords records.
+func split(b *source.Batch) []*source.Batch {
+	var out []*source.Batch
+	cur := &source.Batch{}
+	n := 0
+	add := func() {
+		n++
+		if n >= batchRecords {
+			out = append(out, cur)
+			cur, n = &source.Batch{}, 0
+		}
+	}
+	for _, x := range b.Incidents {
+		cur.Incidents = append(cur.Incidents, x)
+		add()
+	}
+	for _, x := range b.Engagements {
+		cur.Engagements = append(cur.Engagements, x)
+		add()
+	}
+	if n > 0 || len(out) == 0 {
+		out = append(out, cur)
+	}
+	return out
+}

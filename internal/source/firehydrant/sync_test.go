@@ -1,0 +1,369 @@
+package firehydrant
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant/fhfake"
+)
+
+func TestBackfillMapping(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+	// No time zones in FireHydrant: every person takes the configured default.
+	if got := s.people["u-cai"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" || got.Source != "fh" {
+		t.Errorf("cai = %+v", got)
+	}
+	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"u-ana", "u-ben"}) {
+		t.Errorf("Payments members %v", got)
+	}
+	t1 := at(-72 * time.Hour)
+	want1 := incident.Incident{Source: "fh", ID: "F1", Title: "DB down", Team: "Payments", Service: "checkout",
+		Severity: incident.SeverityCritical, CreatedAt: t1, AcknowledgedAt: t1.Add(3 * time.Minute), ResolvedAt: t1.Add(33 * time.Minute)}
+	if got := s.incidents["F1"]; got != want1 {
+		t.Errorf("F1\n got %+v\nwant %+v", got, want1)
+	}
+	// Started and acknowledged by Ana, commander Ana; Ben's note and resolve. The bot's
+	// note and close are no engagement; the chat message is not read.
+	if got := s.engagementsOf("F1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:action", "u-ana:action", "u-ben:note", "u-ben:resolve"}) {
+		t.Errorf("F1 engagements %v", got)
+	}
+	// Older milestone API: times from /milestones, no updated_by.
+	t2 := at(-40 * time.Hour)
+	if i2 := s.incidents["F2"]; i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != t2.Add(5*time.Minute) || i2.ResolvedAt != t2.Add(45*time.Minute) {
+		t.Errorf("F2 %+v", i2)
+	}
+	if got := s.engagementsOf("F2"); !reflect.DeepEqual(got, []string{"u-ana:action", "u-ben:action"}) {
+		t.Errorf("F2 engagements %v", got)
+	}
+	// Acted through Slack: still a person.
+	if got := s.engagementsOf("F3"); !reflect.DeepEqual(got, []string{"u-cai:acknowledge", "u-cai:resolve"}) {
+		t.Errorf("F3 engagements %v", got)
+	}
+	if i3 := s.incidents["F3"]; i3.Severity != incident.SeverityHigh || i3.Service != "" || i3.Team != "Platform" {
+		t.Errorf("F3 %+v", i3)
+	}
+	if i4 := s.incidents["F4"]; !i4.ResolvedAt.IsZero() || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) || i4.Severity != incident.SeverityCritical {
+		t.Errorf("F4 %+v", i4)
+	}
+	if got := s.engagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ben:acknowledge"}) {
+		t.Errorf("F4 engagements %v", got)
+	}
+	if _, ok := s.incidents["F5"]; ok {
+		t.Error("F5 (older than history) stored")
+	}
+	if len(s.pages) != 0 || len(s.shifts) != 0 {
+		t.Errorf("pages %d shifts %d", len(s.pages), len(s.shifts))
+	}
+	if c := h.src.Capabilities(); c != (incident.Capabilities{People: true, Engagements: true}) {
+		t.Errorf("capabilities %+v", c)
+	}
+	var c cursor
+	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil || c.CompleteUntil != base || len(c.Seen) != 4 {
+		t.Errorf("cursor %s", s.cursor)
+	}
+}
+
+func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(10 * time.Minute)
+	h.fake.Update(func() {
+		in := h.fake.Incident("F4")
+		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana})
+		in.Updated = at(5 * time.Minute)
+	})
+	h.fake.AddIncident(fhfake.Incident{ID: "F7", Name: "New", Severity: "SEV2", Team: "t-plat", Created: at(3 * time.Minute),
+		Milestones: []fhfake.Milestone{{ID: "m7s", Slug: "started", At: at(3 * time.Minute), By: fhfake.Cai}}})
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	s := h.sink
+	if i4 := s.incidents["F4"]; i4.ResolvedAt != at(5*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) {
+		t.Errorf("F4 after resolve %+v", i4)
+	}
+	if got := s.engagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ana:resolve", "u-ben:acknowledge"}) {
+		t.Errorf("F4 engagements %v", got)
+	}
+	if _, ok := s.incidents["F7"]; !ok {
+		t.Error("F7 missing")
+	}
+	// The incident list, then the events of the two changed incidents.
+	t.Logf("incremental sync: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
+	if n := h.fake.RequestCount(); n != 3 {
+		t.Errorf("incremental sync took %d requests", n)
+	}
+	// One minute later both are still in the overlap, unchanged: one request.
+	h.clock.advance(time.Minute)
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.fake.RequestCount(); n != 1 {
+		t.Errorf("sync over unchanged overlap took %d requests: %v", n, h.fake.Requests())
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func TestRequestCounts(t *testing.T) {
+	const n = 1000
+	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sink.incidents) != n || len(h.sink.engagements) != 4*n {
+		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.incidents), len(h.sink.engagements))
+	}
+	back := h.fake.RequestCount()
+	// incidents (100 a page) + one events request per incident + users, teams.
+	bound := ceilDiv(n, perPage) + n + 2
+	t.Logf("back-fill of %d incidents: %d requests (bound %d)", n, back, bound)
+	if back > bound {
+		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
+	}
+	for range 3 {
+		h.clock.advance(time.Minute)
+		h.fake.ResetRequests()
+		if err := h.sync(t); err != nil {
+			t.Fatal(err)
+		}
+		if idle := h.fake.RequestCount(); idle != 1 {
+			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
+		}
+	}
+	h.clock.advance(time.Hour)
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("idle sync with reference refresh: %d requests", h.fake.RequestCount())
+	if n := h.fake.RequestCount(); n != 3 {
+		t.Errorf("refresh sync took %d requests", n)
+	}
+}
+
+func TestRateLimitStorms(t *testing.T) {
+	for name, hdr := range map[string]map[string]string{
+		"retry-after": {"Retry-After": "15"},
+		"no headers":  nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n > 4 {
+					return false
+				}
+				for k, v := range hdr {
+					w.Header().Set(k, v)
+				}
+				fhfake.RateLimited(w)
+				return true
+			})
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			if len(h.sink.incidents) != 4 {
+				t.Errorf("incidents %d", len(h.sink.incidents))
+			}
+			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+				t.Errorf("stats %+v", st)
+			}
+			h.clock.mu.Lock()
+			slept := h.clock.slept
+			h.clock.mu.Unlock()
+			if hdr != nil && slept < 4*15*time.Second || hdr == nil && slept < 7*time.Second {
+				t.Errorf("slept only %v", slept)
+			}
+		})
+	}
+	t.Run("endless", func(t *testing.T) {
+		h := newHarness(t, scenario, nil)
+		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			fhfake.RateLimited(w)
+			return true
+		})
+		err := h.sync(t)
+		if err == nil || !strings.Contains(err.Error(), "GET /v1/users") || !strings.Contains(err.Error(), "HTTP 429: rate limit exceeded") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestServerErrorsThenSuccess(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	fails := 0
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if strings.HasSuffix(r.URL.Path, "/events") && fails < 3 {
+			fails++
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"detail":"Service Unavailable"}`))
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["503"] != 3 || len(h.sink.incidents) != 4 {
+		t.Errorf("stats %+v, incidents %d", st, len(h.sink.incidents))
+	}
+}
+
+func TestTimeoutIsRetried(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	hung := false
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/incidents" && !hung {
+			hung = true
+			select {
+			case <-r.Context().Done():
+			case <-done:
+			}
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 4 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	}
+}
+
+func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
+	cases := map[string]struct {
+		path, body, ct, want string
+	}{
+		"malformed json": {"/v1/incidents", `{"data": [{"id": "F1", "created_at": `, "application/json", "GET /v1/incidents: HTTP 200: malformed JSON"},
+		"html page":      {"/v1/incidents", "<!DOCTYPE html><html><body>502</body></html>", "text/html", "GET /v1/incidents: HTTP 200: response is not JSON"},
+		"missing field": {"/v1/incidents", `{"data":[{"id":"F9","name":"x"}],"pagination":{"count":1,"page":1,"next":null}}`,
+			"application/json", "GET /v1/incidents: HTTP 200: unexpected response shape: data[0]: incident F9: missing field created_at"},
+		"wrong type": {"/v1/incidents", `{"data":[{"id":"F9","created_at":"2026-11-20T12:00:00Z","lifecycle_phases":[{"milestones":[{"slug":"resolved","occurred_at":7}]}]}],"pagination":{"next":null}}`,
+			"application/json", "GET /v1/incidents: HTTP 200: unexpected response shape: data[0]"},
+		"missing list": {"/v1/incidents", `{"pagination":{"next":null}}`, "application/json", "GET /v1/incidents: HTTP 200: unexpected response shape: missing field data"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, scenario, nil)
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			before, stored := h.sink.cursor, len(h.sink.incidents)
+			h.clock.advance(time.Minute)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.URL.Path != tc.path {
+					return false
+				}
+				w.Header().Set("Content-Type", tc.ct)
+				_, _ = w.Write([]byte(tc.body))
+				return true
+			})
+			err := h.sync(t)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant %q", err, tc.want)
+			}
+			if h.sink.cursor != before || len(h.sink.incidents) != stored {
+				t.Errorf("stored state changed")
+			}
+		})
+	}
+}
+
+func TestTokenNeverLoggedOrInErrors(t *testing.T) {
+	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
+	err := h.src.Sync(t.Context(), "", h.sink)
+	if err == nil || !strings.Contains(err.Error(), "GET /v1/users: HTTP 401: Unauthorized: invalid bot token") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+		t.Fatal("token leaked")
+	}
+	if !strings.Contains(h.logs.String(), "/v1/users") {
+		t.Error("debug log is empty; the leak check would prove nothing")
+	}
+}
+
+// Organisations configure their own milestones: a lifecycle whose acknowledgement is
+// "investigating" and whose resolution is "mitigated" is read with those slugs.
+func TestConfiguredMilestones(t *testing.T) {
+	h := newHarness(t, func(f *fhfake.Server) {
+		f.AddUser(fhfake.User{ID: "u-ana", Name: "Ana Alves", Email: "ana@example.com"})
+		c := at(-time.Hour)
+		f.AddIncident(fhfake.Incident{ID: "C1", Name: "Custom", Created: c, Milestones: []fhfake.Milestone{
+			{ID: "c1", Slug: "investigating", At: c.Add(7 * time.Minute), By: fhfake.Ana},
+			{ID: "c2", Slug: "mitigated", At: c.Add(20 * time.Minute), By: fhfake.Ana}}})
+	}, func(c *Config) {
+		c.AckMilestones = []string{"investigating"}
+		c.ResolveMilestones = []string{"mitigated", "resolved"}
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	in := h.sink.incidents["C1"]
+	if in.AcknowledgedAt != at(-time.Hour+7*time.Minute) || in.ResolvedAt != at(-time.Hour+20*time.Minute) || in.Severity != incident.SeverityUnknown {
+		t.Errorf("C1 %+v", in)
+	}
+	if got := h.sink.engagementsOf("C1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:resolve"}) {
+		t.Errorf("C1 engagements %v", got)
+	}
+}
+
+func TestSeverityMapping(t *testing.T) {
+	for in, want := range map[string]incident.Severity{
+		"SEV0": incident.SeverityCritical, "SEV1": incident.SeverityCritical, "sev-2": incident.SeverityHigh,
+		"SEV3": incident.SeverityLow, "SEV5": incident.SeverityLow, "P1": incident.SeverityCritical,
+		"Critical": incident.SeverityCritical, "high": incident.SeverityHigh, "Medium": incident.SeverityLow,
+		"": incident.SeverityUnknown, "UNSET": incident.SeverityUnknown,
+	} {
+		if got := severity(in); got != want {
+			t.Errorf("severity(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(Config{Name: "fh"}, nil); err == nil {
+		t.Error("empty token accepted")
+	}
+	if _, err := New(Config{Name: "fh", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+		t.Error("bad time zone accepted")
+	}
+	if _, err := New(Config{Name: "fh", Token: "x", AckMilestones: []string{"resolved"}}, nil); err == nil {
+		t.Error("a milestone both acknowledging and resolving accepted")
+	}
+	if _, err := New(Config{Name: "fh", Token: "x", ResolveMilestones: []string{}}, nil); err == nil {
+		t.Error("no resolve milestone accepted")
+	}
+	s, err := New(Config{Name: "fh", Token: "x"}, nil)
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.RequestsPerMinute != 300 || s.Type() != "firehydrant" || !s.resSet["resolved"] {
+		t.Errorf("defaults: %+v %v", s, err)
+	}
+}
+
+func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
+	h := newHarness(t, bulk(120, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
+	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.sink.incidents); n != 30 {
+		t.Errorf("back-filled %d incidents, want 30", n)
+	}
+	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+		t.Error("a bad cursor was not reported")
+	}
+}
