@@ -152,7 +152,7 @@ func (p *lineProc) processChunk(data []byte) {
 	json := p.format != fmtText
 	hit := p.nextHit(data, 0)
 	pos := 0
-	prevS, prevE := -1, -1
+	prevS, prevE, prevPos := -1, -1, -1 // previous line's content and raw start
 	for pos < len(data) {
 		e := bytes.IndexByte(data[pos:], '\n')
 		next := 0
@@ -180,7 +180,7 @@ func (p *lineProc) processChunk(data []byte) {
 			var prevOff int64
 			if prevS >= 0 {
 				prev = data[prevS:prevE]
-				prevOff = p.off + int64(prevS)
+				prevOff = p.off + int64(prevPos)
 			} else {
 				prev = p.prevBuf
 				prevOff = p.prevOff
@@ -197,12 +197,12 @@ func (p *lineProc) processChunk(data []byte) {
 				hit = p.nextHit(data, next)
 			}
 		}
-		prevS, prevE = cs, e
+		prevS, prevE, prevPos = cs, e, pos
 		pos = next
 	}
 	if prevS >= 0 {
 		p.prevBuf = append(p.prevBuf[:0], data[prevS:min(prevE, prevS+maxPrevLine)]...)
-		p.prevOff = p.off + int64(prevS)
+		p.prevOff = p.off + int64(prevPos)
 	}
 	p.off += int64(len(data))
 	p.keepTail(data)
