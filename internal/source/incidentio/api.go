@@ -277,9 +277,10 @@ type pathNode struct {
 }
 
 type escalationPath struct {
-	ID   string     `json:"id"`
-	Name string     `json:"name"`
-	Path []pathNode `json:"path"`
+	ID      string     `json:"id"`
+	Name    string     `json:"name"`
+	Path    []pathNode `json:"path"`
+	TeamIDs []string   `json:"team_ids"`
 }
 
 type pathsPage struct {

@@ -118,6 +118,13 @@ func (r *run) mapIncident(in *ioIncident, escs []*escalation) incident.Incident 
 			}
 		}
 	}
+	if out.EscalationPolicy == "" && r.ref != nil {
+		// Declared without paging anyone: checked against the on-call of the team's
+		// escalation path (the Team field's catalog entry is the path's team).
+		if tid := fieldEntryID(in, r.s.cfg.TeamField); tid != "" {
+			out.EscalationPolicy = r.ref.teamPath[tid]
+		}
+	}
 	if !out.AcknowledgedAt.IsZero() && out.AcknowledgedAt.Before(created) {
 		out.AcknowledgedAt = created // acknowledged (the alert) before the incident was declared
 	}
@@ -164,6 +171,20 @@ func fieldValue(in *ioIncident, name string) string {
 				return v.ValueOption.Value
 			case v.ValueText != "":
 				return v.ValueText
+			}
+		}
+	}
+	return ""
+}
+
+// fieldEntryID is the catalog entry id of the custom field named name, "" if none.
+func fieldEntryID(in *ioIncident, name string) string {
+	for _, e := range in.CustomFieldEntries {
+		if strings.EqualFold(strings.TrimSpace(e.CustomField.Name), strings.TrimSpace(name)) {
+			for _, v := range e.Values {
+				if v.ValueCatalogEntry != nil && v.ValueCatalogEntry.ID != "" {
+					return v.ValueCatalogEntry.ID
+				}
 			}
 		}
 	}

@@ -53,6 +53,7 @@ type reference struct {
 	schedules  []schedule
 	levels     map[string][]level // schedule id → the escalation path levels that target it
 	userZone   map[string]string  // user id → the time zone of a schedule they are on
+	teamPath   map[string]string  // team (catalog entry id) → the first escalation path of the team
 	shifts     []incident.Shift
 	shiftsFrom time.Time
 }
@@ -295,7 +296,7 @@ func cloneQuery(q url.Values) url.Values {
 
 func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference, error) {
 	c := r.s.client
-	ref := &reference{levels: map[string][]level{}, userZone: map[string]string{}, shiftsFrom: from}
+	ref := &reference{levels: map[string][]level{}, userZone: map[string]string{}, teamPath: map[string]string{}, shiftsFrom: from}
 	q := url.Values{"page_size": {strconv.Itoa(incidentPageSize)}}
 	// Deactivated users too: people who left still own their past engagements.
 	uq := url.Values{"page_size": {strconv.Itoa(incidentPageSize)}, "include_inactive": {"true"}}
@@ -308,6 +309,11 @@ func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference
 	pq := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}}
 	err := fetchAfter(ctx, c, "/v2/escalation_paths", pq, "after", func(p *pathsPage) {
 		for _, ep := range *p.EscalationPaths {
+			for _, tid := range ep.TeamIDs {
+				if ref.teamPath[tid] == "" {
+					ref.teamPath[tid] = ep.ID
+				}
+			}
 			n := 0
 			var walk func(nodes []pathNode)
 			walk = func(nodes []pathNode) {

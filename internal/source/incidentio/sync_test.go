@@ -135,6 +135,22 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	}
 }
 
+// An incident declared by hand pages nobody and has no escalation: its on-call check
+// uses the escalation path of its team.
+func TestIncidentWithoutEscalationUsesTheTeamPath(t *testing.T) {
+	h := newHarness(t, func(f *iofake.Server) {
+		iofake.Scenario(f, base)
+		f.AddIncident(iofake.Incident{ID: "I9", Name: "Customer report", Severity: "Minor", Category: "live", Team: "Platform",
+			Lead: "U3", Created: at(-time.Hour)})
+	}, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if i9 := h.sink.incidents["I9"]; i9.EscalationPolicy != "EP2" || !i9.AcknowledgedAt.IsZero() || len(h.sink.pagesOf("I9")) != 0 {
+		t.Errorf("I9 %+v", i9)
+	}
+}
+
 func TestRequestCounts(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)

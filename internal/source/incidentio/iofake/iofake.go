@@ -418,7 +418,9 @@ func (f *Server) AddEntry(schedule, user string, start, end time.Time) {
 	f.entries = append(f.entries, entry{schedule: schedule, user: user, start: start, end: end})
 }
 
-// AddPath adds an escalation path whose levels target the given schedules, in order.
+// AddPath adds an escalation path of the team called name (its catalog entry is
+// "01CAT"+NAME, as the incidents' Team field) whose levels target the given schedules,
+// in order.
 func (f *Server) AddPath(id, name string, levels ...string) {
 	nodes := []Obj{}
 	for i, sch := range levels {
@@ -426,7 +428,7 @@ func (f *Server) AddPath(id, name string, levels ...string) {
 			"ack_mode": "first", "time_to_ack_seconds": 300,
 			"targets": []Obj{{"id": sch, "type": "schedule", "urgency": "high", "schedule_mode": "currently_on_call"}}}})
 	}
-	f.paths = append(f.paths, Obj{"id": id, "name": name, "path": nodes, "team_ids": []string{}})
+	f.paths = append(f.paths, Obj{"id": id, "name": name, "path": nodes, "team_ids": []string{"01CAT" + strings.ToUpper(name)}})
 }
 
 // Status returns an IncidentStatusV2 of a category.
