@@ -172,7 +172,6 @@ func runServe(o *options, logger *slog.Logger) int {
 		}
 		fmt.Fprintln(w, "Configuration reloaded")
 	})
-	rt.mountHandlers(mux)
 	if o.metricsPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        name,
@@ -188,7 +187,7 @@ func runServe(o *options, logger *slog.Logger) int {
 			logger.Error("cannot build landing page", "err", err)
 			return exitRuntime
 		}
-		mux.Handle("/", landing)
+		mux.Handle("/", rt.withWebhooks(landing))
 	}
 
 	hup := make(chan os.Signal, 1)

@@ -20,8 +20,10 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/logscan"
 	"github.com/hero-exporter/hero_exporter/internal/logscan/demolog"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/alertmanager"
 	"github.com/hero-exporter/hero_exporter/internal/source/demo"
 	"github.com/hero-exporter/hero_exporter/internal/source/file"
+	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty"
 	"github.com/hero-exporter/hero_exporter/internal/store"
@@ -45,6 +47,7 @@ type runtime struct {
 
 	// exposition is the encoded snapshot metrics; handler serves them.
 	exposition atomic.Pointer[collector.Exposition]
+	webhooks   atomic.Pointer[map[string]http.Handler] // by path, of the current config
 	handler    *collector.Handler
 
 	// background work owned by the runtime (the demo log writer) ends with cancel.
@@ -122,7 +125,7 @@ func (rt *runtime) recordedResults() map[string]collector.Result {
 func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	runnables, err := buildSources(cfg, rt.clock, rt.logger)
+	runnables, webhooks, err := rt.buildSources(cfg)
 	if err != nil {
 		return err
 	}
@@ -132,6 +135,7 @@ func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
 	if err := rt.applyLogs(ctx, cfg.Logs); err != nil {
 		return err
 	}
+	rt.webhooks.Store(&webhooks)
 	rt.cfg = cfg
 	rt.logger.Info("configuration applied", "file", cfg.File, "sources", len(cfg.Sources), "logs", len(cfg.Logs))
 	return nil
@@ -231,8 +235,20 @@ func (rt *runtime) LogStats() []logscan.Stats {
 	return out
 }
 
-// mountHandlers adds HTTP handlers that sources need (webhook receivers).
-func (rt *runtime) mountHandlers(*http.ServeMux) {}
+// withWebhooks serves the webhook receivers of the current configuration at their paths
+// and everything else with next. The lookup happens per request, so a reload can add,
+// move or remove receivers without touching the mux.
+func (rt *runtime) withWebhooks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hooks := rt.webhooks.Load(); hooks != nil {
+			if h, ok := (*hooks)[r.URL.Path]; ok {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // Snapshot implements collector.Provider.
 func (rt *runtime) Snapshot() *incident.Snapshot { return rt.engine.Snapshot() }
@@ -240,9 +256,12 @@ func (rt *runtime) Snapshot() *incident.Snapshot { return rt.engine.Snapshot() }
 // SourceStatuses implements collector.Provider.
 func (rt *runtime) SourceStatuses() []source.Status { return rt.engine.SourceStatuses() }
 
-// buildSources creates one source per configured entry.
-func buildSources(cfg *config.Config, clock httpapi.Clock, logger *slog.Logger) ([]engine.Runnable, error) {
+// buildSources creates one source per configured entry, and the HTTP handlers of the
+// push (webhook) sources by path.
+func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[string]http.Handler, error) {
+	clock, logger := rt.clock, rt.logger
 	out := make([]engine.Runnable, 0, len(cfg.Sources))
+	hooks := map[string]http.Handler{}
 	for i, sc := range cfg.Sources {
 		var src source.Source
 		switch sc.Type {
@@ -256,16 +275,36 @@ func buildSources(cfg *config.Config, clock httpapi.Clock, logger *slog.Logger) 
 				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
 			}, logger.With("source", sc.Name))
 			if err != nil {
-				return nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
 			}
 			src = pd
+		case grafanaoncall.Type:
+			oc, err := grafanaoncall.New(grafanaoncall.Config{
+				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
+				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
+			}, logger.With("source", sc.Name))
+			if err != nil {
+				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+			}
+			src = oc
+		case alertmanager.Type:
+			rcv := alertmanager.New(alertmanager.Config{
+				Name: sc.Name, Path: sc.Path, Token: string(sc.Token),
+				TeamLabel: sc.Labels["team"], ServiceLabel: sc.Labels["service"], SeverityLabel: sc.Labels["severity"],
+			}, rt.store, rt.engine.RequestRecompute, logger.With("source", sc.Name))
+			if _, dup := hooks[rcv.Path()]; dup {
+				return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].path", i),
+					Msg: fmt.Sprintf("path %s is already used by another alertmanager source", rcv.Path())}
+			}
+			hooks[rcv.Path()] = rcv.Handler()
+			src = rcv
 		default:
-			return nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].type", i),
+			return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].type", i),
 				Msg: fmt.Sprintf("source type %q is not implemented in this version", sc.Type)}
 		}
 		out = append(out, engine.Runnable{Source: src, Interval: sc.RefreshInterval.D})
 	}
-	return out, nil
+	return out, hooks, nil
 }
 
 // describeConfig prints what a configuration would run; tokens show only where they

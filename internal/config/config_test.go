@@ -948,3 +948,12 @@ func TestDocsFullExample(t *testing.T) {
 		}
 	}
 }
+
+func TestGrafanaOnCallNeedsBaseURL(t *testing.T) {
+	t.Setenv("HERO_TEST_OC_TOKEN", fakeToken)
+	_, err := Parse([]byte("sources:\n  - name: oc\n    type: grafanaoncall\n    token_env: HERO_TEST_OC_TOKEN\n"), "hero.yml")
+	want := "hero.yml:2: sources[0].base_url: is required for grafanaoncall: the OnCall API URL of your instance or Grafana Cloud stack"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+}

@@ -261,6 +261,9 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		if s.TokenFile == "" && s.TokenEnv == "" {
 			v.fail(p, "needs token_file or token_env")
 		}
+		if s.Type == "grafanaoncall" && s.BaseURL == "" {
+			v.fail(p+".base_url", "is required for grafanaoncall: the OnCall API URL of your instance or Grafana Cloud stack")
+		}
 	}
 	switch s.Type {
 	case "file":

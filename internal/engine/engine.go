@@ -195,8 +195,9 @@ func maxWindow(ws []incident.Window) time.Duration {
 	return m
 }
 
-// requestRecompute asks for a recompute without blocking; requests coalesce.
-func (e *Engine) requestRecompute() {
+// RequestRecompute asks for a recompute without blocking; requests coalesce. Push
+// sources (webhooks) call it after writing.
+func (e *Engine) RequestRecompute() {
 	select {
 	case e.kick <- struct{}{}:
 	default:
@@ -256,7 +257,7 @@ func (e *Engine) runSource(ctx context.Context, r Runnable, running *atomic.Bool
 			continue
 		}
 		failures = 0
-		e.requestRecompute()
+		e.RequestRecompute()
 		timer.Reset(interval)
 	}
 }
