@@ -358,3 +358,37 @@ func (b *timelineBody) Validate() error {
 	}
 	return nil
 }
+
+type escalationRule struct {
+	Recipient *struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	} `json:"recipient"`
+}
+
+type ogEscalation struct {
+	ID        string           `json:"id"`
+	Name      string           `json:"name"`
+	OwnerTeam *teamMeta        `json:"ownerTeam"`
+	Rules     []escalationRule `json:"rules"`
+}
+
+type escalationsBody struct {
+	envelope
+	Data *[]ogEscalation `json:"data"`
+}
+
+func (b *escalationsBody) Validate() error {
+	if err := b.validate(); err != nil {
+		return err
+	}
+	if b.Data == nil {
+		return errors.New("missing field data")
+	}
+	for i, e := range *b.Data {
+		if e.ID == "" {
+			return fmt.Errorf("data[%d]: missing field id", i)
+		}
+	}
+	return nil
+}

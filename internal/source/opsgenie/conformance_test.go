@@ -62,7 +62,7 @@ func loadSpec(t *testing.T) *openapi3.T {
 // dropped before converting. Definitions stay whole.
 var usedPaths = []string{"/v2/alerts", "/v2/alerts/{identifier}", "/v2/alerts/{identifier}/logs",
 	"/v2/alerts/{identifier}/notes", "/v2/alerts/{identifier}/recipients", "/v2/users", "/v2/teams",
-	"/v2/teams/{identifier}", "/v2/schedules", "/v2/schedules/{identifier}/timeline"}
+	"/v2/teams/{identifier}", "/v2/schedules", "/v2/schedules/{identifier}/timeline", "/v2/escalations"}
 
 func keepPaths(raw []byte) ([]byte, error) {
 	var doc map[string]any
@@ -192,7 +192,7 @@ func TestFakeConformsToSwagger(t *testing.T) {
 	t.Logf("validated %d responses: %s", len(all), strings.Join(kinds, ", "))
 	for _, want := range []string{"/v2/alerts OK", "/v2/alerts/{identifier} OK", "/v2/alerts/{identifier}/logs OK",
 		"/v2/alerts/{identifier}/notes OK", "/v2/alerts/{identifier}/recipients OK", "/v2/users OK", "/v2/teams OK",
-		"/v2/teams/{identifier} OK", "/v2/schedules OK", "/v2/schedules/{identifier}/timeline OK",
+		"/v2/teams/{identifier} OK", "/v2/schedules OK", "/v2/schedules/{identifier}/timeline OK", "/v2/escalations OK",
 		"/v2/alerts/{identifier} Not Found", "/v2/alerts Unprocessable Entity", "/v2/users Unauthorized",
 		"/v2/alerts Too Many Requests"} {
 		if !seen[want] {

@@ -59,8 +59,13 @@ func (r *run) mapAlert(a *alert) incident.Incident {
 	}
 	if in.EscalationPolicy == "" && r.ref != nil {
 		for _, rs := range a.Responders {
-			if rs.Type == "schedule" {
+			switch rs.Type {
+			case "schedule":
 				in.EscalationPolicy = r.ref.scheduleKey[rs.ID]
+			case "escalation":
+				in.EscalationPolicy = r.ref.escKey[rs.ID]
+			}
+			if in.EscalationPolicy != "" {
 				break
 			}
 		}

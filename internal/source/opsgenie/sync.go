@@ -58,6 +58,7 @@ type reference struct {
 	teamName    map[string]string // team id → name
 	schedules   []schedule
 	scheduleKey map[string]string // schedule id → on-call key (owner team id, else schedule id)
+	escKey      map[string]string // escalation id → on-call key (owner team, else its first schedule's key)
 }
 
 // details are what an alert's logs, notes and recipients say.
@@ -361,7 +362,8 @@ func (r *run) readDetails(ctx context.Context, id string) (*details, error) {
 func (r *run) readReference(ctx context.Context) (*reference, error) {
 	s := r.s
 	c := s.client
-	ref := &reference{byUsername: map[string]string{}, teamName: map[string]string{}, scheduleKey: map[string]string{}}
+	ref := &reference{byUsername: map[string]string{}, teamName: map[string]string{}, scheduleKey: map[string]string{},
+		escKey: map[string]string{}}
 	q := url.Values{"limit": {strconv.Itoa(pageLimit)}, "offset": {"0"}}
 	err := fetchLinked(ctx, c, "/v2/users", q, func(p *usersPage) {
 		for _, u := range *p.Data {
@@ -403,6 +405,25 @@ func (r *run) readReference(ctx context.Context) (*reference, error) {
 	for _, sc := range *sb.Data {
 		ref.schedules = append(ref.schedules, sc)
 		ref.scheduleKey[sc.ID] = onCallKey(sc)
+	}
+	// Escalations: an alert routed to an escalation (not a team) is checked against
+	// the on-call of the escalation's owner team, else of its first schedule.
+	var eb escalationsBody
+	if err := c.GetJSON(ctx, "/v2/escalations", nil, &eb); err != nil {
+		return nil, err
+	}
+	for _, e := range *eb.Data {
+		switch {
+		case e.OwnerTeam != nil && e.OwnerTeam.ID != "":
+			ref.escKey[e.ID] = e.OwnerTeam.ID
+		default:
+			for _, rule := range e.Rules {
+				if rule.Recipient != nil && rule.Recipient.Type == "schedule" && ref.scheduleKey[rule.Recipient.ID] != "" {
+					ref.escKey[e.ID] = ref.scheduleKey[rule.Recipient.ID]
+					break
+				}
+			}
+		}
 	}
 	return ref, nil
 }

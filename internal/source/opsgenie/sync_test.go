@@ -135,6 +135,27 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	}
 }
 
+// An alert routed to an escalation (not a team) is checked against the on-call of the
+// escalation's first schedule; one routed to a schedule against that schedule's.
+func TestOnCallKeyOfEscalationAndScheduleResponders(t *testing.T) {
+	h := newHarness(t, func(f *ogfake.Server) {
+		ogfake.Scenario(f, base)
+		f.AddAlert(ogfake.Alert{ID: "A8", Message: "Routed to an escalation", Priority: "P3", Integration: "Datadog", Created: at(-time.Hour)})
+		f.Route("A8", "escalation", "ESC1")
+		f.AddAlert(ogfake.Alert{ID: "A9", Message: "Routed to a schedule", Priority: "P3", Integration: "Datadog", Created: at(-time.Hour)})
+		f.Route("A9", "schedule", "S2")
+	}, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if a8 := h.sink.incidents["A8"]; a8.EscalationPolicy != "T1" || a8.Team != "" {
+		t.Errorf("A8 %+v", a8)
+	}
+	if a9 := h.sink.incidents["A9"]; a9.EscalationPolicy != "T2" || a9.Team != "" {
+		t.Errorf("A9 %+v", a9)
+	}
+}
+
 func TestRequestCounts(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
@@ -145,10 +166,10 @@ func TestRequestCounts(t *testing.T) {
 		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.incidents), len(h.sink.pages), len(h.sink.engagements))
 	}
 	back := h.fake.RequestCount()
-	// users 1, teams 1+1, schedules 1, timeline chunks over 97 days (4 or 5), alerts 10
-	// + open 1, then logs, notes and recipients of every alert.
+	// users 1, teams 1+1, schedules 1, escalations 1, timeline chunks over 97 days (4
+	// or 5), alerts 10 + open 1, then logs, notes and recipients of every alert.
 	chunks := len(timelineChunks(at(-90*24*time.Hour), at(7*24*time.Hour)))
-	want := 1 + 2 + 1 + chunks + n/100 + 1 + 3*n
+	want := 1 + 2 + 1 + 1 + chunks + n/100 + 1 + 3*n
 	t.Logf("back-fill of %d alerts: %d requests (want %d)", n, back, want)
 	if back != want {
 		t.Errorf("back-fill took %d requests, want %d", back, want)
@@ -171,7 +192,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("idle sync with reference refresh: %d requests: %v", h.fake.RequestCount(), h.fake.Requests())
-	if n := h.fake.RequestCount(); n > 2+4+2 {
+	if n := h.fake.RequestCount(); n > 2+5+2 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }

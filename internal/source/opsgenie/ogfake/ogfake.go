@@ -72,6 +72,7 @@ type Server struct {
 	teams     []Obj
 	members   map[string][]string
 	schedules []*schedule
+	escs      []Obj
 	alerts    []*alertRec
 	byID      map[string]*alertRec
 	seq       int
@@ -263,6 +264,8 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 			out = append(out, s.o)
 		}
 		writeJSON(w, http.StatusOK, Obj{"data": orEmpty(out), "expandable": []string{"rotation"}})
+	case r.URL.Path == "/v2/escalations":
+		writeJSON(w, http.StatusOK, Obj{"data": orEmpty(f.escs)})
 	case len(parts) == 4 && parts[1] == "schedules" && parts[3] == "timeline":
 		f.timeline(w, parts[2], q)
 	default:
@@ -527,6 +530,26 @@ func (f *Server) AddSchedule(id, name, tz, team string) {
 		}
 	}
 	f.schedules = append(f.schedules, &schedule{o: o})
+}
+
+// AddEscalation adds an escalation notifying schedule (after 0 minutes) and, when
+// team is set, owned by it.
+func (f *Server) AddEscalation(id, name, schedule, team string) {
+	o := Obj{"id": id, "name": name, "description": "", "rules": []Obj{{"condition": "if-not-acked", "notifyType": "default",
+		"delay": Obj{"timeAmount": 0, "timeUnit": "minutes"}, "recipient": Obj{"type": "schedule", "id": schedule}}},
+		"repeat": Obj{"waitInterval": 10, "count": 1, "resetRecipientStates": false, "closeAlertAfterAll": false}}
+	for _, t := range f.teams {
+		if t["id"] == team {
+			o["ownerTeam"] = Obj{"id": team, "name": t["name"]}
+		}
+	}
+	f.escs = append(f.escs, o)
+}
+
+// Route replaces the responders of alert id with one responder of type typ (team,
+// user, escalation or schedule).
+func (f *Server) Route(id, typ, target string) {
+	f.alert(id).o["responders"] = []Obj{{"type": typ, "id": target}}
 }
 
 // AddShift puts user on call on a schedule's rotation over [start, end).

@@ -16,6 +16,7 @@ import (
 //	schedules S1 owned by Payments: UANA (rotation R1) and UBEN (R2) from now−100d to
 //	          now+7d; S2 owned by Platform: UCAI (R3) from now−14d to now−7d only (so
 //	          every engagement on a Platform alert below is off-rotation)
+//	escalations ESC1 (no owner team) notifies S1
 //
 //	A1 Payments, P1 → critical, alias "db-down", created now−72h; [Mobile] to ana and
 //	   [Voice] to ben at +10s; acknowledged by ana +2m and ben +3m; closed by ana +30m
@@ -45,6 +46,7 @@ func Scenario(f *Server, now time.Time) {
 	f.AddShift("S1", "R1", "UANA", at(-100*24*time.Hour), at(7*24*time.Hour))
 	f.AddShift("S1", "R2", "UBEN", at(-100*24*time.Hour), at(7*24*time.Hour))
 	f.AddShift("S2", "R3", "UCAI", at(-14*24*time.Hour), at(-7*24*time.Hour))
+	f.AddEscalation("ESC1", "Payments escalation", "S1", "")
 
 	c1 := at(-72 * time.Hour)
 	f.AddAlert(Alert{ID: "A1", Message: "DB down", Alias: "db-down", Priority: "P1", Team: "T1", Integration: "Datadog", Created: c1})
