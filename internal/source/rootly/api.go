@@ -284,6 +284,7 @@ type alertEventAttrs struct {
 	} `json:"user"`
 	Incident *struct {
 		ID        string `json:"id"`
+		Kind      string `json:"kind"`
 		CreatedAt string `json:"created_at"`
 	} `json:"incident"`
 	IncidentIDs      []string   `json:"incident_ids"`

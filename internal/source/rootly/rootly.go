@@ -81,10 +81,15 @@ type Source struct {
 	logger  *slog.Logger
 	exclude map[string]bool
 
-	// Rootly On-Call (alerting) is an add-on: without it /v1/oncalls answers 404 and the
-	// alert event feed is empty or 404. Capabilities turn false then (absent metrics).
-	noOnCall atomic.Bool
-	noPages  atomic.Bool
+	// Pages and on-call data come from Rootly On-Call (alerting), an add-on: without it
+	// /v1/oncalls answers 404 and the alert event feed is 404 or empty, and an
+	// organisation that pages through another tool has no notification events. Each
+	// capability is true only once the account has shown such data (a notification
+	// event, an on-call entry), as recorded in the cursor, and false again after a 404;
+	// until then its figures are absent rather than a made-up zero (no pages) or a
+	// made-up 100 % (no shifts would make every engagement off-rotation).
+	hasOnCall atomic.Bool
+	hasPages  atomic.Bool
 }
 
 var (
@@ -171,9 +176,10 @@ func (s *Source) Type() string { return Type }
 
 // Capabilities: Rootly supplies people with time zones and engagements; pages (alert
 // event notifications) and on-call entries come from Rootly On-Call and are reported
-// absent when the account does not have it (the API answered 404).
+// only once the account has shown such data (see Source.hasPages). The engine reads
+// them after each successful sync.
 func (s *Source) Capabilities() incident.Capabilities {
-	return incident.Capabilities{People: true, Pages: !s.noPages.Load(), Engagements: true, OnCall: !s.noOnCall.Load()}
+	return incident.Capabilities{People: true, Pages: s.hasPages.Load(), Engagements: true, OnCall: s.hasOnCall.Load()}
 }
 
 // APIStats are the request counters by status code and the last X-RateLimit-Remaining.

@@ -53,6 +53,10 @@ type cursor struct {
 	// but an acknowledged alert event, so a later re-read of the incident (without that
 	// event in its window) keeps it. Entries leave with history.
 	Acks map[string]ackEntry `json:"acks,omitempty"`
+	// HasPages and HasOnCall: the account has shown a notification event / an on-call
+	// entry (see Source.hasPages).
+	HasPages  bool `json:"has_pages,omitempty"`
+	HasOnCall bool `json:"has_oncall,omitempty"`
 }
 
 type ackEntry struct {
@@ -89,6 +93,8 @@ type run struct {
 	shifts    []incident.Shift
 	unstable  bool // a listing kept changing while paged: do not advance the cursor
 	acks      map[string]ackEntry
+	// pages/onCall: what this run learnt; 1 seen, -1 the API answered 404, 0 nothing.
+	pages, onCall int
 }
 
 // rIncident is an incident with what its compound document carried for it.
@@ -181,6 +187,8 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		ServicePolicy: r.servicePolicy,
 		TeamPolicy:    r.teamPolicy,
 		Acks:          r.acks,
+		HasPages:      r.pages > 0 || r.pages == 0 && r.cur.HasPages,
+		HasOnCall:     r.onCall > 0 || r.onCall == 0 && r.cur.HasOnCall,
 	}
 	if refreshed {
 		next.ReferenceAt = r.now
@@ -206,6 +214,8 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			return fmt.Errorf("writing a batch: %w", err)
 		}
 	}
+	s.hasPages.Store(next.HasPages)
+	s.hasOnCall.Store(next.HasOnCall)
 	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "alert_events", len(r.events),
 		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
 	return nil
@@ -468,18 +478,21 @@ func (r *run) alertEvents(ctx context.Context, from, to time.Time) error {
 		err := s.client.GetJSON(ctx, "/v1/alert_events", q, &d)
 		var he *httpapi.Error
 		if pages == 0 && errors.As(err, &he) && he.Status == http.StatusNotFound {
-			if !s.noPages.Swap(true) {
+			if r.cur.HasPages || !backfillDone(r) {
 				s.logger.Warn("the alert event feed is not available (no Rootly On-Call?); pages are absent for this source")
 			}
+			r.pages = -1
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		s.noPages.Store(false)
 		for i := range *d.Data {
 			e := &(*d.Data)[i]
 			r.events[string(e.ID)] = e
+			if pageChannel(e.Attributes.Action) != "" && e.Attributes.person() != "" {
+				r.pages = 1
+			}
 		}
 		nc := d.Meta.NextCursor
 		if nc == nil || *nc == "" || len(*d.Data) == 0 {
@@ -508,16 +521,18 @@ func (r *run) oncalls(ctx context.Context, from, to time.Time) error {
 		err := s.client.GetJSON(ctx, "/v1/oncalls", q, &d)
 		var he *httpapi.Error
 		if errors.As(err, &he) && he.Status == http.StatusNotFound {
-			if !s.noOnCall.Swap(true) {
+			if r.cur.HasOnCall || !backfillDone(r) {
 				s.logger.Warn("/v1/oncalls is not available (no Rootly On-Call?); off-rotation figures are absent for this source")
 			}
-			r.shifts = nil
+			r.shifts, r.onCall = nil, -1
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		s.noOnCall.Store(false)
+		if len(*d.Data) > 0 {
+			r.onCall = 1
+		}
 		for _, o := range *d.Data {
 			a := o.Attributes
 			level := 1
@@ -540,6 +555,10 @@ func (r *run) oncalls(ctx context.Context, from, to time.Time) error {
 	}
 	return nil
 }
+
+// backfillDone reports whether an earlier sync completed (warnings about a missing
+// add-on are logged on the first sync and when it disappears, not every minute).
+func backfillDone(r *run) bool { return !r.cur.CompleteUntil.IsZero() }
 
 // ---- mapping ----
 
@@ -601,6 +620,9 @@ func (r *run) wanted(id string, e *alertEventAttrs) bool {
 	}
 	if r.incidents[id] != nil {
 		return true
+	}
+	if e.Incident != nil && e.Incident.ID == id && r.s.exclude[e.Incident.Kind] {
+		return false
 	}
 	if e.Incident != nil && e.Incident.ID == id && e.Incident.CreatedAt != "" {
 		if t, err := time.Parse(time.RFC3339, e.Incident.CreatedAt); err == nil {

@@ -367,7 +367,9 @@ func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 }
 
 // Without Rootly On-Call the feed and on-calls answer 404: the sync succeeds and pages
-// and on-call are reported absent, not zero.
+// and on-call are reported absent, not zero. They turn true once the account shows a
+// notification and an on-call entry, and stay true over quiet syncs (the cursor keeps
+// them); a 404 turns them off again.
 func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 	h := newHarness(t, scenario, nil)
 	h.fake.SetNoOnCall(true)
@@ -385,8 +387,46 @@ func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
+	// On-call entries overlap the window; no notification happened in it yet.
+	if c := h.src.Capabilities(); c.Pages || !c.OnCall {
 		t.Errorf("capabilities after enabling %+v", c)
+	}
+	h.clock.advance(time.Minute)
+	h.fake.AddEvent(rootlyfake.Event{ID: "e30", AlertID: "al4", Kind: "notification", Action: "called", User: "101", Incident: "I4", At: at(90 * time.Second)})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
+		t.Errorf("capabilities after a notification %+v", c)
+	}
+	h.clock.advance(time.Hour)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
+		t.Errorf("capabilities after a quiet sync %+v", c)
+	}
+	h.fake.SetNoOnCall(true)
+	h.clock.advance(time.Minute)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); c.Pages || c.OnCall {
+		t.Errorf("capabilities after the add-on went away %+v", c)
+	}
+}
+
+// An organisation that uses Rootly for incidents but pages and schedules elsewhere: the
+// feed and on-calls answer 200 with nothing. Pages and on-call stay absent; otherwise
+// every engagement would count as off-rotation and every responder as uninterrupted.
+func TestEmptyFeedAndOnCallsAreAbsentNotZero(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.ClearAlerting()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements {
+		t.Errorf("capabilities %+v", c)
 	}
 }
 

@@ -167,6 +167,10 @@ func (f *Server) Resolve(id string, t time.Time, by string) {
 // without Rootly On-Call.
 func (f *Server) SetNoOnCall(v bool) { f.Update(func() { f.noOnCall = v }) }
 
+// ClearAlerting removes every alert event and on-call entry, as for an organisation
+// that pages and schedules through another tool.
+func (f *Server) ClearAlerting() { f.Update(func() { f.events, f.oncalls = nil, nil }) }
+
 // SetOffsetCap sets the offset-pagination cap of /v1/incidents.
 func (f *Server) SetOffsetCap(n int) { f.Update(func() { f.offsetCap = n }) }
 
