@@ -40,8 +40,9 @@ func testSnapshot() *incident.Snapshot {
 		Recurrences:  []incident.RecurrenceCount{{Team: "payments", Service: "db", Window: "7d", Count: 2}},
 		Teams: []incident.TeamWindow{
 			{Team: "payments", Window: "7d", HasMTTA: true, MTTA: 300, HasMTTR: true, MTTR: 3600, ResolveP50: 1800, ResolveP90: 7200,
-				SoloLong: 1, HasLoad: true, Responders: 2, TopRatio: 0.75, Gini: 0.5, BusFactor: 1},
-			{Team: "search", Window: "7d"},
+				HasEngagements: true, SoloLong: 1, HasLoad: true, Responders: 2, TopRatio: 0.75, Gini: 0.5, BusFactor: 1},
+			{Team: "search", Window: "7d", HasEngagements: true},
+			{Team: "alerts", Window: "7d"}, // no engagement data: no solo figure
 		},
 		Responders: []incident.ResponderWindow{
 			{Team: "payments", Person: "Ana", Window: "7d", Incidents: 3, LoadRatio: 0.75, HasPages: true,

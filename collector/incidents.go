@@ -62,7 +62,9 @@ func (c *incidentsCollector) Update(ch chan<- prometheus.Metric) error {
 			ch <- prometheus.MustNewConstMetric(c.p50, g, t.ResolveP50, t.Team, t.Window)
 			ch <- prometheus.MustNewConstMetric(c.p90, g, t.ResolveP90, t.Team, t.Window)
 		}
-		ch <- prometheus.MustNewConstMetric(c.soloLong, g, float64(t.SoloLong), t.Team, t.Window)
+		if t.HasEngagements {
+			ch <- prometheus.MustNewConstMetric(c.soloLong, g, float64(t.SoloLong), t.Team, t.Window)
+		}
 	}
 	return nil
 }

@@ -32,7 +32,9 @@ func (c *teamsCollector) Update(ch chan<- prometheus.Metric) error {
 	}
 	g := prometheus.GaugeValue
 	for _, t := range s.Teams {
-		ch <- prometheus.MustNewConstMetric(c.responders, g, float64(t.Responders), t.Team, t.Window)
+		if t.HasEngagements {
+			ch <- prometheus.MustNewConstMetric(c.responders, g, float64(t.Responders), t.Team, t.Window)
+		}
 		if !t.HasLoad {
 			continue
 		}

@@ -40,7 +40,7 @@ func (c *computer) snapshot(created []CreatedCount) *Snapshot {
 			Severity: Severity(sevs[k.sev]), Count: int(cb.open),
 		})
 		st := [2]int32{k.src, k.team}
-		if !soloKeys[st] {
+		if !soloKeys[st] && c.caps[k.src].Engagements {
 			soloKeys[st] = true
 			snap.OpenSolo = append(snap.OpenSolo, SourceTeamCount{Source: srcs[k.src], Team: teams[k.team], Count: c.openSolo[st]})
 		}
@@ -132,6 +132,7 @@ func (c *computer) teamWindow(t, w int, xs []int) TeamWindow {
 		tw.ResolveP50 = nearestRank(ta.durs, 50)
 		tw.ResolveP90 = nearestRank(ta.durs, 90)
 	}
+	tw.HasEngagements = c.teamCaps[t].Engagements
 	tw.SoloLong = ta.solo
 	sum, top := 0, 0
 	for _, x := range xs {

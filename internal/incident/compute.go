@@ -831,12 +831,14 @@ func (c *computer) engagementFigures() {
 			}
 		}
 		mask := c.inWindows(x.created)
+		// Solo figures need engagement data: without it every incident would look solo.
+		hasEng := c.caps[x.src].Engagements
 		if open {
 			// "older than solo_after": strictly; solo long below is "at least"
-			if c.nowNs-x.created > soloAfter && len(scratch) <= 1 {
+			if hasEng && c.nowNs-x.created > soloAfter && len(scratch) <= 1 {
 				c.openSolo[[2]int32{x.src, x.team}]++
 			}
-		} else if mask != 0 && x.resolved-x.created >= soloAfter && len(scratch) == 1 {
+		} else if hasEng && mask != 0 && x.resolved-x.created >= soloAfter && len(scratch) == 1 {
 			for w := 0; w < c.nW; w++ {
 				if mask&(1<<w) != 0 {
 					c.teamW[int(x.team)*c.nW+w].solo++

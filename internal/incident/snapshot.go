@@ -60,6 +60,7 @@ type TeamWindow struct {
 	MTTA                         float64 // seconds
 	HasMTTR                      bool
 	MTTR, ResolveP50, ResolveP90 float64 // seconds
+	HasEngagements               bool    // a source of the team's incidents has engagement data
 	SoloLong                     int
 
 	HasLoad    bool // at least one engaged incident and a source with engagements
