@@ -15,18 +15,19 @@ import (
 // The queries of LoadHistory, one per table. live_until (see the schema) turns
 // "created ≥ since OR unresolved OR resolved ≥ since" into one index range. Pages and
 // engagements are read by walking the selected incidents (CROSS JOIN fixes that
-// order) and reading each one's contiguous run of the clustered table.
+// order) and reading each one's contiguous run of the clustered table; they come
+// with the incident's rowid rather than its id, which the loader already has.
 const (
 	loadSources     = `SELECT source, cap_people, cap_pages, cap_engagements, cap_oncall FROM sources`
 	loadPeople      = `SELECT source, person, name, email, time_zone FROM people`
 	loadTeams       = `SELECT source, team FROM teams`
 	loadTeamMembers = `SELECT source, team, person FROM team_members ORDER BY source, team, pos`
 	loadIncidents   = `SELECT source, id, title, team, service, severity, escalation_policy, recurrence_key,
-	created_at, acknowledged_at, resolved_at FROM incidents WHERE live_until >= ?`
-	loadPages = `SELECT p.source, p.id, p.incident_id, p.person, p.at, p.channel
+	created_at, acknowledged_at, resolved_at, rowid FROM incidents WHERE live_until >= ?`
+	loadPages = `SELECT p.source, p.id, i.rowid, p.person, p.at, p.channel
 FROM incidents AS i CROSS JOIN pages AS p ON p.source = i.source AND p.incident_id = i.id
 WHERE i.live_until >= ?`
-	loadEngagements = `SELECT e.source, e.id, e.incident_id, e.person, e.kind, e.at
+	loadEngagements = `SELECT e.source, e.id, i.rowid, e.person, e.kind, e.at
 FROM incidents AS i CROSS JOIN engagements AS e ON e.source = i.source AND e.incident_id = i.id
 WHERE i.live_until >= ?`
 	loadShifts = `SELECT source, id, person, escalation_policy, level, start_at, end_at
@@ -66,7 +67,7 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 	// The queries run on the driver connection itself: database/sql's Rows and Scan
 	// cost more per row than SQLite does for these narrow rows.
 	err = conn.Raw(func(dc any) error {
-		l := &loader{ctx: ctx}
+		l := &loader{ctx: ctx, rowids: make([]int64, 0, cap(h.Incidents))}
 		var ok bool
 		if l.q, ok = dc.(driver.QueryerContext); !ok {
 			return fmt.Errorf("driver connection %T cannot query", dc)
@@ -112,6 +113,39 @@ type loader struct {
 	names  []string     // the names dictionary by id
 	hasBad bool         // a value that is not an id in names was met:
 	bad    driver.Value // this one
+
+	// The rowids of h.Incidents, and how the pages and engagements find their
+	// incident by rowid: see incidentID.
+	rowids   []int64
+	cur      int
+	byRowid  map[int64]int
+	noRowid  bool  // a rowid not among the incidents was met:
+	badRowid int64 // this one
+}
+
+// incidentID returns the id of the loaded incident with the rowid in v. The joins
+// walk the same index, in the same snapshot, as the incidents query, so the rowids
+// come in the same order, each repeated once per page: following along with a cursor
+// finds each in O(1). Should the order ever differ (a different query plan), a map
+// takes over.
+func (l *loader) incidentID(v driver.Value, incs []incident.Incident) string {
+	r := num(v)
+	if l.byRowid == nil {
+		for ; l.cur < len(l.rowids); l.cur++ {
+			if l.rowids[l.cur] == r {
+				return incs[l.cur].ID
+			}
+		}
+		l.byRowid = make(map[int64]int, len(l.rowids))
+		for i, r := range l.rowids {
+			l.byRowid[r] = i
+		}
+	}
+	if i, ok := l.byRowid[r]; ok {
+		return incs[i].ID
+	}
+	l.noRowid, l.badRowid = true, r
+	return ""
 }
 
 // name returns the dictionary entry of the id in v.
@@ -144,6 +178,9 @@ func (l *loader) load(h *incident.History, since int64) error {
 		}
 		if l.hasBad {
 			return fmt.Errorf("%s: %v is not an id in the names table", st.what, l.bad)
+		}
+		if l.noRowid {
+			return fmt.Errorf("%s: incident rowid %d is not among the incidents loaded", st.what, l.badRowid)
 		}
 	}
 	return nil
@@ -263,15 +300,17 @@ func (l *loader) incidents(h *incident.History, since int64) error {
 			AcknowledgedAt:   fromMillis(num(v[9])),
 			ResolvedAt:       fromMillis(num(v[10])),
 		})
+		l.rowids = append(l.rowids, num(v[11]))
 	}, since)
 }
 
 func (l *loader) pages(h *incident.History, since int64) error {
+	l.cur = 0
 	return l.each(loadPages, func(v []driver.Value) {
 		h.Pages = append(h.Pages, incident.Page{
 			Source:     l.name(v[0]),
 			ID:         str(v[1]),
-			IncidentID: str(v[2]),
+			IncidentID: l.incidentID(v[2], h.Incidents),
 			PersonID:   l.name(v[3]),
 			At:         fromMillis(num(v[4])),
 			Channel:    l.name(v[5]),
@@ -280,11 +319,12 @@ func (l *loader) pages(h *incident.History, since int64) error {
 }
 
 func (l *loader) engagements(h *incident.History, since int64) error {
+	l.cur = 0
 	return l.each(loadEngagements, func(v []driver.Value) {
 		h.Engagements = append(h.Engagements, incident.Engagement{
 			Source:     l.name(v[0]),
 			ID:         str(v[1]),
-			IncidentID: str(v[2]),
+			IncidentID: l.incidentID(v[2], h.Incidents),
 			PersonID:   l.name(v[3]),
 			Kind:       l.name(v[4]),
 			At:         fromMillis(num(v[5])),

@@ -88,8 +88,11 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
-	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimitBytes)) // a big batch must not leave a big WAL behind
-	q.Set("_txlock", "immediate")                                          // write transactions take the lock up front; read-only ones stay deferred
+	// A big batch must not leave a big WAL file behind.
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimitBytes))
+	// Write transactions take the write lock up front (no deadlock between two
+	// readers that both want to write); read-only ones stay deferred.
+	q.Set("_txlock", "immediate")
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 
 	db, err := sql.Open("sqlite", dsn)

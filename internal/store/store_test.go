@@ -938,3 +938,48 @@ func TestViews(t *testing.T) {
 		}
 	}
 }
+
+func TestOddDirectoryName(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hero data ?#%20&x=1")
+	s, err := Open(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, s, "pd", sampleBatch())
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if h := mustLoad(t, s, time.Time{}); len(h.Incidents) != 2 {
+		t.Errorf("%d incidents", len(h.Incidents))
+	}
+}
+
+func TestIncidentIDByRowid(t *testing.T) {
+	incs := []incident.Incident{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}}
+	l := &loader{rowids: []int64{10, 20, 30, 40}}
+	var got []string
+	for _, r := range []int64{10, 10, 30, 40, 40} { // in order, with repeats and gaps
+		got = append(got, l.incidentID(r, incs))
+	}
+	if l.byRowid != nil {
+		t.Error("fell back to the map for rowids in order")
+	}
+	for _, r := range []int64{20, 10, 40} { // out of order: the map takes over
+		got = append(got, l.incidentID(r, incs))
+	}
+	if want := []string{"a", "a", "c", "d", "d", "b", "a", "d"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if l.noRowid {
+		t.Error("noRowid set")
+	}
+	if id := l.incidentID(int64(99), incs); id != "" || !l.noRowid || l.badRowid != 99 {
+		t.Errorf("unknown rowid: %q, %v, %d", id, l.noRowid, l.badRowid)
+	}
+}
