@@ -22,6 +22,7 @@ func (r *run) mapAll(ids []string) *source.Batch {
 		escs := r.escalationsOf(id)
 		out := r.mapIncident(in, escs)
 		name := r.s.cfg.Name
+		mark := len(b.Engagements)
 		for _, e := range escs {
 			for _, ev := range e.Events {
 				for _, u := range ev.Users {
@@ -42,16 +43,6 @@ func (r *run) mapAll(ids []string) *source.Batch {
 				}
 			}
 		}
-		// Role assignees (lead, custom roles) acted on the incident; the API keeps no
-		// assignment time, so the engagement is dated at the incident's creation. The
-		// reporter role is who declared it, not a responder.
-		for _, ra := range in.IncidentRoleAssignments {
-			if ra.Assignee == nil || ra.Assignee.ID == "" || ra.Role.RoleType == "reporter" {
-				continue
-			}
-			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: id + "/role/" + ra.Role.ID,
-				IncidentID: id, PersonID: ra.Assignee.ID, Kind: incident.EngageAction, At: out.CreatedAt})
-		}
 		// Updates by a person: the one that moved it into a resolved category is a
 		// resolve, any other a note.
 		prevResolved := false
@@ -66,6 +57,27 @@ func (r *run) mapAll(ids []string) *source.Batch {
 					IncidentID: id, PersonID: u.Updater.User.ID, Kind: kind, At: u.CreatedAt.UTC()})
 			}
 			prevResolved = res
+		}
+		// Role assignees (lead, custom roles) acted on the incident. The API keeps no
+		// assignment time: the engagement is dated at the assignee's first other act on
+		// this incident (an acknowledgement or an update), else at its creation. The
+		// reporter role is who declared it, not a responder.
+		firstAct := map[string]time.Time{}
+		for _, e := range b.Engagements[mark:] {
+			if t, ok := firstAct[e.PersonID]; !ok || e.At.Before(t) {
+				firstAct[e.PersonID] = e.At
+			}
+		}
+		for _, ra := range in.IncidentRoleAssignments {
+			if ra.Assignee == nil || ra.Assignee.ID == "" || ra.Role.RoleType == "reporter" {
+				continue
+			}
+			at, ok := firstAct[ra.Assignee.ID]
+			if !ok || at.Before(out.CreatedAt) {
+				at = out.CreatedAt
+			}
+			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: id + "/role/" + ra.Role.ID,
+				IncidentID: id, PersonID: ra.Assignee.ID, Kind: incident.EngageAction, At: at})
 		}
 		b.Incidents = append(b.Incidents, out)
 	}

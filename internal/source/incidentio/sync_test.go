@@ -53,6 +53,14 @@ func TestBackfillMapping(t *testing.T) {
 	if got := s.engagementsOf("I2"); !reflect.DeepEqual(got, []string{"U2:acknowledge", "U2:action", "U2:resolve"}) {
 		t.Errorf("I2 engagements %v", got)
 	}
+	// A role has no assignment time: dated at the assignee's first other act, else at
+	// the incident's creation.
+	if e := s.engagements["I2/role/01ROLELEAD"]; e.PersonID != "U2" || e.At != at(-48*time.Hour+6*time.Minute) {
+		t.Errorf("I2 lead %+v", e)
+	}
+	if e := s.engagements["I6/role/01ROLECOMMS"]; e.PersonID != "U4" || e.At != at(-10*time.Hour) {
+		t.Errorf("I6 comms %+v", e)
+	}
 	if got := s.engagementsOf("I3"); len(got) != 0 {
 		t.Errorf("I3 engagements %v", got)
 	}
