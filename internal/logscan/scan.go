@@ -142,6 +142,7 @@ func RunScanFormat(w io.Writer, paths []string, stdin io.Reader, opts ScanOption
 	}
 	if output == "json" {
 		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false) // masked messages hold <num>; keep them readable
 		if err := enc.Encode(rep); err != nil {
 			return fmt.Errorf("logscan: write report: %w", err)
 		}
