@@ -185,13 +185,23 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	kept := ids[:0]
 	for _, id := range ids {
 		d, err := r.readDetails(ctx, id)
+		var he *httpapi.Error
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			// Deleted between the list and its details: it is gone from later lists too.
+			s.logger.Warn("alert deleted while being read; skipping it", "alert", id)
+			delete(r.alerts, id)
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		r.details[id] = d
+		kept = append(kept, id)
 	}
+	ids = kept
 
 	// 4. Map and write.
 	b := r.mapAll(ids)

@@ -351,6 +351,23 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	}
 }
 
+func TestAlertDeletedWhileReadIsSkipped(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v2/alerts/A3/logs" {
+			ogfake.APIError(w, http.StatusNotFound, "Alert with id [A3] does not exist.")
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h.sink.incidents["A3"]; ok || len(h.sink.incidents) != 5 {
+		t.Errorf("stored %d alerts, A3 among them: %v", len(h.sink.incidents), ok)
+	}
+}
+
 func TestForeignPagingLinkIsRefused(t *testing.T) {
 	h := newHarness(t, scenario, nil)
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
