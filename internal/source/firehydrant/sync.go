@@ -3,8 +3,10 @@ package firehydrant
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -38,8 +40,11 @@ const eventTypes = "note,bulk_update,generic_chat_message,role_update"
 //
 // CompleteUntil: every incident updated before it is stored. The next sync lists
 // incidents updated after CompleteUntil−5m (new ones included). Seen holds a hash of
-// each incident's JSON as last listed: an incident listed again unchanged (the overlap)
-// costs no further request. ReferenceAt is when users and teams were last read.
+// each listed incident's JSON: an incident listed again with the same JSON (the
+// overlap re-reads an update already read) costs no further request. The incident
+// entity has no updated_at, so a second change within the overlap that leaves its JSON
+// identical (a message added to the timeline by hand) waits for the incident's next
+// change. ReferenceAt is when users and teams were last read.
 type cursor struct {
 	V             int               `json:"v"`
 	CompleteUntil time.Time         `json:"complete_until"`
@@ -118,22 +123,28 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		return err
 	}
 
-	// 3. Per incident, only for those that are new or changed: timeline events (the API
-	// has no account-wide event list) and, when the list did not carry them, milestones.
+	// 3. Per incident, only for those the list returned (new or changed since the
+	// cursor): timeline events (the API has no account-wide event list) and, when the
+	// list did not carry them, milestones.
 	ids := make([]string, 0, len(r.incidents))
 	for id := range r.incidents {
-		if r.cur.Seen[id] == r.hashes[id] {
-			delete(r.incidents, id) // listed again (the overlap), unchanged: stored already
-			continue
+		if h, ok := r.cur.Seen[id]; ok && h == r.hashes[id] {
+			continue // listed again (the overlap) with the same JSON: stored already
 		}
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	kept := ids[:0]
 	for _, id := range ids {
-		if err := r.details(ctx, r.incidents[id]); err != nil {
+		ok, err := r.details(ctx, r.incidents[id])
+		if err != nil {
 			return err
 		}
+		if ok {
+			kept = append(kept, id)
+		}
 	}
+	ids = kept
 
 	// 4. Map and write.
 	b := r.mapAll(ids)
@@ -141,15 +152,15 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if refreshed {
 		next.ReferenceAt = r.now
 	}
-	if r.unstable && !backfill {
-		next.CompleteUntil = r.cur.CompleteUntil
-		s.logger.Warn("incident list kept changing while paged; the next sync re-reads this window")
-	}
 	if len(r.hashes) <= maxSeen {
 		next.Seen = r.hashes
 	}
 	if len(next.Seen) == 0 {
 		next.Seen = nil
+	}
+	if r.unstable && !backfill {
+		next.CompleteUntil = r.cur.CompleteUntil
+		s.logger.Warn("incident list kept changing while paged; the next sync re-reads this window")
 	}
 	raw, err := json.Marshal(next)
 	if err != nil {
@@ -273,23 +284,38 @@ func hashOf(raw []byte) string {
 }
 
 // details reads an incident's timeline events and, when the list carried no occurred
-// milestone, its milestones.
-func (r *run) details(ctx context.Context, in *fhIncident) error {
+// milestone, its milestones. It reports false for an incident deleted since it was
+// listed (404): it is left out of this sync.
+func (r *run) details(ctx context.Context, in *fhIncident) (bool, error) {
 	c := r.s.client
 	base := "/v1/incidents/" + url.PathEscape(in.ID)
+	gone := func(err error) bool {
+		var he *httpapi.Error
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			r.s.logger.Warn("incident listed but no longer found; skipping it", "incident", in.ID)
+			return true
+		}
+		return false
+	}
 	_, err := fetchAll(ctx, c, base+"/events", url.Values{"types": {eventTypes}}, func(p *eventsPage) {
 		r.events[in.ID] = append(r.events[in.ID], *p.Data...)
 	})
+	if gone(err) {
+		return false, nil
+	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(in.milestonesOf()) > 0 {
-		return nil
+		return true, nil
 	}
 	_, err = fetchAll(ctx, c, base+"/milestones", url.Values{}, func(p *milestonesPage) {
 		r.extra[in.ID] = append(r.extra[in.ID], *p.Data...)
 	})
-	return err
+	if gone(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (r *run) mapAll(ids []string) *source.Batch {

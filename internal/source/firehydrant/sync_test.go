@@ -80,17 +80,17 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	h.clock.advance(10 * time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F4")
-		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana})
-		in.Updated = at(5 * time.Minute)
+		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(8 * time.Minute), By: fhfake.Ana})
+		in.Updated = at(8 * time.Minute)
 	})
-	h.fake.AddIncident(fhfake.Incident{ID: "F7", Name: "New", Severity: "SEV2", Team: "t-plat", Created: at(3 * time.Minute),
-		Milestones: []fhfake.Milestone{{ID: "m7s", Slug: "started", At: at(3 * time.Minute), By: fhfake.Cai}}})
+	h.fake.AddIncident(fhfake.Incident{ID: "F7", Name: "New", Severity: "SEV2", Team: "t-plat", Created: at(7 * time.Minute),
+		Milestones: []fhfake.Milestone{{ID: "m7s", Slug: "started", At: at(7 * time.Minute), By: fhfake.Cai}}})
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if i4 := s.incidents["F4"]; i4.ResolvedAt != at(5*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) {
+	if i4 := s.incidents["F4"]; i4.ResolvedAt != at(8*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) {
 		t.Errorf("F4 after resolve %+v", i4)
 	}
 	if got := s.engagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ana:resolve", "u-ben:acknowledge"}) {
@@ -104,14 +104,50 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	if n := h.fake.RequestCount(); n != 3 {
 		t.Errorf("incremental sync took %d requests", n)
 	}
-	// One minute later both are still in the overlap, unchanged: one request.
+	// One minute later both are still in the 5-minute overlap, unchanged: the list only.
 	h.clock.advance(time.Minute)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.fake.RequestCount(); n != 1 {
-		t.Errorf("sync over unchanged overlap took %d requests: %v", n, h.fake.Requests())
+		t.Errorf("sync over the unchanged overlap took %d requests: %v", n, h.fake.Requests())
+	}
+	// A note on F7 inside the overlap changes its JSON (last update): read again.
+	h.clock.advance(time.Minute)
+	h.fake.Update(func() {
+		in := h.fake.Incident("F7")
+		in.Events = append(in.Events, fhfake.Event{ID: "ev7", Type: "note", At: at(11 * time.Minute), By: fhfake.Cai})
+		in.Updated = at(11 * time.Minute)
+	})
+	h.fake.ResetRequests()
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.fake.RequestCount(); n != 2 || !reflect.DeepEqual(s.engagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
+		t.Errorf("sync after a note: %d requests, F7 engagements %v", n, s.engagementsOf("F7"))
+	}
+}
+
+// An incident deleted between the list and its timeline (404) is left out of the sync;
+// the rest is stored and the sync succeeds.
+func TestIncidentDeletedWhileSyncingIsSkipped(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/incidents/F3/events" {
+			fhfake.APIError(w, http.StatusNotFound, "not_found", "Record not found")
+			return true
+		}
+		return false
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h.sink.incidents["F3"]; ok || len(h.sink.incidents) != 3 {
+		t.Errorf("incidents %d, F3 stored %v", len(h.sink.incidents), ok)
+	}
+	if !strings.Contains(h.logs.String(), "no longer found") {
+		t.Error("the skip was not logged")
 	}
 }
 

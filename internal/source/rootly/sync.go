@@ -414,6 +414,9 @@ func (r *run) addIncidents(d *incidentsDoc) {
 			r.skipped[id] = true
 			continue
 		}
+		if a.CreatedAt.Before(r.histStart) {
+			continue // updated lately but older than history: outside every window
+		}
 		ri := &rIncident{id: id, a: a}
 		for _, ref := range res.Relationships["roles"].refs() {
 			x := inc[ref.Type+"/"+ref.ID]
