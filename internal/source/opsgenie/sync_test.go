@@ -286,7 +286,7 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 }
 
 func TestTimeoutIsRetried(t *testing.T) {
-	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 250 * time.Millisecond })
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	hung := false
@@ -304,7 +304,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 6 {
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 6 {
 		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
 	}
 }
