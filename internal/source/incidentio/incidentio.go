@@ -177,6 +177,6 @@ func (s *Source) Capabilities() incident.Capabilities {
 	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}
 }
 
-// APIStats are the request counters by status code (incident.io reports no remaining
-// budget).
+// APIStats are the request counters by status code, and the remaining budget if the
+// API sends one (incident.io documents none).
 func (s *Source) APIStats() source.APIStats { return s.client.Stats() }
