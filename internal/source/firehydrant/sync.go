@@ -358,8 +358,10 @@ func (r *run) mapAll(ids []string) *source.Batch {
 					out.ResolvedAt = at
 				}
 			}
-			if m.UpdatedBy.person() && m.ID != "" {
-				b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "milestone/" + m.ID,
+			// A lifecycle milestone's id may be that of its definition, shared by every
+			// incident: the engagement id is the incident's and the slug's.
+			if m.UpdatedBy.person() && slug != "" {
+				b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "milestone/" + id + "/" + slug,
 					IncidentID: id, PersonID: m.UpdatedBy.ID, Kind: kind, At: at})
 			}
 		}
@@ -374,7 +376,7 @@ func (r *run) mapAll(ids []string) *source.Batch {
 			if ra.User == nil || ra.User.ID == "" || ra.CreatedAt == nil || ra.ID == "" {
 				continue
 			}
-			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "role/" + ra.ID,
+			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "role/" + id + "/" + ra.ID,
 				IncidentID: id, PersonID: ra.User.ID, Kind: incident.EngageAction, At: ra.CreatedAt.UTC()})
 		}
 		for _, e := range r.events[id] {
@@ -385,7 +387,7 @@ func (r *run) mapAll(ids []string) *source.Batch {
 			if e.Type == "role_update" {
 				kind = incident.EngageAction
 			}
-			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "event/" + e.ID,
+			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "event/" + id + "/" + e.ID,
 				IncidentID: id, PersonID: e.Author.ID, Kind: kind, At: e.OccurredAt.UTC()})
 		}
 	}

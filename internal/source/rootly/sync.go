@@ -705,7 +705,7 @@ func (r *run) mapAll() *source.Batch {
 				IncidentID: id, PersonID: string(rb.ID), Kind: incident.EngageResolve, At: in.ResolvedAt})
 		}
 		for _, ra := range ri.roles {
-			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "role/" + ra.id,
+			b.Engagements = append(b.Engagements, incident.Engagement{Source: name, ID: "role/" + id + "/" + ra.id,
 				IncidentID: id, PersonID: ra.person, Kind: incident.EngageAction, At: ra.at})
 		}
 	}

@@ -416,8 +416,9 @@ func (f *Server) incidentObj(in *Incident) Obj {
 				phases = append(phases, Obj{"id": "ph-" + l.phase, "name": l.phase, "type": l.phase, "position": len(phases), "milestones": []Obj{}})
 			}
 			mo := Obj{"id": "lm-" + l.slug, "name": l.slug, "slug": l.slug, "position": i}
+			// The id is the milestone definition's, the same in every incident (the
+			// older /milestones endpoint has per-incident ids).
 			if m, ok := reached[l.slug]; ok {
-				mo["id"] = m.ID
 				mo["occurred_at"] = Time(m.At)
 				mo["updated_at"] = Time(m.At)
 				if m.By != nil {
