@@ -67,7 +67,7 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 	// The queries run on the driver connection itself: database/sql's Rows and Scan
 	// cost more per row than SQLite does for these narrow rows.
 	err = conn.Raw(func(dc any) error {
-		l := &loader{ctx: ctx, rowids: make([]int64, 0, cap(h.Incidents))}
+		l := &loader{ctx: ctx, checkEvery: s.checkEvery, rowids: make([]int64, 0, cap(h.Incidents))}
 		var ok bool
 		if l.q, ok = dc.(driver.QueryerContext); !ok {
 			return fmt.Errorf("driver connection %T cannot query", dc)
@@ -108,11 +108,12 @@ type loadHint struct {
 
 // loader runs the queries of one LoadHistory on a driver connection.
 type loader struct {
-	ctx    context.Context
-	q      driver.QueryerContext
-	names  []string     // the names dictionary by id
-	hasBad bool         // a value that is not an id in names was met:
-	bad    driver.Value // this one
+	ctx        context.Context
+	checkEvery int // rows between checks of ctx
+	q          driver.QueryerContext
+	names      []string     // the names dictionary by id
+	hasBad     bool         // a value that is not an id in names was met:
+	bad        driver.Value // this one
 
 	// The rowids of h.Incidents, and how the pages and engagements find their
 	// incident by rowid: see incidentID.
@@ -198,11 +199,11 @@ func (l *loader) each(query string, fn func(v []driver.Value), args ...int64) er
 		return err
 	}
 	// Driver rows must be closed exactly once (database/sql is not here to see to it).
-	err = eachRow(l.ctx, rows, fn)
+	err = eachRow(l.ctx, rows, l.checkEvery, fn)
 	return errors.Join(err, rows.Close())
 }
 
-func eachRow(ctx context.Context, rows driver.Rows, fn func(v []driver.Value)) error {
+func eachRow(ctx context.Context, rows driver.Rows, checkEvery int, fn func(v []driver.Value)) error {
 	dest := make([]driver.Value, len(rows.Columns()))
 	for n := 0; ; n++ {
 		if err := rows.Next(dest); err == io.EOF {
@@ -211,7 +212,7 @@ func eachRow(ctx context.Context, rows driver.Rows, fn func(v []driver.Value)) e
 			return err
 		}
 		fn(dest)
-		if n%4096 == 4095 {
+		if n%checkEvery == checkEvery-1 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

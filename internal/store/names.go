@@ -51,7 +51,7 @@ func (n *names) refresh(ctx context.Context, q driver.QueryerContext) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	err = eachRow(ctx, rows, func(v []driver.Value) {
+	err = eachRow(ctx, rows, defaultCheckEvery, func(v []driver.Value) {
 		id, name := num(v[0]), str(v[1])
 		if id < 0 || id > 1<<40 {
 			return // cannot happen: ids are assigned 1, 2, 3, ...

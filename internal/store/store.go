@@ -59,6 +59,8 @@ type Store struct {
 	logger   *slog.Logger
 	names    *names                   // the names dictionary
 	loadHint atomic.Pointer[loadHint] // sizes of the last LoadHistory
+
+	checkEvery int // rows between checks of the context in Write and LoadHistory
 }
 
 // sqliteHeader is the 16-byte magic string every SQLite 3 database file starts with.
@@ -101,7 +103,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
-	s := &Store{db: db, path: path, logger: logger, names: newNames()}
+	s := &Store{db: db, path: path, logger: logger, names: newNames(), checkEvery: defaultCheckEvery}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -13,10 +13,10 @@ import (
 
 var _ source.Sink = (*Store)(nil)
 
-// ctxCheckEvery is how many rows Write inserts between checks of its context. The
-// per-row statements run without the context: watching it costs more per row than the
-// row itself.
-const ctxCheckEvery = 1024
+// defaultCheckEvery is how many rows Write and LoadHistory handle between checks of
+// their context. Write's per-row statements run without the context: watching it
+// costs more per row than the row itself.
+const defaultCheckEvery = 1024
 
 // millis converts a time to unix milliseconds, the zero time to 0.
 func millis(t time.Time) int64 {
@@ -114,7 +114,7 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	if _, err := tx.ExecContext(ctx, upsertSourceID, srcID); err != nil {
 		return fmt.Errorf("store: write source %q: %w", src, err)
 	}
-	w := &writer{ctx: ctx, tx: tx, src: srcID, ids: ids}
+	w := &writer{ctx: ctx, tx: tx, src: srcID, ids: ids, checkEvery: s.checkEvery}
 	if err := w.people(b.People); err != nil {
 		return fmt.Errorf("store: write people of %q: %w", src, err)
 	}
@@ -150,10 +150,11 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 
 // writer writes the parts of one batch inside its transaction.
 type writer struct {
-	ctx context.Context
-	tx  *sql.Tx
-	src int64 // names id of the source
-	ids *nameIDs
+	ctx        context.Context
+	tx         *sql.Tx
+	src        int64 // names id of the source
+	ids        *nameIDs
+	checkEvery int
 }
 
 // prepare prepares query in the transaction.
@@ -161,9 +162,9 @@ func (w *writer) prepare(query string) (*sql.Stmt, error) {
 	return w.tx.PrepareContext(w.ctx, query)
 }
 
-// tick is called once per row; it checks the context every ctxCheckEvery rows.
+// tick is called once per row; it checks the context every checkEvery rows.
 func (w *writer) tick(i int) error {
-	if i%ctxCheckEvery == ctxCheckEvery-1 {
+	if i%w.checkEvery == w.checkEvery-1 {
 		return w.ctx.Err()
 	}
 	return nil
