@@ -151,6 +151,7 @@ type incidentSlim struct {
 type escalation struct {
 	ID               string            `json:"id"`
 	CreatedAt        *time.Time        `json:"created_at"`
+	UpdatedAt        *time.Time        `json:"updated_at"`
 	Status           string            `json:"status"`
 	EscalationPathID string            `json:"escalation_path_id"`
 	Events           []escalationEvent `json:"events"`

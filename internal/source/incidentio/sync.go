@@ -23,9 +23,14 @@ import (
 // from CompleteUntil−5m (late indexing; records are upserts). An incident that changed
 // has all its escalations re-read (incident[one_of]) and its updates re-read, so its
 // first acknowledgement, resolve time and engagements are recomputed, not carried.
+// Tail and EscTail hold the updated_at of the incidents and escalations updated in the
+// last 5 minutes before CompleteUntil: the next sync lists them again (the overlap)
+// but reads and writes them again only if they changed.
 type cursor struct {
-	V             int       `json:"v"`
-	CompleteUntil time.Time `json:"complete_until"`
+	V             int                  `json:"v"`
+	CompleteUntil time.Time            `json:"complete_until"`
+	Tail          map[string]time.Time `json:"tail,omitempty"`
+	EscTail       map[string]time.Time `json:"esc_tail,omitempty"`
 }
 
 const cursorVersion = 1
@@ -153,9 +158,32 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if err := fetchAfter(ctx, s.client, "/v2/escalations", eq, "after", r.addEscalations); err != nil {
 		return err
 	}
+	// The overlap lists again what the last sync saw: an incident is read and written
+	// again only when it, or one of its escalations, changed since.
+	changedEsc := map[string]bool{}
+	for id, e := range r.escalations {
+		if t, ok := r.cur.EscTail[id]; !ok || e.UpdatedAt == nil || !t.Equal(e.UpdatedAt.UTC()) {
+			changedEsc[id] = true
+		}
+	}
+	escChanged := func(inc string) bool {
+		for eid := range r.byIncident[inc] {
+			if changedEsc[eid] {
+				return true
+			}
+		}
+		return false
+	}
+	unchanged := map[string]*ioIncident{}
+	for id, in := range r.incidents {
+		if t, ok := r.cur.Tail[id]; ok && in.UpdatedAt != nil && t.Equal(in.UpdatedAt.UTC()) && !escChanged(id) {
+			unchanged[id] = in
+			delete(r.incidents, id)
+		}
+	}
 	var named []string
 	for id := range r.byIncident {
-		if r.incidents[id] == nil {
+		if r.incidents[id] == nil && unchanged[id] == nil && escChanged(id) {
 			named = append(named, id)
 		}
 	}
@@ -203,7 +231,27 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if refreshed {
 		b.Shifts = r.ref.shifts
 	}
-	raw, err := json.Marshal(cursor{V: cursorVersion, CompleteUntil: r.now})
+	next := cursor{V: cursorVersion, CompleteUntil: r.now, Tail: map[string]time.Time{}, EscTail: map[string]time.Time{}}
+	tailFrom := r.now.Add(-overlap)
+	for _, m := range []map[string]*ioIncident{r.incidents, unchanged} {
+		for id, in := range m {
+			if in.UpdatedAt != nil && !in.UpdatedAt.Before(tailFrom) {
+				next.Tail[id] = in.UpdatedAt.UTC()
+			}
+		}
+	}
+	for id, e := range r.escalations {
+		if e.UpdatedAt != nil && !e.UpdatedAt.Before(tailFrom) {
+			next.EscTail[id] = e.UpdatedAt.UTC()
+		}
+	}
+	if len(next.Tail) == 0 {
+		next.Tail = nil
+	}
+	if len(next.EscTail) == 0 {
+		next.EscTail = nil
+	}
+	raw, err := json.Marshal(next)
 	if err != nil {
 		return fmt.Errorf("encoding the cursor: %w", err)
 	}

@@ -141,6 +141,20 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	if len(reqs) != 7 {
 		t.Errorf("incremental sync took %d requests, want 7", len(reqs))
 	}
+	// A minute later the overlap lists those changes again, but nothing changed since:
+	// nothing is read in detail or written again.
+	h.clock.advance(time.Minute)
+	h.fake.ResetRequests()
+	writes := h.sink.writes
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := h.fake.Requests(); len(reqs) != 2 {
+		t.Errorf("sync after the changes took %d requests: %v", len(reqs), reqs)
+	}
+	if h.sink.writes != writes+1 || len(h.sink.incidents) != 6 {
+		t.Errorf("%d writes, %d incidents", h.sink.writes-writes, len(h.sink.incidents))
+	}
 }
 
 // An incident declared by hand pages nobody and has no escalation: its on-call check
