@@ -257,8 +257,10 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	}
 }
 
+// A hung request times out (500 ms per attempt here) and is retried. At least one
+// attempt fails; a slow shared machine may time out another, which is retried too.
 func TestTimeoutIsRetried(t *testing.T) {
-	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 500 * time.Millisecond })
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	hung := false
@@ -276,7 +278,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 4 {
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 4 {
 		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
 	}
 }
