@@ -133,6 +133,20 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	if len(reqs) != 9 {
 		t.Errorf("incremental sync took %d requests, want 9", len(reqs))
 	}
+	// A minute later the overlap lists A7 again, and A7 is still open, but nothing
+	// changed: nothing is read in detail or written again.
+	h.clock.advance(time.Minute)
+	h.fake.ResetRequests()
+	writes := h.sink.writes
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := h.fake.Requests(); len(reqs) != 2 {
+		t.Errorf("sync after the changes took %d requests: %v", len(reqs), reqs)
+	}
+	if h.sink.writes != writes+1 {
+		t.Errorf("%d writes", h.sink.writes-writes)
+	}
 }
 
 // An alert routed to an escalation (not a team) is checked against the on-call of the
