@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/incident/synth"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 )
 
@@ -36,39 +38,86 @@ func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
-// writeChunked writes b in batches of at most chunk incidents (with their pages and
-// engagements), as a source paging through its history would.
+// synthBatches generates a history with synth.Generate (3000 people, 90 days) and
+// splits it into one batch per source; caps are the sources' capabilities.
+func synthBatches(incidents int) (batches map[string]*source.Batch, caps map[string]incident.Capabilities) {
+	h := synth.Generate(incidents, 3000, 90, 1, benchNow)
+	batches = map[string]*source.Batch{}
+	get := func(src string) *source.Batch {
+		if batches[src] == nil {
+			batches[src] = &source.Batch{Cursor: "end"}
+		}
+		return batches[src]
+	}
+	for _, p := range h.People {
+		get(p.Source).People = append(get(p.Source).People, p)
+	}
+	for _, t := range h.Teams {
+		get(t.Source).Teams = append(get(t.Source).Teams, t)
+	}
+	for _, in := range h.Incidents {
+		get(in.Source).Incidents = append(get(in.Source).Incidents, in)
+	}
+	for _, p := range h.Pages {
+		get(p.Source).Pages = append(get(p.Source).Pages, p)
+	}
+	for _, e := range h.Engagements {
+		get(e.Source).Engagements = append(get(e.Source).Engagements, e)
+	}
+	for _, sh := range h.Shifts {
+		get(sh.Source).Shifts = append(get(sh.Source).Shifts, sh)
+	}
+	return batches, h.Sources
+}
+
+func countRows(batches map[string]*source.Batch) (incidents, rows int) {
+	for _, b := range batches {
+		incidents += len(b.Incidents)
+		rows += len(b.People) + len(b.Incidents) + len(b.Pages) + len(b.Engagements) + len(b.Shifts)
+		for _, t := range b.Teams {
+			rows += 1 + len(t.Members)
+		}
+	}
+	return incidents, rows
+}
+
+// writeChunked writes b in batches of at most chunk incidents with their pages and
+// engagements, as a source paging through its history would.
 func writeChunked(tb testing.TB, s *Store, src string, b *source.Batch, chunk int) {
 	tb.Helper()
-	ctx := context.Background()
 	mustWrite(tb, s, src, &source.Batch{People: b.People, Teams: b.Teams, Shifts: b.Shifts})
-	pi, ei := 0, 0
-	for lo := 0; lo < len(b.Incidents); lo += chunk {
-		hi := min(lo+chunk, len(b.Incidents))
-		part := &source.Batch{Incidents: b.Incidents[lo:hi], Cursor: fmt.Sprint(hi)}
-		last := b.Incidents[hi-1].ID
-		pj := pi
-		for pj < len(b.Pages) && b.Pages[pj].IncidentID <= last {
-			pj++
-		}
-		ej := ei
-		for ej < len(b.Engagements) && b.Engagements[ej].IncidentID <= last {
-			ej++
-		}
-		part.Pages, part.Engagements = b.Pages[pi:pj], b.Engagements[ei:ej]
-		pi, ei = pj, ej
-		if err := s.Write(ctx, src, part); err != nil {
-			tb.Fatal(err)
-		}
+	part := map[string]int{}
+	for i, in := range b.Incidents {
+		part[in.ID] = i / chunk
+	}
+	parts := make([]source.Batch, (len(b.Incidents)+chunk-1)/chunk)
+	for i := range parts {
+		parts[i].Incidents = b.Incidents[i*chunk : min((i+1)*chunk, len(b.Incidents))]
+		parts[i].Cursor = fmt.Sprint(i)
+	}
+	for _, p := range b.Pages {
+		parts[part[p.IncidentID]].Pages = append(parts[part[p.IncidentID]].Pages, p)
+	}
+	for _, e := range b.Engagements {
+		parts[part[e.IncidentID]].Engagements = append(parts[part[e.IncidentID]].Engagements, e)
+	}
+	for i := range parts {
+		mustWrite(tb, s, src, &parts[i])
 	}
 }
 
 func BenchmarkWrite100k(b *testing.B) {
-	batch := genHistory(100_000, 3000, 90, benchNow)
-	rows := len(batch.People) + len(batch.Incidents) + len(batch.Pages) + len(batch.Engagements) + len(batch.Shifts)
-	b.Logf("batch: %d people, %d teams, %d incidents, %d pages, %d engagements, %d shifts",
-		len(batch.People), len(batch.Teams), len(batch.Incidents), len(batch.Pages), len(batch.Engagements), len(batch.Shifts))
+	batches, _ := synthBatches(100_000)
+	incs, rows := countRows(batches)
+	b.Logf("%d incidents, %d rows in %d batches", incs, rows, len(batches))
 	ctx := context.Background()
+	writeAll := func(s *Store) {
+		for src, batch := range batches {
+			if err := s.Write(ctx, src, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 
 	b.Run("new", func(b *testing.B) {
 		var cpu time.Duration
@@ -80,9 +129,7 @@ func BenchmarkWrite100k(b *testing.B) {
 			}
 			b.StartTimer()
 			c := cpuTime()
-			if err := s.Write(ctx, "pd", batch); err != nil {
-				b.Fatal(err)
-			}
+			writeAll(s)
 			cpu += cpuTime() - c
 			b.StopTimer()
 			s.Close()
@@ -98,15 +145,13 @@ func BenchmarkWrite100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		mustWrite(b, s, "pd", batch)
+		writeAll(s)
 		cpu := cpuTime()
 		for b.Loop() {
-			if err := s.Write(ctx, "pd", batch); err != nil {
-				b.Fatal(err)
-			}
+			writeAll(s)
 		}
-		reportCPU(b, cpu)
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		reportCPU(b, cpu)
 	})
 }
 
@@ -116,13 +161,20 @@ func BenchmarkLoadHistory(b *testing.B) {
 			if n > 100_000 && os.Getenv(largeEnv) == "" {
 				b.Skipf("set %s=1 to run", largeEnv)
 			}
-			s, err := Open(context.Background(), b.TempDir(), nil)
+			ctx := context.Background()
+			s, err := Open(ctx, b.TempDir(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer s.Close()
 			setup := time.Now()
-			writeChunked(b, s, "pd", genHistory(n, 3000, 90, benchNow), 100_000)
+			batches, caps := synthBatches(n)
+			for src, batch := range batches {
+				writeChunked(b, s, src, batch, 100_000)
+				if err := s.RegisterSource(ctx, src, "synth", caps[src]); err != nil {
+					b.Fatal(err)
+				}
+			}
 			b.Logf("setup %v", time.Since(setup))
 			for _, c := range []struct {
 				name  string
@@ -135,7 +187,7 @@ func BenchmarkLoadHistory(b *testing.B) {
 					b.ReportAllocs()
 					cpu := cpuTime()
 					for b.Loop() {
-						if _, err := s.LoadHistory(context.Background(), c.since); err != nil {
+						if _, err := s.LoadHistory(ctx, c.since); err != nil {
 							b.Fatal(err)
 						}
 					}
