@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -88,6 +89,9 @@ type Source struct {
 	// the first sync after a start and then every ReferenceInterval.
 	ref   *reference
 	refAt time.Time
+
+	capMu sync.Mutex
+	caps  incident.Capabilities
 }
 
 var (
@@ -161,7 +165,8 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incidentio %s: %w", cfg.Name, err)
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger}, nil
+	return &Source{cfg: cfg, client: client, clock: clock, logger: logger,
+		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}}, nil
 }
 
 // Name is the configured source name.
@@ -172,9 +177,21 @@ func (s *Source) Type() string { return Type }
 
 // Capabilities: people (time zones from schedules), pages (escalation notifications,
 // channel approximated as push), engagements (acknowledgements, role assignments,
-// updates) and on-call shifts (final schedule entries).
+// updates) and on-call shifts (final schedule entries). Pages and OnCall hold only
+// while the organisation uses incident.io On-call (escalations readable, an escalation
+// path that targets a schedule): an organisation that pages through another tool would
+// otherwise show zero interruptions and every engagement off-rotation. They are
+// re-evaluated at every reference refresh.
 func (s *Source) Capabilities() incident.Capabilities {
-	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}
+	s.capMu.Lock()
+	defer s.capMu.Unlock()
+	return s.caps
+}
+
+func (s *Source) setOnCallCaps(pages, onCall bool) {
+	s.capMu.Lock()
+	s.caps.Pages, s.caps.OnCall = pages, onCall
+	s.capMu.Unlock()
 }
 
 // APIStats are the request counters by status code, and the remaining budget if the

@@ -59,6 +59,7 @@ type reference struct {
 	levels     map[string][]level // schedule id → the escalation path levels that target it
 	userZone   map[string]string  // user id → the time zone of a schedule they are on
 	teamPath   map[string]string  // team (catalog entry id) → the first escalation path of the team
+	noOnCall   bool               // the on-call API is not available to the key (403/404)
 	shifts     []incident.Shift
 	shiftsFrom time.Time
 }
@@ -154,9 +155,16 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 
 	// 3. Escalations updated in the window; incidents they name that did not change
 	// themselves are fetched by id.
-	eq := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}, "updated_at[gte]": {ts(from)}}
-	if err := fetchAfter(ctx, s.client, "/v2/escalations", eq, "after", r.addEscalations); err != nil {
-		return err
+	onCall := !r.ref.noOnCall
+	if onCall {
+		eq := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}, "updated_at[gte]": {ts(from)}}
+		err := fetchAfter(ctx, s.client, "/v2/escalations", eq, "after", r.addEscalations)
+		if unavailable(err) {
+			s.logger.Warn("escalations are not available to this API key; no pages, acknowledgements or off-rotation", "err", err)
+			onCall = false
+		} else if err != nil {
+			return err
+		}
 	}
 	// The overlap lists again what the last sync saw: an incident is read and written
 	// again only when it, or one of its escalations, changed since.
@@ -206,7 +214,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	ids := r.counted()
 	// An incremental sync saw only the escalations that changed: read all escalations
 	// of every incident it writes, so the first acknowledgement is recomputed.
-	if !backfill {
+	if !backfill && onCall {
 		for i := 0; i < len(ids); i += oneOfBatch {
 			q := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}, "incident[one_of]": ids[i:min(i+oneOfBatch, len(ids))]}
 			if err := fetchAfter(ctx, s.client, "/v2/escalations", q, "after", r.addEscalations); err != nil {
@@ -270,6 +278,10 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if refreshed {
 		s.ref, s.refAt = r.ref, r.now
 	}
+	// Pages and on-call need incident.io On-call: readable escalations and an
+	// escalation path that targets a schedule.
+	paths := !r.ref.noOnCall && len(r.ref.levels) > 0
+	s.setOnCallCaps(onCall && paths, onCall && paths && len(r.ref.schedules) > 0)
 	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(ids), "escalations", len(r.escalations),
 		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
 	return nil
@@ -351,11 +363,17 @@ func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference
 	if err := fetchAfter(ctx, c, "/v2/users", uq, "after", func(p *usersPage) { ref.users = append(ref.users, *p.Users...) }); err != nil {
 		return nil, err
 	}
-	if err := fetchAfter(ctx, c, "/v2/schedules", q, "after", func(p *schedulesPage) { ref.schedules = append(ref.schedules, *p.Schedules...) }); err != nil {
+	err := fetchAfter(ctx, c, "/v2/schedules", q, "after", func(p *schedulesPage) { ref.schedules = append(ref.schedules, *p.Schedules...) })
+	if unavailable(err) {
+		r.s.logger.Warn("on-call schedules are not available to this API key; no shifts, pages or off-rotation", "err", err)
+		ref.noOnCall = true
+		return ref, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	pq := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}}
-	err := fetchAfter(ctx, c, "/v2/escalation_paths", pq, "after", func(p *pathsPage) {
+	err = fetchAfter(ctx, c, "/v2/escalation_paths", pq, "after", func(p *pathsPage) {
 		for _, ep := range *p.EscalationPaths {
 			for _, tid := range ep.TeamIDs {
 				if ref.teamPath[tid] == "" {
@@ -383,6 +401,11 @@ func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference
 			walk(ep.Path)
 		}
 	})
+	if unavailable(err) {
+		r.s.logger.Warn("escalation paths are not available to this API key; no shifts, pages or off-rotation", "err", err)
+		ref.noOnCall = true
+		return ref, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -415,6 +438,13 @@ func (r *run) readReference(ctx context.Context, from, to time.Time) (*reference
 		}
 	}
 	return ref, nil
+}
+
+// unavailable reports whether err is the API refusing a feature the organisation or
+// key does not have (403, 404), rather than a failure.
+func unavailable(err error) bool {
+	var he *httpapi.Error
+	return errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound)
 }
 
 // gridFloor rounds t down to a 7-day grid from the Unix epoch: entries the API clips

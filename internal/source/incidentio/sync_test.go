@@ -426,3 +426,43 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 		t.Error("a bad cursor was not reported")
 	}
 }
+
+// An organisation that pages through another tool: incident.io On-call is not
+// available to the key. The sync still succeeds; pages and on-call are not claimed, so
+// interruptions and off-rotation are absent rather than zero.
+func TestWithoutOnCallPagesAndShiftsAreNotClaimed(t *testing.T) {
+	for name, fault := range map[string]func(path string) bool{
+		"forbidden": func(p string) bool { return p == "/v2/escalations" || p == "/v2/schedules" },
+		"no paths":  func(p string) bool { return false },
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, func(f *iofake.Server) {
+				f.AddUser("U1", "Ana Lima", "ana@example.com")
+				f.AddIncident(iofake.Incident{ID: "I1", Name: "x", Severity: "Minor", Category: "live", Team: "Payments", Lead: "U1", Created: at(-time.Hour)})
+			}, nil)
+			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if fault(r.URL.Path) {
+					iofake.APIError(w, http.StatusForbidden, "authorization_error", "forbidden", "This API key cannot view on-call")
+					return true
+				}
+				return false
+			})
+			if err := h.sync(t); err != nil {
+				t.Fatal(err)
+			}
+			if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
+				t.Errorf("capabilities %+v", c)
+			}
+			if len(h.sink.incidents) != 1 || len(h.sink.engagementsOf("I1")) != 1 {
+				t.Errorf("incidents %v", h.sink.incidents)
+			}
+		})
+	}
+	full := newHarness(t, scenario, nil)
+	if err := full.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := full.src.Capabilities(); !c.Pages || !c.OnCall {
+		t.Errorf("capabilities with on-call %+v", c)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -94,6 +95,9 @@ type Source struct {
 	// memory: it is re-read on the first sync after a start and then hourly.
 	ref   *reference
 	refAt time.Time
+
+	capMu sync.Mutex
+	caps  incident.Capabilities
 }
 
 var (
@@ -164,7 +168,8 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opsgenie %s: %w", cfg.Name, err)
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, maxOffset: defaultMaxOffset}, nil
+	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, maxOffset: defaultMaxOffset,
+		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}}, nil
 }
 
 // Name is the configured source name.
@@ -175,9 +180,18 @@ func (s *Source) Type() string { return Type }
 
 // Capabilities: Opsgenie supplies people with time zones, notifications (alert logs and
 // recipients), engagements (logs, notes, report) and on-call shifts (schedule
-// timelines).
+// timelines). OnCall holds only while the account has an enabled schedule: without
+// shifts every engagement would look off-rotation, so the figure is absent instead.
 func (s *Source) Capabilities() incident.Capabilities {
-	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}
+	s.capMu.Lock()
+	defer s.capMu.Unlock()
+	return s.caps
+}
+
+func (s *Source) setOnCall(on bool) {
+	s.capMu.Lock()
+	s.caps.OnCall = on
+	s.capMu.Unlock()
 }
 
 // APIStats are the request counters by status code. Opsgenie reports no remaining

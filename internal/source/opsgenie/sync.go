@@ -237,6 +237,11 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	}
 	if refreshed {
 		s.ref, s.refAt = r.ref, r.now
+		enabled := false
+		for _, sc := range r.ref.schedules {
+			enabled = enabled || sc.Enabled
+		}
+		s.setOnCall(enabled)
 	}
 	s.logger.Debug("sync done", "backfill", backfill, "alerts", len(r.alerts), "detailed", len(ids),
 		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))

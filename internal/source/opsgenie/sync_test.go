@@ -460,3 +460,27 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 		t.Error("a bad cursor was not reported")
 	}
 }
+
+// Without an enabled schedule there are no shifts: the source then claims no on-call
+// data, so off-rotation is absent rather than "everyone off-rotation".
+func TestNoScheduleMeansNoOnCallCapability(t *testing.T) {
+	h := newHarness(t, func(f *ogfake.Server) {
+		f.AddUser("UANA", "ana@example.com", "Ana Lima", "Europe/Berlin")
+		f.AddTeam("T1", "Payments", "UANA")
+		f.AddAlert(ogfake.Alert{ID: "A1", Message: "x", Priority: "P1", Team: "T1", Integration: "Datadog", Created: at(-time.Hour),
+			AckAfter: time.Minute, AckBy: "ana@example.com"})
+	}, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := h.src.Capabilities(); c.OnCall || !c.Pages || !c.Engagements || !c.People {
+		t.Errorf("capabilities %+v", c)
+	}
+	full := newHarness(t, scenario, nil)
+	if err := full.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if c := full.src.Capabilities(); !c.OnCall {
+		t.Errorf("capabilities with schedules %+v", c)
+	}
+}
