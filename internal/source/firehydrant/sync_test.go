@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,10 +240,9 @@ func TestRateLimitStorms(t *testing.T) {
 
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	fails := 0
+	var fails atomic.Int32
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if strings.HasSuffix(r.URL.Path, "/events") && fails < 3 {
-			fails++
+		if strings.HasSuffix(r.URL.Path, "/events") && fails.Add(1) <= 3 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte(`{"detail":"Service Unavailable"}`))
 			return true
@@ -263,10 +263,9 @@ func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 500 * time.Millisecond })
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
-	hung := false
+	var hung atomic.Bool // handlers run on several goroutines
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.URL.Path == "/v1/incidents" && !hung {
-			hung = true
+		if r.URL.Path == "/v1/incidents" && hung.CompareAndSwap(false, true) {
 			select {
 			case <-r.Context().Done():
 			case <-done:

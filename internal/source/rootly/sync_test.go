@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,10 +198,9 @@ func TestListChangingWhilePagedIsReread(t *testing.T) {
 			h.fake.Incident(idOf(i)).Updated = at(time.Duration(i) * time.Second)
 		}
 	})
-	moved := false
+	var moved atomic.Bool
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.URL.Path == "/v1/incidents" && r.URL.Query().Get("page[number]") == "2" && !moved {
-			moved = true
+		if r.URL.Path == "/v1/incidents" && r.URL.Query().Get("page[number]") == "2" && moved.CompareAndSwap(false, true) {
 			// B00100 was on page 1; it changes again after the window's end and leaves it.
 			h.fake.Update(func() { h.fake.Incident(idOf(100)).Updated = at(2 * time.Hour) })
 		}
@@ -295,10 +295,9 @@ func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 500 * time.Millisecond })
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
-	hung := false
+	var hung atomic.Bool // handlers run on several goroutines
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.URL.Path == "/v1/incidents" && !hung {
-			hung = true
+		if r.URL.Path == "/v1/incidents" && hung.CompareAndSwap(false, true) {
 			select {
 			case <-r.Context().Done():
 			case <-done:
