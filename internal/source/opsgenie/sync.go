@@ -139,14 +139,10 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if err := r.listAlerts(ctx, window, from); err != nil {
 		return err
 	}
-	openNow := map[string]bool{}
 	if err := r.listAlerts(ctx, fmt.Sprintf("createdAt>=%d AND status=open", ms(histStart)), histStart); err != nil {
 		return err
 	}
 	for id, a := range r.alerts {
-		if a.Status == "open" {
-			openNow[id] = true
-		}
 		if a.CreatedAt.Before(histStart) {
 			delete(r.alerts, id) // open for longer than history: out of scope
 		}
