@@ -474,3 +474,40 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 		t.Error("a bad cursor was not reported")
 	}
 }
+
+// An alert attached to two incidents: its notification is a page on each, with ids
+// that stay unique; an event without a person, and one for an incident neither read in
+// this run nor known to be inside history, are skipped.
+func TestEventMappingEdgeCases(t *testing.T) {
+	s, err := New(Config{Name: "rt", Token: "x"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := at(-time.Hour)
+	r := &run{s: s, now: base, histStart: at(-90 * 24 * time.Hour), skipped: map[string]bool{},
+		incidents: map[string]*rIncident{
+			"A": {id: "A", a: &incidentAttrs{Title: "a", CreatedAt: &created}},
+			"B": {id: "B", a: &incidentAttrs{Title: "b", CreatedAt: &created}},
+		},
+		events: map[string]*resource[alertEventAttrs]{}}
+	ev := func(id, action, user string, incs ...string) {
+		ts := at(-30 * time.Minute)
+		a := &alertEventAttrs{Action: action, Kind: "notification", IncidentIDs: incs, CreatedAt: &ts}
+		if user != "" {
+			u := flexID(user)
+			a.UserID = &u
+		}
+		r.events[id] = &resource[alertEventAttrs]{ID: flexID(id), Attributes: a}
+	}
+	ev("x1", "called", "101", "A", "B")
+	ev("x2", "called", "", "A")
+	ev("x3", "texted", "101", "Z")
+	b := r.mapAll()
+	var ids []string
+	for _, p := range b.Pages {
+		ids = append(ids, p.ID+"→"+p.IncidentID)
+	}
+	if !reflect.DeepEqual(ids, []string{"x1/A→A", "x1/B→B"}) {
+		t.Errorf("pages %v", ids)
+	}
+}
