@@ -114,7 +114,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	h.clock.advance(10 * time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F4")
-		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana})
+		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana()})
 		in.Updated = at(5 * time.Minute)
 	})
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {

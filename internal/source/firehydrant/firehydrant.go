@@ -40,20 +40,18 @@ const (
 	DefaultReferenceInterval = time.Hour
 )
 
-// Milestone slugs are configured per organisation in FireHydrant. These defaults are
+// Milestone slugs are configured per organisation in FireHydrant. The defaults are
 // the slugs of FireHydrant's default lifecycle.
-var (
-	defaultAckMilestones     = []string{"acknowledged"}
-	defaultResolveMilestones = []string{"resolved", "postmortem_started", "postmortem_completed",
-		"retrospective_started", "retrospective_completed", "closed"}
-)
 
 // DefaultAckMilestones returns the milestone slugs that mark an acknowledgement.
-func DefaultAckMilestones() []string { return append([]string(nil), defaultAckMilestones...) }
+func DefaultAckMilestones() []string { return []string{"acknowledged"} }
 
 // DefaultResolveMilestones returns the milestone slugs that mark a resolved incident;
 // the earliest one that occurred is the resolve time.
-func DefaultResolveMilestones() []string { return append([]string(nil), defaultResolveMilestones...) }
+func DefaultResolveMilestones() []string {
+	return []string{"resolved", "postmortem_started", "postmortem_completed",
+		"retrospective_started", "retrospective_completed", "closed"}
+}
 
 // Config configures the source. Zero values take the defaults above.
 type Config struct {

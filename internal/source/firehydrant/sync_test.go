@@ -81,11 +81,11 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	h.clock.advance(10 * time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F4")
-		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(8 * time.Minute), By: fhfake.Ana})
+		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(8 * time.Minute), By: fhfake.Ana()})
 		in.Updated = at(8 * time.Minute)
 	})
 	h.fake.AddIncident(fhfake.Incident{ID: "F7", Name: "New", Severity: "SEV2", Team: "t-plat", Created: at(7 * time.Minute),
-		Milestones: []fhfake.Milestone{{ID: "m7s", Slug: "started", At: at(7 * time.Minute), By: fhfake.Cai}}})
+		Milestones: []fhfake.Milestone{{ID: "m7s", Slug: "started", At: at(7 * time.Minute), By: fhfake.Cai()}}})
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	h.clock.advance(time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F7")
-		in.Events = append(in.Events, fhfake.Event{ID: "ev7", Type: "note", At: at(11 * time.Minute), By: fhfake.Cai})
+		in.Events = append(in.Events, fhfake.Event{ID: "ev7", Type: "note", At: at(11 * time.Minute), By: fhfake.Cai()})
 		in.Updated = at(11 * time.Minute)
 	})
 	h.fake.ResetRequests()
@@ -342,8 +342,8 @@ func TestConfiguredMilestones(t *testing.T) {
 		f.AddUser(fhfake.User{ID: "u-ana", Name: "Ana Alves", Email: "ana@example.com"})
 		c := at(-time.Hour)
 		f.AddIncident(fhfake.Incident{ID: "C1", Name: "Custom", Created: c, Milestones: []fhfake.Milestone{
-			{ID: "c1", Slug: "investigating", At: c.Add(7 * time.Minute), By: fhfake.Ana},
-			{ID: "c2", Slug: "mitigated", At: c.Add(20 * time.Minute), By: fhfake.Ana}}})
+			{ID: "c1", Slug: "investigating", At: c.Add(7 * time.Minute), By: fhfake.Ana()},
+			{ID: "c2", Slug: "mitigated", At: c.Add(20 * time.Minute), By: fhfake.Ana()}}})
 	}, func(c *Config) {
 		c.AckMilestones = []string{"investigating"}
 		c.ResolveMilestones = []string{"mitigated", "resolved"}

@@ -38,12 +38,11 @@ const (
 	DefaultReferenceInterval = time.Hour
 )
 
-// DefaultExcludeKinds are incident kinds that are not real incidents: test and example
-// incidents and scheduled maintenance.
-var defaultExcludeKinds = []string{"test", "test_sub", "example", "example_sub", "scheduled"}
-
-// DefaultExcludeKinds returns the incident kinds left out by default.
-func DefaultExcludeKinds() []string { return append([]string(nil), defaultExcludeKinds...) }
+// DefaultExcludeKinds returns the incident kinds left out by default, which are not
+// real incidents: test and example incidents and scheduled maintenance.
+func DefaultExcludeKinds() []string {
+	return []string{"test", "test_sub", "example", "example_sub", "scheduled"}
+}
 
 // Config configures the source. Zero values take the defaults above.
 type Config struct {

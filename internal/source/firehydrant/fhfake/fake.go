@@ -235,7 +235,7 @@ func RateLimited(w http.ResponseWriter) {
 // Time renders t as FireHydrant does.
 func Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+func epoch() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
@@ -263,7 +263,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 				ms = append(ms, Obj{"user": f.userObj(id)})
 			}
 			out = append(out, Obj{"id": t.ID, "name": t.Name, "slug": strings.ToLower(t.Name), "description": "",
-				"created_at": Time(epoch), "updated_at": Time(epoch), "memberships": ms})
+				"created_at": Time(epoch()), "updated_at": Time(epoch()), "memberships": ms})
 		}
 		f.list(w, q, out)
 	case r.URL.Path == "/v1/incidents":
@@ -311,7 +311,7 @@ func (f *Server) userObj(id string) Obj {
 	for _, u := range f.users {
 		if u.ID == id {
 			return Obj{"id": u.ID, "name": u.Name, "email": u.Email, "slack_linked?": false,
-				"created_at": Time(epoch), "updated_at": Time(epoch)}
+				"created_at": Time(epoch()), "updated_at": Time(epoch())}
 		}
 	}
 	return Obj{"id": id}
@@ -390,10 +390,14 @@ func (f *Server) listIncidents(w http.ResponseWriter, q map[string][]string) {
 	f.list(w, q, out)
 }
 
+type lifecycleMilestone struct{ phase, slug string }
+
 // lifecycle is the default milestone order.
-var lifecycle = []struct{ phase, slug string }{
-	{"started", "started"}, {"started", "detected"}, {"started", "acknowledged"}, {"active", "investigating"},
-	{"active", "identified"}, {"active", "mitigated"}, {"post_incident", "resolved"}, {"post_incident", "closed"},
+func lifecycle() []lifecycleMilestone {
+	return []lifecycleMilestone{
+		{"started", "started"}, {"started", "detected"}, {"started", "acknowledged"}, {"active", "investigating"},
+		{"active", "identified"}, {"active", "mitigated"}, {"post_incident", "resolved"}, {"post_incident", "closed"},
+	}
 }
 
 func (f *Server) incidentObj(in *Incident) Obj {
@@ -410,7 +414,7 @@ func (f *Server) incidentObj(in *Incident) Obj {
 	if !in.NoPhases {
 		var phases []Obj
 		idx := map[string]int{}
-		for i, l := range lifecycle {
+		for i, l := range lifecycle() {
 			if _, ok := idx[l.phase]; !ok {
 				idx[l.phase] = len(phases)
 				phases = append(phases, Obj{"id": "ph-" + l.phase, "name": l.phase, "type": l.phase, "position": len(phases), "milestones": []Obj{}})

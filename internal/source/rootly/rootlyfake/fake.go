@@ -289,15 +289,23 @@ func intID(s string) any {
 }
 
 // epoch is the created_at/updated_at of reference records.
-var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+func epoch() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }
 
-var includes = map[string][]string{
-	"/v1/incidents": {"sub_statuses", "causes", "subscribers", "roles", "slack_messages", "environments", "incident_types",
-		"services", "functionalities", "groups", "events", "action_items", "custom_field_selections", "feedbacks",
-		"incident_post_mortem", "alerts"},
-	"/v1/users":   {"email_addresses", "phone_numbers", "devices", "role", "on_call_role", "teams", "schedules", "notification_rules"},
-	"/v1/teams":   {"users", "schedules", "escalation_policies"},
-	"/v1/oncalls": {"user", "schedule", "escalation_policy"},
+// includes are the include values each list endpoint documents (nil: not checked).
+func includes(path string) []string {
+	switch path {
+	case "/v1/incidents":
+		return []string{"sub_statuses", "causes", "subscribers", "roles", "slack_messages", "environments", "incident_types",
+			"services", "functionalities", "groups", "events", "action_items", "custom_field_selections", "feedbacks",
+			"incident_post_mortem", "alerts"}
+	case "/v1/users":
+		return []string{"email_addresses", "phone_numbers", "devices", "role", "on_call_role", "teams", "schedules", "notification_rules"}
+	case "/v1/teams":
+		return []string{"users", "schedules", "escalation_policies"}
+	case "/v1/oncalls":
+		return []string{"user", "schedule", "escalation_policy"}
+	}
+	return nil
 }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -312,7 +320,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if inc := q.Get("include"); inc != "" {
 		for _, v := range strings.Split(inc, ",") {
-			if allowed, ok := includes[r.URL.Path]; ok && !slices.Contains(allowed, v) {
+			if allowed := includes(r.URL.Path); allowed != nil && !slices.Contains(allowed, v) {
 				APIError(w, http.StatusBadRequest, "Invalid include", v+" is not an allowed include")
 				return
 			}
@@ -325,7 +333,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 			first, last, _ := strings.Cut(u.Name, " ")
 			out = append(out, Obj{"id": u.ID, "type": "users", "attributes": Obj{
 				"email": u.Email, "first_name": first, "last_name": last, "full_name": u.Name,
-				"time_zone": strOrNil(u.TimeZone), "created_at": Time(epoch), "updated_at": Time(epoch)}})
+				"time_zone": strOrNil(u.TimeZone), "created_at": Time(epoch()), "updated_at": Time(epoch())}})
 		}
 		f.numbered(w, r, out, nil)
 	case "/v1/teams":
@@ -337,7 +345,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			out = append(out, Obj{"id": t.ID, "type": "groups", "attributes": Obj{
 				"name": t.Name, "slug": strings.ToLower(t.Name), "user_ids": ids,
-				"created_at": Time(epoch), "updated_at": Time(epoch)}})
+				"created_at": Time(epoch()), "updated_at": Time(epoch())}})
 		}
 		f.numbered(w, r, out, nil)
 	case "/v1/escalation_policies":
@@ -346,7 +354,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 			out = append(out, Obj{"id": p.ID, "type": "escalation_policies", "attributes": Obj{
 				"name": p.Name, "repeat_count": 1, "created_by_user_id": 1,
 				"group_ids": nonNil(p.GroupIDs), "service_ids": nonNil(p.Services),
-				"created_at": Time(epoch), "updated_at": Time(epoch)}})
+				"created_at": Time(epoch()), "updated_at": Time(epoch())}})
 		}
 		f.numbered(w, r, out, nil)
 	case "/v1/incidents":
@@ -533,7 +541,7 @@ func (f *Server) named(typ, id, name string, extra Obj) any {
 	if id == "" {
 		return nil
 	}
-	attrs := Obj{"name": name, "slug": strings.ToLower(name), "created_at": Time(epoch), "updated_at": Time(epoch)}
+	attrs := Obj{"name": name, "slug": strings.ToLower(name), "created_at": Time(epoch()), "updated_at": Time(epoch())}
 	for k, v := range extra {
 		attrs[k] = v
 	}
@@ -679,7 +687,7 @@ func (f *Server) renderEvent(e Event) Obj {
 		if u.ID == e.User {
 			n, _ := strconv.Atoi(u.ID)
 			user = Obj{"id": n, "name": u.Name, "email": u.Email, "full_name": u.Name, "time_zone": strOrNil(u.TimeZone),
-				"created_at": Time(epoch), "updated_at": Time(epoch)}
+				"created_at": Time(epoch()), "updated_at": Time(epoch())}
 			userID = n
 		}
 	}
