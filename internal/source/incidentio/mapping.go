@@ -47,7 +47,7 @@ func (r *run) mapAll(ids []string) *source.Batch {
 		// resolve, any other a note.
 		prevResolved := false
 		for _, u := range r.sortedUpdates(id) {
-			res := resolvedCategory(u.NewIncidentStatus.Category)
+			res := resolvedCategory(u.NewIncidentStatus.Category) || ended(u.NewIncidentStatus.Category)
 			if u.Updater != nil && u.Updater.User != nil && u.Updater.User.ID != "" {
 				kind := incident.EngageNote
 				if res && !prevResolved {
@@ -140,7 +140,7 @@ func (r *run) mapIncident(in *ioIncident, escs []*escalation) incident.Incident 
 	if !out.AcknowledgedAt.IsZero() && out.AcknowledgedAt.Before(created) {
 		out.AcknowledgedAt = created // acknowledged (the alert) before the incident was declared
 	}
-	if resolvedCategory(in.IncidentStatus.Category) {
+	if c := in.IncidentStatus.Category; resolvedCategory(c) || ended(c) {
 		out.ResolvedAt = r.resolvedAt(in)
 		if out.ResolvedAt.Before(created) {
 			out.ResolvedAt = created
@@ -150,7 +150,8 @@ func (r *run) mapIncident(in *ioIncident, escs []*escalation) incident.Incident 
 }
 
 // resolvedAt: the org's "Resolved at" timestamp when it has one, else the first update
-// into post-incident or closed, else updated_at.
+// into post-incident or closed (for a merged or canceled incident: into that status),
+// else updated_at.
 func (r *run) resolvedAt(in *ioIncident) time.Time {
 	for _, tv := range in.IncidentTimestampValues {
 		if strings.EqualFold(strings.TrimSpace(tv.IncidentTimestamp.Name), "resolved at") && tv.Value != nil && tv.Value.Value != nil {
@@ -158,7 +159,7 @@ func (r *run) resolvedAt(in *ioIncident) time.Time {
 		}
 	}
 	for _, u := range r.sortedUpdates(in.ID) {
-		if resolvedCategory(u.NewIncidentStatus.Category) {
+		if c := u.NewIncidentStatus.Category; resolvedCategory(c) || ended(c) {
 			return u.CreatedAt.UTC()
 		}
 	}

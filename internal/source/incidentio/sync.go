@@ -300,16 +300,18 @@ func (r *run) addEscalations(p *escalationsPage) {
 	}
 }
 
-// counted are the incidents the analytics count, sorted: not declined, merged or
-// canceled in triage, and not test or tutorial incidents.
+// counted are the incidents written, sorted. Not written: incidents still in triage
+// (not yet accepted; written once accepted, when they change), declined ones (declined
+// from triage, so never written), and test or tutorial incidents. Merged and canceled
+// incidents are written as resolved at that change, so an incident stored while live
+// and then merged or canceled does not stay open for ever.
 func (r *run) counted() []string {
 	var ids []string
 	for id, in := range r.incidents {
-		switch in.IncidentStatus.Category {
-		case "declined", "merged", "canceled":
+		switch {
+		case in.IncidentStatus.Category == "triage", in.IncidentStatus.Category == "declined":
 			continue
-		}
-		if in.Mode == "test" || in.Mode == "tutorial" {
+		case in.Mode == "test", in.Mode == "tutorial":
 			continue
 		}
 		ids = append(ids, id)
@@ -317,6 +319,9 @@ func (r *run) counted() []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// ended: merged into another incident or canceled — over, like a resolved one.
+func ended(category string) bool { return category == "merged" || category == "canceled" }
 
 // fetchAfter reads a list endpoint page by page: the cursor of the next page is the
 // response's pagination_meta.after, sent back as cursorParam ("after", or

@@ -173,6 +173,38 @@ func TestIncidentWithoutEscalationUsesTheTeamPath(t *testing.T) {
 	}
 }
 
+// Triage incidents wait until accepted; one declined from triage is never stored; a
+// merged one is stored as resolved at the merge, so it does not stay open.
+func TestTriageDeclinedAndMerged(t *testing.T) {
+	h := newHarness(t, func(f *iofake.Server) {
+		iofake.Scenario(f, base)
+		f.AddIncident(iofake.Incident{ID: "I10", Name: "Maybe", Category: "triage", Team: "Payments", Created: at(-30 * time.Minute)})
+	}, nil)
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h.sink.incidents["I10"]; ok {
+		t.Error("triage incident stored")
+	}
+	h.clock.advance(10 * time.Minute)
+	h.fake.Update(func() {
+		h.fake.AddUpdate("I10", "UP10a", "live", "U1", at(2*time.Minute))
+		h.fake.AddUpdate("I5", "UP5m", "merged", "U2", at(3*time.Minute))
+	})
+	if err := h.sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if i10, ok := h.sink.incidents["I10"]; !ok || !i10.ResolvedAt.IsZero() {
+		t.Errorf("accepted I10 %+v %v", i10, ok)
+	}
+	if i5 := h.sink.incidents["I5"]; i5.ResolvedAt != at(3*time.Minute) {
+		t.Errorf("merged I5 %+v", i5)
+	}
+	if _, ok := h.sink.incidents["I4"]; ok {
+		t.Error("declined I4 stored")
+	}
+}
+
 func TestRequestCounts(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
