@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -26,7 +28,8 @@ var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/escalation_policies", "/
 // missing file fails it.
 //
 // The file is named swagger.json but is an OpenAPI 3.0.1 document ("openapi": "3.0.1"),
-// so it loads directly; a Swagger 2.0 document would be converted with openapi2conv.
+// so it loads directly; a Swagger 2.0 document ("swagger": "2.0") is converted with
+// openapi2conv.
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
 	dir := os.Getenv("HERO_REFERENCE_DIR")
@@ -49,9 +52,6 @@ func loadSpec(t *testing.T) *openapi3.T {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.") {
-		t.Fatalf("%s: expected an OpenAPI 3 document, got openapi=%v swagger=%v", path, doc["openapi"], doc["swagger"])
-	}
 	paths, _ := doc["paths"].(map[string]any)
 	kept := map[string]any{}
 	for _, p := range usedPaths {
@@ -63,7 +63,19 @@ func loadSpec(t *testing.T) *openapi3.T {
 	}
 	doc["paths"] = kept
 	data, _ := json.Marshal(doc)
-	spec, err := openapi3.NewLoader().LoadFromData(data)
+	var spec *openapi3.T
+	switch v2, v3 := doc["swagger"], doc["openapi"]; {
+	case v3 != nil:
+		spec, err = openapi3.NewLoader().LoadFromData(data)
+	case v2 == "2.0":
+		// Should Rootly publish Swagger 2.0 again, convert it.
+		var d2 openapi2.T
+		if err = json.Unmarshal(data, &d2); err == nil {
+			spec, err = openapi2conv.ToV3(&d2)
+		}
+	default:
+		t.Fatalf("%s: neither an OpenAPI 3 nor a Swagger 2.0 document", path)
+	}
 	if err != nil {
 		t.Fatalf("loading %s: %v", path, err)
 	}
