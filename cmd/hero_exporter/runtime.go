@@ -23,9 +23,11 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/source/alertmanager"
 	"github.com/hero-exporter/hero_exporter/internal/source/demo"
 	"github.com/hero-exporter/hero_exporter/internal/source/file"
+	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant"
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty"
+	"github.com/hero-exporter/hero_exporter/internal/source/rootly"
 	"github.com/hero-exporter/hero_exporter/internal/store"
 )
 
@@ -287,6 +289,24 @@ func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[stri
 				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
 			}
 			src = oc
+		case rootly.Type:
+			rs, err := rootly.New(rootly.Config{
+				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
+				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
+			}, logger.With("source", sc.Name))
+			if err != nil {
+				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+			}
+			src = rs
+		case firehydrant.Type:
+			fh, err := firehydrant.New(firehydrant.Config{
+				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
+				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
+			}, logger.With("source", sc.Name))
+			if err != nil {
+				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+			}
+			src = fh
 		case alertmanager.Type:
 			rcv := alertmanager.New(alertmanager.Config{
 				Name: sc.Name, Path: sc.Path, Token: string(sc.Token),
