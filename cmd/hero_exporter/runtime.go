@@ -26,6 +26,8 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant"
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+	"github.com/hero-exporter/hero_exporter/internal/source/incidentio"
+	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty"
 	"github.com/hero-exporter/hero_exporter/internal/source/rootly"
 	"github.com/hero-exporter/hero_exporter/internal/store"
@@ -271,47 +273,17 @@ func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[stri
 			src = demo.New(sc.Name, sc.Seed, clock.Now)
 		case "file":
 			src = file.New(sc.Name, sc.Path, logger)
-		case pagerduty.Type:
-			pd, err := pagerduty.New(pagerduty.Config{
-				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
-				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
-			}, logger.With("source", sc.Name))
+		case pagerduty.Type, opsgenie.Type, incidentio.Type, rootly.Type, grafanaoncall.Type, firehydrant.Type:
+			api, err := newAPISource(sc, cfg.Hours.DefaultTimezone, clock, logger)
 			if err != nil {
 				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
 			}
-			src = pd
-		case grafanaoncall.Type:
-			oc, err := grafanaoncall.New(grafanaoncall.Config{
-				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
-				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
-			}, logger.With("source", sc.Name))
-			if err != nil {
-				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
-			}
-			src = oc
-		case rootly.Type:
-			rs, err := rootly.New(rootly.Config{
-				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
-				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
-			}, logger.With("source", sc.Name))
-			if err != nil {
-				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
-			}
-			src = rs
-		case firehydrant.Type:
-			fh, err := firehydrant.New(firehydrant.Config{
-				Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
-				Timeout: sc.Timeout.D, DefaultTimezone: cfg.Hours.DefaultTimezone, Clock: clock,
-			}, logger.With("source", sc.Name))
-			if err != nil {
-				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
-			}
-			src = fh
+			src = api
 		case alertmanager.Type:
 			rcv := alertmanager.New(alertmanager.Config{
 				Name: sc.Name, Path: sc.Path, Token: string(sc.Token),
 				TeamLabel: sc.Labels["team"], ServiceLabel: sc.Labels["service"], SeverityLabel: sc.Labels["severity"],
-			}, rt.store, rt.engine.RequestRecompute, logger.With("source", sc.Name))
+			}, rt.store, rt.engine.RequestRecompute, logger)
 			if _, dup := hooks[rcv.Path()]; dup {
 				return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].path", i),
 					Msg: fmt.Sprintf("path %s is already used by another alertmanager source", rcv.Path())}
@@ -325,6 +297,27 @@ func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[stri
 		out = append(out, engine.Runnable{Source: src, Interval: sc.RefreshInterval.D})
 	}
 	return out, hooks, nil
+}
+
+// newAPISource builds a source that reads a vendor API. Every vendor's Config has the
+// same common fields; the vendor packages set their own logger attributes.
+func newAPISource(sc config.Source, defaultTZ string, clock httpapi.Clock, logger *slog.Logger) (source.Source, error) {
+	name, url, token, hist, timeout := sc.Name, sc.BaseURL, string(sc.Token), sc.History.D, sc.Timeout.D
+	switch sc.Type {
+	case pagerduty.Type:
+		return pagerduty.New(pagerduty.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+	case opsgenie.Type:
+		return opsgenie.New(opsgenie.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+	case incidentio.Type:
+		return incidentio.New(incidentio.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+	case rootly.Type:
+		return rootly.New(rootly.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+	case grafanaoncall.Type:
+		return grafanaoncall.New(grafanaoncall.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+	case firehydrant.Type:
+		return firehydrant.New(firehydrant.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+	}
+	return nil, fmt.Errorf("unknown API source type %q", sc.Type)
 }
 
 // describeConfig prints what a configuration would run; tokens show only where they
