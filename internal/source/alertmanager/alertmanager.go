@@ -7,7 +7,7 @@
 // severity come from alert labels named in the configuration. Alertmanager knows
 // nothing about people, so the source supplies no people, pages, engagements or on-call
 // shifts: those figures are absent for it, never zero. The mapping is documented in
-// docs/sources-alertmanager.md.
+// docs/sources.md.
 package alertmanager
 
 import (

@@ -7,7 +7,7 @@
 // FireHydrant's published specification has no typed records of notifications to
 // people or of on-call shifts, so this source supplies neither: pages and off-rotation
 // figures are absent for it (never zero). The mapping is documented in
-// docs/sources-firehydrant.md.
+// docs/sources.md.
 package firehydrant
 
 import (

@@ -5,7 +5,7 @@
 //
 // The OnCall API has no notification records, so the source supplies no pages: the
 // interruption figures are absent for it, never zero. The mapping is documented in
-// docs/sources-grafanaoncall.md.
+// docs/sources.md.
 package grafanaoncall
 
 import (

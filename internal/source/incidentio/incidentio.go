@@ -4,7 +4,7 @@
 // writes them, as the tool-neutral model, to the store.
 //
 // The mapping, and what incident.io cannot supply, is documented in
-// docs/sources-incidentio.md.
+// docs/sources.md.
 package incidentio
 
 import (

@@ -3,7 +3,7 @@
 // schedule timelines through the Opsgenie REST API v2, and writes them, as the
 // tool-neutral model, to the store.
 //
-// Opsgenie support ends on 2027-04-05. docs/sources-opsgenie.md documents the mapping
+// Opsgenie support ends on 2027-04-05. docs/sources.md documents the mapping
 // and how to move to another source without losing history.
 package opsgenie
 

@@ -4,7 +4,7 @@
 // them, as the tool-neutral model, to the store.
 //
 // The mapping (what counts as a page, an engagement, a team, a severity, a recurrence
-// key) is documented in docs/sources-rootly.md.
+// key) is documented in docs/sources.md.
 package rootly
 
 import (
