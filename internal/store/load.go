@@ -41,9 +41,11 @@ FROM shifts WHERE live_until >= ?`
 // since or are open-ended; and CreatedTotals, the count of every stored incident by
 // (source, team, severity). Values are as stored: an unassigned team is "".
 //
-// All queries read one snapshot of the database. Repeated strings (sources, teams,
-// services, people's ids, ...) are one Go string each, shared by all records and
-// all loads.
+// All queries read one snapshot of the database. Records come in no particular order
+// (incidents roughly by resolution, open ones last; pages and engagements grouped by
+// incident). Repeated strings (sources, teams, services, people's ids, ...) are one Go
+// string each, shared by all records and all loads; the caller owns the returned
+// History and its slices.
 func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.History, error) {
 	sinceMs := since.UnixMilli()
 	if since.IsZero() {

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // FileName is the name of the database file inside the storage directory.
@@ -139,13 +139,13 @@ func checkHeader(path string) error {
 func (s *Store) init(ctx context.Context) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return s.corrupt(err)
+		return s.openErr(err)
 	}
 	defer conn.Close()
 
 	var version int
 	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return s.corrupt(err)
+		return s.openErr(err)
 	}
 	if version > len(migrations) {
 		return fmt.Errorf("store: %s has schema version %d but this binary knows only up to version %d: %w; refusing to touch it (run a newer hero_exporter or point the storage path elsewhere)",
@@ -168,25 +168,46 @@ func (s *Store) corrupt(err error) error {
 	return fmt.Errorf("store: %s: %w: %v; refusing to touch it, move it away or point the storage path elsewhere", s.path, ErrCorrupt, err)
 }
 
+// openErr wraps an error met while checking the file: ErrCorrupt when SQLite says
+// the file is not a database or is malformed, a plain error otherwise (a lock held
+// too long, a permission, a cancelled context: nothing wrong with the file).
+func (s *Store) openErr(err error) error {
+	if isCorruption(err) {
+		return s.corrupt(err)
+	}
+	return fmt.Errorf("store: open %s: %w", s.path, err)
+}
+
+// isCorruption reports whether err is SQLite's SQLITE_NOTADB or SQLITE_CORRUPT.
+func isCorruption(err error) bool {
+	const sqliteCorrupt, sqliteNotADB = 11, 26
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff // the primary code of an extended one
+	return code == sqliteCorrupt || code == sqliteNotADB
+}
+
 // quickCheck runs PRAGMA quick_check, which reports "ok" or a list of problems.
 func (s *Store) quickCheck(ctx context.Context, conn *sql.Conn) error {
 	rows, err := conn.QueryContext(ctx, "PRAGMA quick_check")
 	if err != nil {
-		return s.corrupt(err)
+		return s.openErr(err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return s.corrupt(err)
+			return s.openErr(err)
 		}
 		if line != "ok" && len(problems) < 5 {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.corrupt(err)
+		return s.openErr(err)
 	}
 	if len(problems) > 0 {
 		return s.corrupt(fmt.Errorf("quick_check: %s", strings.Join(problems, "; ")))

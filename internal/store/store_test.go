@@ -995,3 +995,24 @@ func TestIncidentIDByRowid(t *testing.T) {
 		t.Errorf("unknown rowid: %q, %v, %d", id, l.noRowid, l.badRowid)
 	}
 }
+
+// TestOpenCancelledIsNotCorrupt: a failure that says nothing about the file is not
+// reported as corruption.
+func TestOpenCancelledIsNotCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s, err = Open(ctx, dir, nil)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open with a cancelled context succeeded")
+	}
+	if errors.Is(err, ErrCorrupt) || !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v", err)
+	}
+}
