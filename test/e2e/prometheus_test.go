@@ -432,7 +432,7 @@ func freeAddr(t *testing.T) string {
 // start runs a process in its own process group with its output in dir/<name>.log. The
 // cleanup stops the whole group (SIGTERM, then SIGKILL after 10s) and waits for it; on
 // failure it prints the end of the log.
-func start(t *testing.T, dir, name, bin string, args ...string) {
+func start(t *testing.T, dir, name, bin string, args ...string) (pid int) {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -478,6 +478,7 @@ func start(t *testing.T, dir, name, bin string, args ...string) {
 		t.Fatalf("%s exited at start: %v\n%s", name, err, b)
 	case <-time.After(200 * time.Millisecond):
 	}
+	return cmd.Process.Pid
 }
 
 func waitReady(t *testing.T, u string, timeout time.Duration) {
