@@ -171,12 +171,8 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			return fmt.Errorf("writing people and teams: %w", err)
 		}
 	}
-	batches := split(b)
-	batches[len(batches)-1].Cursor = string(raw)
-	for _, bb := range batches {
-		if err := sink.Write(ctx, s.cfg.Name, bb); err != nil {
-			return fmt.Errorf("writing a batch: %w", err)
-		}
+	if err := source.WriteSplit(ctx, sink, s.cfg.Name, b, batchRecords, string(raw)); err != nil {
+		return err
 	}
 	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "engagements", len(b.Engagements))
 	return nil
@@ -420,30 +416,4 @@ func severity(s string) incident.Severity {
 		return incident.SeverityLow
 	}
 	return incident.SeverityUnknown
-}
-
-// split cuts b into batches of at most batchRecords records.
-func split(b *source.Batch) []*source.Batch {
-	var out []*source.Batch
-	cur := &source.Batch{}
-	n := 0
-	add := func() {
-		n++
-		if n >= batchRecords {
-			out = append(out, cur)
-			cur, n = &source.Batch{}, 0
-		}
-	}
-	for _, x := range b.Incidents {
-		cur.Incidents = append(cur.Incidents, x)
-		add()
-	}
-	for _, x := range b.Engagements {
-		cur.Engagements = append(cur.Engagements, x)
-		add()
-	}
-	if n > 0 || len(out) == 0 {
-		out = append(out, cur)
-	}
-	return out
 }

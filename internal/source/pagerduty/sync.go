@@ -175,12 +175,8 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			return fmt.Errorf("writing people and teams: %w", err)
 		}
 	}
-	batches := split(b)
-	batches[len(batches)-1].Cursor = string(raw)
-	for _, bb := range batches {
-		if err := sink.Write(ctx, s.cfg.Name, bb); err != nil {
-			return fmt.Errorf("writing a batch: %w", err)
-		}
+	if err := source.WriteSplit(ctx, sink, s.cfg.Name, b, batchRecords, string(raw)); err != nil {
+		return err
 	}
 	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "log_entries", len(r.entries),
 		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
@@ -285,45 +281,6 @@ func (r *run) openSet() map[string]openIncident {
 	}
 	if len(out) == 0 {
 		return nil
-	}
-	return out
-}
-
-// split cuts b into batches of at most batchRecords records, in the order incidents,
-// pages, engagements, shifts.
-func split(b *source.Batch) []*source.Batch {
-	var out []*source.Batch
-	cur := &source.Batch{}
-	n := 0
-	flush := func() {
-		out = append(out, cur)
-		cur = &source.Batch{}
-		n = 0
-	}
-	add := func() {
-		n++
-		if n >= batchRecords {
-			flush()
-		}
-	}
-	for _, x := range b.Incidents {
-		cur.Incidents = append(cur.Incidents, x)
-		add()
-	}
-	for _, x := range b.Pages {
-		cur.Pages = append(cur.Pages, x)
-		add()
-	}
-	for _, x := range b.Engagements {
-		cur.Engagements = append(cur.Engagements, x)
-		add()
-	}
-	for _, x := range b.Shifts {
-		cur.Shifts = append(cur.Shifts, x)
-		add()
-	}
-	if n > 0 || len(out) == 0 {
-		flush()
 	}
 	return out
 }

@@ -207,12 +207,8 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			return fmt.Errorf("writing people and teams: %w", err)
 		}
 	}
-	batches := split(b)
-	batches[len(batches)-1].Cursor = string(raw)
-	for _, bb := range batches {
-		if err := sink.Write(ctx, s.cfg.Name, bb); err != nil {
-			return fmt.Errorf("writing a batch: %w", err)
-		}
+	if err := source.WriteSplit(ctx, sink, s.cfg.Name, b, batchRecords, string(raw)); err != nil {
+		return err
 	}
 	s.hasPages.Store(next.HasPages)
 	s.hasOnCall.Store(next.HasOnCall)
@@ -772,40 +768,6 @@ func (r *run) mapIncident(ri *rIncident, eventAck time.Time) incident.Incident {
 	}
 	if !out.ResolvedAt.IsZero() && out.ResolvedAt.Before(out.CreatedAt) {
 		out.ResolvedAt = out.CreatedAt // back-dated: resolved before it was recorded
-	}
-	return out
-}
-
-// split cuts b into batches of at most batchRecords records.
-func split(b *source.Batch) []*source.Batch {
-	var out []*source.Batch
-	cur := &source.Batch{}
-	n := 0
-	add := func() {
-		n++
-		if n >= batchRecords {
-			out = append(out, cur)
-			cur, n = &source.Batch{}, 0
-		}
-	}
-	for _, x := range b.Incidents {
-		cur.Incidents = append(cur.Incidents, x)
-		add()
-	}
-	for _, x := range b.Pages {
-		cur.Pages = append(cur.Pages, x)
-		add()
-	}
-	for _, x := range b.Engagements {
-		cur.Engagements = append(cur.Engagements, x)
-		add()
-	}
-	for _, x := range b.Shifts {
-		cur.Shifts = append(cur.Shifts, x)
-		add()
-	}
-	if n > 0 || len(out) == 0 {
-		out = append(out, cur)
 	}
 	return out
 }

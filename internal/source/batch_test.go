@@ -1,0 +1,65 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/hero-exporter/hero_exporter/internal/incident"
+)
+
+func TestBatchSplit(t *testing.T) {
+	b := &Batch{People: []incident.Person{{ID: "p"}}, Cursor: "c"}
+	for range 3 {
+		b.Incidents = append(b.Incidents, incident.Incident{})
+		b.Pages = append(b.Pages, incident.Page{})
+	}
+	b.Engagements = append(b.Engagements, incident.Engagement{})
+	b.Shifts = append(b.Shifts, incident.Shift{})
+	got := b.Split(3)
+	if len(got) != 3 {
+		t.Fatalf("got %d batches, want 3", len(got))
+	}
+	if len(got[0].Incidents) != 3 || len(got[1].Pages) != 3 || len(got[2].Engagements) != 1 || len(got[2].Shifts) != 1 {
+		t.Errorf("unexpected split: %+v", got)
+	}
+	for _, x := range got {
+		if x.People != nil || x.Cursor != "" {
+			t.Errorf("people or cursor carried over: %+v", x)
+		}
+	}
+	if got := (&Batch{}).Split(3); len(got) != 1 {
+		t.Errorf("empty batch: got %d batches, want 1", len(got))
+	}
+	if got := b.Split(8); len(got) != 1 {
+		t.Errorf("exactly max records: got %d batches, want 1", len(got))
+	}
+}
+
+type countSink struct {
+	cursors []string
+	fail    bool
+}
+
+func (s *countSink) Write(_ context.Context, _ string, b *Batch) error {
+	if s.fail {
+		return errors.New("disk full")
+	}
+	s.cursors = append(s.cursors, b.Cursor)
+	return nil
+}
+
+func TestWriteSplit(t *testing.T) {
+	b := &Batch{Incidents: make([]incident.Incident, 5)}
+	s := &countSink{}
+	if err := WriteSplit(context.Background(), s, "x", b, 2, "cur"); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.cursors) != 3 || s.cursors[0] != "" || s.cursors[1] != "" || s.cursors[2] != "cur" {
+		t.Errorf("cursors %q, want only the last batch to carry it", s.cursors)
+	}
+	s = &countSink{fail: true}
+	if err := WriteSplit(context.Background(), s, "x", b, 2, "cur"); err == nil || err.Error() != "writing a batch: disk full" {
+		t.Errorf("err = %v", err)
+	}
+}
