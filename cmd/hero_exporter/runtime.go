@@ -302,20 +302,21 @@ func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[stri
 // newAPISource builds a source that reads a vendor API. Every vendor's Config has the
 // same common fields; the vendor packages set their own logger attributes.
 func newAPISource(sc config.Source, defaultTZ string, clock httpapi.Clock, logger *slog.Logger) (source.Source, error) {
-	name, url, token, hist, timeout := sc.Name, sc.BaseURL, string(sc.Token), sc.History.D, sc.Timeout.D
+	api := httpapi.SourceConfig{Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
+		Timeout: sc.Timeout.D, DefaultTimezone: defaultTZ, Clock: clock}
 	switch sc.Type {
 	case pagerduty.Type:
-		return pagerduty.New(pagerduty.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+		return pagerduty.New(pagerduty.Config{SourceConfig: api}, logger)
 	case opsgenie.Type:
-		return opsgenie.New(opsgenie.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+		return opsgenie.New(opsgenie.Config{SourceConfig: api}, logger)
 	case incidentio.Type:
-		return incidentio.New(incidentio.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+		return incidentio.New(incidentio.Config{SourceConfig: api}, logger)
 	case rootly.Type:
-		return rootly.New(rootly.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+		return rootly.New(rootly.Config{SourceConfig: api}, logger)
 	case grafanaoncall.Type:
-		return grafanaoncall.New(grafanaoncall.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+		return grafanaoncall.New(grafanaoncall.Config{SourceConfig: api}, logger)
 	case firehydrant.Type:
-		return firehydrant.New(firehydrant.Config{Name: name, BaseURL: url, Token: token, History: hist, Timeout: timeout, DefaultTimezone: defaultTZ, Clock: clock}, logger)
+		return firehydrant.New(firehydrant.Config{SourceConfig: api}, logger)
 	}
 	return nil, fmt.Errorf("unknown API source type %q", sc.Type)
 }

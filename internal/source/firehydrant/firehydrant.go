@@ -11,11 +11,9 @@
 package firehydrant
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -53,32 +51,17 @@ func DefaultResolveMilestones() []string {
 		"retrospective_started", "retrospective_completed", "closed"}
 }
 
-// Config configures the source. Zero values take the defaults above.
+// Config configures the source. Zero values take the defaults above: BaseURL
+// DefaultBaseURL; Token is a bot token, sent as "Authorization: Bearer …", never
+// logged; DefaultTimezone: FireHydrant users have no time zone; ReferenceInterval is
+// how often users and teams are re-read.
 type Config struct {
-	Name    string
-	BaseURL string // default DefaultBaseURL
-	Token   string // bot token; sent as "Authorization: Bearer …", never logged
-	// History is back-filled on the first sync (default 90d).
-	History time.Duration
-	// DefaultTimezone (hours.default_timezone): FireHydrant users have no time zone.
-	DefaultTimezone string
-	// Timeout bounds one HTTP request attempt (default 30s).
-	Timeout time.Duration
-	// RequestsPerMinute is the client-side limit (default 300).
-	RequestsPerMinute float64
-	// ReferenceInterval is how often users and teams are re-read (default 1h).
-	ReferenceInterval time.Duration
+	httpapi.SourceConfig
 	// AckMilestones and ResolveMilestones are the milestone slugs (or, for the older
 	// milestone API, types) that mark the first acknowledgement and the resolution
 	// (nil: DefaultAckMilestones, DefaultResolveMilestones).
 	AckMilestones     []string
 	ResolveMilestones []string
-
-	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
-	HTTPClient  *http.Client
-	Clock       httpapi.Clock
-	Jitter      func() float64
-	MaxAttempts int
 }
 
 // Source is a FireHydrant source. Sync must not run concurrently with itself; APIStats
@@ -98,29 +81,15 @@ var (
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
-	if cfg.Name == "" {
-		return nil, errors.New("firehydrant: source name is empty")
-	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("firehydrant %s: token is empty", cfg.Name)
-	}
-	if strings.ContainsAny(cfg.Token, "\r\n") {
-		return nil, fmt.Errorf("firehydrant %s: token contains a line break", cfg.Name)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.History <= 0 {
-		cfg.History = DefaultHistory
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RequestsPerMinute <= 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.ReferenceInterval <= 0 {
-		cfg.ReferenceInterval = DefaultReferenceInterval
+	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
+		Type:              Type,
+		BaseURL:           DefaultBaseURL,
+		History:           DefaultHistory,
+		Timeout:           DefaultTimeout,
+		RequestsPerMinute: DefaultRequestsPerMinute,
+		ReferenceInterval: DefaultReferenceInterval,
+	}); err != nil {
+		return nil, err
 	}
 	if cfg.AckMilestones == nil {
 		cfg.AckMilestones = DefaultAckMilestones()
@@ -141,42 +110,18 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if len(resSet) == 0 {
 		return nil, fmt.Errorf("firehydrant %s: no resolve milestone configured", cfg.Name)
 	}
-	if cfg.DefaultTimezone != "" {
-		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
-			return nil, fmt.Errorf("firehydrant %s: default time zone: %w", cfg.Name, err)
-		}
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
-		return nil, fmt.Errorf("firehydrant %s: invalid base URL", cfg.Name)
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("source", cfg.Name, "type", Type)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = httpapi.RealClock{}
-	}
-	client, err := httpapi.New(httpapi.Config{
-		BaseURL: cfg.BaseURL,
+	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
 		Header: http.Header{
 			"Authorization": {"Bearer " + cfg.Token},
 			"Accept":        {"application/json"},
 		},
-		Timeout:           cfg.Timeout,
-		RequestsPerMinute: cfg.RequestsPerMinute,
 		// FireHydrant counts 50 requests per 10 s: at most that many at once.
-		Burst:       int(cfg.RequestsPerMinute / 6),
-		MaxAttempts: cfg.MaxAttempts,
-		HTTPClient:  cfg.HTTPClient,
-		Clock:       clock,
-		Jitter:      cfg.Jitter,
-		Logger:      logger,
+		Burst: int(cfg.RequestsPerMinute / 6),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("firehydrant %s: %w", cfg.Name, err)
+		return nil, err
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, ackSet: ackSet, resSet: resSet}, nil
+	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger, ackSet: ackSet, resSet: resSet}, nil
 }
 
 // Name is the configured source name.

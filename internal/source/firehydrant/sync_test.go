@@ -11,6 +11,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant/fhfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -374,19 +375,19 @@ func TestSeverityMapping(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(Config{Name: "fh"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "fh"}}, nil); err == nil {
 		t.Error("empty token accepted")
 	}
-	if _, err := New(Config{Name: "fh", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "fh", Token: "x", DefaultTimezone: "Mars/Base"}}, nil); err == nil {
 		t.Error("bad time zone accepted")
 	}
-	if _, err := New(Config{Name: "fh", Token: "x", AckMilestones: []string{"resolved"}}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "fh", Token: "x"}, AckMilestones: []string{"resolved"}}, nil); err == nil {
 		t.Error("a milestone both acknowledging and resolving accepted")
 	}
-	if _, err := New(Config{Name: "fh", Token: "x", ResolveMilestones: []string{}}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "fh", Token: "x"}, ResolveMilestones: []string{}}, nil); err == nil {
 		t.Error("no resolve milestone accepted")
 	}
-	s, err := New(Config{Name: "fh", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "fh", Token: "x"}}, nil)
 	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.RequestsPerMinute != 300 || s.Type() != "firehydrant" || !s.resSet["resolved"] {
 		t.Errorf("defaults: %+v %v", s, err)
 	}

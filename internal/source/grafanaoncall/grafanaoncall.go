@@ -9,8 +9,6 @@
 package grafanaoncall
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -58,37 +56,19 @@ const (
 	maxPages = 100000
 )
 
-// Config configures the source. Zero values take the defaults above.
+// Config configures the source. Zero values take the defaults above. BaseURL is the
+// OnCall API URL from OnCall → Settings, e.g.
+// https://oncall-prod-us-central-0.grafana.net/oncall (required; /api/v1/... is
+// appended). Token is an OnCall API key or a Grafana service account token, sent as
+// "Authorization: <token>", never logged, never in an error. DefaultTimezone stands in
+// for users without a time zone. ReferenceInterval is how often users, teams,
+// integrations, routes, escalation policies, schedules and final shifts are re-read
+// (alert groups are read every sync).
 type Config struct {
-	Name string
-	// BaseURL is the OnCall API URL from OnCall → Settings, e.g.
-	// https://oncall-prod-us-central-0.grafana.net/oncall (required; /api/v1/... is
-	// appended).
-	BaseURL string
-	// Token is an OnCall API key or a Grafana service account token, sent as
-	// "Authorization: <token>". Never logged, never in an error.
-	Token string
+	httpapi.SourceConfig
 	// GrafanaURL is the Grafana stack URL, sent as X-Grafana-URL; needed only with a
 	// service account token.
 	GrafanaURL string
-	// History is back-filled on the first sync (default 90d).
-	History time.Duration
-	// DefaultTimezone (hours.default_timezone) stands in for users without a time zone.
-	DefaultTimezone string
-	// Timeout bounds one HTTP request attempt (default 30s).
-	Timeout time.Duration
-	// RequestsPerMinute is the client-side limit (default 60: 300 per 5 minutes).
-	RequestsPerMinute float64
-	// ReferenceInterval is how often users, teams, integrations, routes, escalation
-	// policies, schedules and final shifts are re-read (default 1h); alert groups are
-	// read every sync.
-	ReferenceInterval time.Duration
-
-	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
-	HTTPClient  *http.Client
-	Clock       httpapi.Clock
-	Jitter      func() float64
-	MaxAttempts int
 }
 
 // Source is a Grafana OnCall source. Sync must not run concurrently with itself;
@@ -108,46 +88,17 @@ var (
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
-	if cfg.Name == "" {
-		return nil, errors.New("grafanaoncall: source name is empty")
-	}
-	if cfg.BaseURL == "" {
-		return nil, fmt.Errorf("grafanaoncall %s: base_url is required: the OnCall API URL from OnCall → Settings", cfg.Name)
-	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("grafanaoncall %s: token is empty", cfg.Name)
-	}
-	if strings.ContainsAny(cfg.Token, "\r\n") || strings.ContainsAny(cfg.GrafanaURL, "\r\n") {
-		return nil, fmt.Errorf("grafanaoncall %s: token or Grafana URL contains a line break", cfg.Name)
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || u.User != nil {
-		return nil, fmt.Errorf("grafanaoncall %s: invalid base URL", cfg.Name)
-	}
-	if cfg.History <= 0 {
-		cfg.History = DefaultHistory
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RequestsPerMinute <= 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.ReferenceInterval <= 0 {
-		cfg.ReferenceInterval = DefaultReferenceInterval
-	}
-	if cfg.DefaultTimezone != "" {
-		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
-			return nil, fmt.Errorf("grafanaoncall %s: default time zone: %w", cfg.Name, err)
-		}
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("source", cfg.Name, "type", Type)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = httpapi.RealClock{}
+	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
+		Type:              Type,
+		MissingBaseURL:    "base_url is required: the OnCall API URL from OnCall → Settings",
+		LineBreakChecked:  []string{cfg.GrafanaURL},
+		LineBreakWhat:     "token or Grafana URL",
+		History:           DefaultHistory,
+		Timeout:           DefaultTimeout,
+		RequestsPerMinute: DefaultRequestsPerMinute,
+		ReferenceInterval: DefaultReferenceInterval,
+	}); err != nil {
+		return nil, err
 	}
 	header := http.Header{
 		"Authorization": {cfg.Token},
@@ -156,23 +107,16 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if cfg.GrafanaURL != "" {
 		header.Set("X-Grafana-URL", cfg.GrafanaURL)
 	}
-	client, err := httpapi.New(httpapi.Config{
-		BaseURL:           cfg.BaseURL,
-		Header:            header,
-		Timeout:           cfg.Timeout,
-		RequestsPerMinute: cfg.RequestsPerMinute,
+	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
+		Header: header,
 		// A sixth of a minute's budget may go at once; the rest is spread out.
-		Burst:       max(1, int(cfg.RequestsPerMinute/6)),
-		MaxAttempts: cfg.MaxAttempts,
-		HTTPClient:  cfg.HTTPClient,
-		Clock:       clock,
-		Jitter:      cfg.Jitter,
-		Logger:      logger,
+		Burst: max(1, int(cfg.RequestsPerMinute/6)),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("grafanaoncall %s: %w", cfg.Name, err)
+		return nil, err
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger,
+	u, _ := url.Parse(cfg.BaseURL) // NewClient checked it
+	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger,
 		basePath: strings.TrimRight(u.Path, "/")}, nil
 }
 

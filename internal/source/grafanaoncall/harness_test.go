@@ -15,6 +15,7 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall/ocfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 )
 
 const testToken = "oc-TESTtokenNeverLog-4321"
@@ -178,10 +179,7 @@ func newHarness(t *testing.T, fill func(f *ocfake.Server), mod func(*Config)) *h
 	t.Cleanup(srv.Close)
 	clk := &fakeClock{now: base}
 	logs := &syncBuffer{}
-	cfg := Config{
-		Name: "oc", BaseURL: srv.URL + prefix, Token: testToken, DefaultTimezone: "Europe/London",
-		Clock: clk, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second,
-	}
+	cfg := Config{SourceConfig: httpapi.SourceConfig{Name: "oc", BaseURL: srv.URL + prefix, Token: testToken, DefaultTimezone: "Europe/London", Clock: clk, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second}}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall/ocfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -408,19 +409,19 @@ func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(Config{Name: "oc", Token: "x"}, nil); err == nil || !strings.Contains(err.Error(), "base_url is required") {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "oc", Token: "x"}}, nil); err == nil || !strings.Contains(err.Error(), "base_url is required") {
 		t.Errorf("missing base URL: %v", err)
 	}
-	if _, err := New(Config{Name: "oc", BaseURL: "https://oncall.example.com"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "oc", BaseURL: "https://oncall.example.com"}}, nil); err == nil {
 		t.Error("empty token accepted")
 	}
-	if _, err := New(Config{Name: "oc", BaseURL: "https://u:p@oncall.example.com", Token: "x"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "oc", BaseURL: "https://u:p@oncall.example.com", Token: "x"}}, nil); err == nil {
 		t.Error("credentials in the base URL accepted")
 	}
-	if _, err := New(Config{Name: "oc", BaseURL: "https://oncall.example.com", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "oc", BaseURL: "https://oncall.example.com", Token: "x", DefaultTimezone: "Mars/Base"}}, nil); err == nil {
 		t.Error("bad time zone accepted")
 	}
-	s, err := New(Config{Name: "oc", BaseURL: "https://oncall.example.com/oncall/", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "oc", BaseURL: "https://oncall.example.com/oncall/", Token: "x"}}, nil)
 	if err != nil || s.cfg.History != DefaultHistory || s.cfg.RequestsPerMinute != 60 || s.Type() != "grafanaoncall" || s.basePath != "/oncall" {
 		t.Errorf("defaults: %+v %v", s, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/incidentio/iofake"
 )
 
@@ -197,10 +198,7 @@ func newHarness(t *testing.T, fill func(*iofake.Server), mod func(*Config)) *har
 	t.Cleanup(srv.Close)
 	clk := &fakeClock{now: base}
 	logs := &syncBuffer{}
-	cfg := Config{
-		Name: "io", BaseURL: srv.URL, Token: testToken, DefaultTimezone: "Europe/London",
-		Clock: clk, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second,
-	}
+	cfg := Config{SourceConfig: httpapi.SourceConfig{Name: "io", BaseURL: srv.URL, Token: testToken, DefaultTimezone: "Europe/London", Clock: clk, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second}}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -8,12 +8,8 @@
 package incidentio
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -48,33 +44,18 @@ const (
 	batchRecords       = 2000
 )
 
-// Config configures the source. Zero values take the defaults above.
+// Config configures the source. Zero values take the defaults above: BaseURL
+// DefaultBaseURL; Token is an API key with read access, never logged, never in an
+// error; DefaultTimezone is the zone of users who are on no schedule (incident.io
+// users have no time zone of their own); RequestsPerMinute is incident.io's limit;
+// ReferenceInterval is how often users, schedules, escalation paths and schedule
+// entries are re-read (incidents and escalations are read every sync).
 type Config struct {
-	Name    string
-	BaseURL string // default DefaultBaseURL
-	Token   string // API key with read access; never logged, never in an error
-	// History is back-filled on the first sync (default 90d).
-	History time.Duration
-	// DefaultTimezone (hours.default_timezone) is the zone of users who are on no
-	// schedule: incident.io users have no time zone of their own.
-	DefaultTimezone string
-	// Timeout bounds one HTTP request attempt (default 30s).
-	Timeout time.Duration
-	// RequestsPerMinute is the client-side limit (default 1200, incident.io's limit).
-	RequestsPerMinute float64
-	// ReferenceInterval is how often users, schedules, escalation paths and schedule
-	// entries are re-read (default 1h); incidents and escalations are read every sync.
-	ReferenceInterval time.Duration
+	httpapi.SourceConfig
 	// TeamField and ServiceField name the incident custom fields that hold the team
 	// and the service (defaults "Team" and "Affected services"; matched without case).
 	TeamField    string
 	ServiceField string
-
-	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
-	HTTPClient  *http.Client
-	Clock       httpapi.Clock
-	Jitter      func() float64
-	MaxAttempts int
 }
 
 // Source is an incident.io source. Sync must not run concurrently with itself;
@@ -101,29 +82,15 @@ var (
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
-	if cfg.Name == "" {
-		return nil, errors.New("incidentio: source name is empty")
-	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("incidentio %s: token is empty", cfg.Name)
-	}
-	if strings.ContainsAny(cfg.Token, "\r\n") {
-		return nil, fmt.Errorf("incidentio %s: token contains a line break", cfg.Name)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.History <= 0 {
-		cfg.History = DefaultHistory
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RequestsPerMinute <= 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.ReferenceInterval <= 0 {
-		cfg.ReferenceInterval = DefaultReferenceInterval
+	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
+		Type:              Type,
+		BaseURL:           DefaultBaseURL,
+		History:           DefaultHistory,
+		Timeout:           DefaultTimeout,
+		RequestsPerMinute: DefaultRequestsPerMinute,
+		ReferenceInterval: DefaultReferenceInterval,
+	}); err != nil {
+		return nil, err
 	}
 	if cfg.TeamField == "" {
 		cfg.TeamField = DefaultTeamField
@@ -131,41 +98,17 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if cfg.ServiceField == "" {
 		cfg.ServiceField = DefaultServiceField
 	}
-	if cfg.DefaultTimezone != "" {
-		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
-			return nil, fmt.Errorf("incidentio %s: default time zone: %w", cfg.Name, err)
-		}
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
-		return nil, fmt.Errorf("incidentio %s: invalid base URL", cfg.Name)
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("source", cfg.Name, "type", Type)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = httpapi.RealClock{}
-	}
-	client, err := httpapi.New(httpapi.Config{
-		BaseURL: cfg.BaseURL,
+	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
 		Header: http.Header{
 			"Authorization": {"Bearer " + cfg.Token},
 			"Accept":        {"application/json"},
 		},
-		Timeout:           cfg.Timeout,
-		RequestsPerMinute: cfg.RequestsPerMinute,
-		Burst:             max(1, int(cfg.RequestsPerMinute/12)), // five seconds' worth
-		MaxAttempts:       cfg.MaxAttempts,
-		HTTPClient:        cfg.HTTPClient,
-		Clock:             clock,
-		Jitter:            cfg.Jitter,
-		Logger:            logger,
+		Burst: max(1, int(cfg.RequestsPerMinute/12)), // five seconds' worth
 	})
 	if err != nil {
-		return nil, fmt.Errorf("incidentio %s: %w", cfg.Name, err)
+		return nil, err
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger,
+	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger,
 		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}}, nil
 }
 

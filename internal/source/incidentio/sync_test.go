@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/incidentio/iofake"
 )
 
@@ -433,13 +434,13 @@ func TestSeverityMapping(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(Config{Name: "io"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "io"}}, nil); err == nil {
 		t.Error("empty token accepted")
 	}
-	if _, err := New(Config{Name: "io", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "io", Token: "x", DefaultTimezone: "Mars/Base"}}, nil); err == nil {
 		t.Error("bad time zone accepted")
 	}
-	s, err := New(Config{Name: "io", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "io", Token: "x"}}, nil)
 	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "incidentio" ||
 		s.cfg.TeamField != "Team" || s.cfg.RequestsPerMinute != 1200 {
 		t.Errorf("defaults: %+v %v", s, err)

@@ -8,12 +8,8 @@
 package opsgenie
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -56,30 +52,15 @@ const (
 	batchRecords  = 2000
 )
 
-// Config configures the source. Zero values take the defaults above.
+// Config configures the source. Zero values take the defaults above: BaseURL
+// DefaultBaseURL (EU: EUBaseURL); Token is the API key of an API integration (read
+// access), never logged; DefaultTimezone stands in for the customer time zone of users
+// whose timeZone is unset; RequestsPerMinute: Opsgenie limits each request domain
+// (search, alert, configuration, …) separately, by plan; ReferenceInterval is how often
+// users, teams, schedules and schedule timelines are re-read (alerts are read every
+// sync).
 type Config struct {
-	Name    string
-	BaseURL string // default DefaultBaseURL; EU: EUBaseURL
-	Token   string // API key of an API integration (read access); never logged
-	// History is back-filled on the first sync (default 90d).
-	History time.Duration
-	// DefaultTimezone (hours.default_timezone) stands in for the customer time zone of
-	// users whose timeZone is unset.
-	DefaultTimezone string
-	// Timeout bounds one HTTP request attempt (default 30s).
-	Timeout time.Duration
-	// RequestsPerMinute is the client-side limit (default 300). Opsgenie limits each
-	// request domain (search, alert, configuration, …) separately, by plan.
-	RequestsPerMinute float64
-	// ReferenceInterval is how often users, teams, schedules and schedule timelines are
-	// re-read (default 1h); alerts are read every sync.
-	ReferenceInterval time.Duration
-
-	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
-	HTTPClient  *http.Client
-	Clock       httpapi.Clock
-	Jitter      func() float64
-	MaxAttempts int
+	httpapi.SourceConfig
 }
 
 // Source is an Opsgenie source. Sync must not run concurrently with itself; APIStats
@@ -107,68 +88,30 @@ var (
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
-	if cfg.Name == "" {
-		return nil, errors.New("opsgenie: source name is empty")
+	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
+		Type:              Type,
+		BaseURL:           DefaultBaseURL,
+		History:           DefaultHistory,
+		Timeout:           DefaultTimeout,
+		RequestsPerMinute: DefaultRequestsPerMinute,
+		ReferenceInterval: DefaultReferenceInterval,
+	}); err != nil {
+		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("opsgenie %s: token is empty", cfg.Name)
-	}
-	if strings.ContainsAny(cfg.Token, "\r\n") {
-		return nil, fmt.Errorf("opsgenie %s: token contains a line break", cfg.Name)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.History <= 0 {
-		cfg.History = DefaultHistory
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RequestsPerMinute <= 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.ReferenceInterval <= 0 {
-		cfg.ReferenceInterval = DefaultReferenceInterval
-	}
-	if cfg.DefaultTimezone != "" {
-		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
-			return nil, fmt.Errorf("opsgenie %s: default time zone: %w", cfg.Name, err)
-		}
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
-		return nil, fmt.Errorf("opsgenie %s: invalid base URL", cfg.Name)
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("source", cfg.Name, "type", Type)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = httpapi.RealClock{}
-	}
-	client, err := httpapi.New(httpapi.Config{
-		BaseURL: cfg.BaseURL,
+	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
 		Header: http.Header{
 			"Authorization": {"GenieKey " + cfg.Token},
 			"Accept":        {"application/json"},
 		},
-		Timeout:           cfg.Timeout,
-		RequestsPerMinute: cfg.RequestsPerMinute,
-		Burst:             max(1, int(cfg.RequestsPerMinute/30)), // two seconds' worth
+		Burst: max(1, int(cfg.RequestsPerMinute/30)), // two seconds' worth
 		// Opsgenie sends no Retry-After; a throttled response says how long the
 		// throttle lasts in X-RateLimit-Period-In-Sec.
 		RetryAfterHeaders: []string{"X-RateLimit-Period-In-Sec"},
-		MaxAttempts:       cfg.MaxAttempts,
-		HTTPClient:        cfg.HTTPClient,
-		Clock:             clock,
-		Jitter:            cfg.Jitter,
-		Logger:            logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("opsgenie %s: %w", cfg.Name, err)
+		return nil, err
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, maxOffset: defaultMaxOffset,
+	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger, maxOffset: defaultMaxOffset,
 		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie/ogfake"
 )
 
@@ -428,17 +429,17 @@ func TestSeverityMapping(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(Config{Name: "og"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "og"}}, nil); err == nil {
 		t.Error("empty token accepted")
 	}
-	if _, err := New(Config{Name: "og", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "og", Token: "x", DefaultTimezone: "Mars/Base"}}, nil); err == nil {
 		t.Error("bad time zone accepted")
 	}
-	s, err := New(Config{Name: "og", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "og", Token: "x"}}, nil)
 	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "opsgenie" {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
-	if s, err := New(Config{Name: "og", Token: "x", BaseURL: EUBaseURL}, nil); err != nil || s.cfg.BaseURL != "https://api.eu.opsgenie.com" {
+	if s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "og", Token: "x", BaseURL: EUBaseURL}}, nil); err != nil || s.cfg.BaseURL != "https://api.eu.opsgenie.com" {
 		t.Errorf("EU: %v", err)
 	}
 }

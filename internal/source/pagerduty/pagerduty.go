@@ -7,12 +7,8 @@
 package pagerduty
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -50,29 +46,14 @@ const (
 	batchRecords = 2000
 )
 
-// Config configures the source. Zero values take the defaults above.
+// Config configures the source. Zero values take the defaults above: BaseURL
+// DefaultBaseURL (EU: https://api.eu.pagerduty.com); Token is a REST API key, never
+// logged, never in an error; DefaultTimezone stands in for the account time zone of
+// users whose time_zone is null; RequestsPerMinute is PagerDuty's per-key limit;
+// ReferenceInterval is how often users, teams, services and escalation policies are
+// re-read (incidents, log entries and on-calls are read every sync).
 type Config struct {
-	Name    string
-	BaseURL string // default DefaultBaseURL; EU: https://api.eu.pagerduty.com
-	Token   string // REST API key; never logged, never in an error
-	// History is back-filled on the first sync (default 90d).
-	History time.Duration
-	// DefaultTimezone (hours.default_timezone) stands in for the account time zone of
-	// users whose time_zone is null.
-	DefaultTimezone string
-	// Timeout bounds one HTTP request attempt (default 30s).
-	Timeout time.Duration
-	// RequestsPerMinute is the client-side limit (default 960, PagerDuty's per-key limit).
-	RequestsPerMinute float64
-	// ReferenceInterval is how often users, teams, services and escalation policies are
-	// re-read (default 1h); incidents, log entries and on-calls are read every sync.
-	ReferenceInterval time.Duration
-
-	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
-	HTTPClient  *http.Client
-	Clock       httpapi.Clock
-	Jitter      func() float64
-	MaxAttempts int
+	httpapi.SourceConfig
 }
 
 // Source is a PagerDuty source. Sync must not run concurrently with itself; APIStats
@@ -91,67 +72,29 @@ var (
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
-	if cfg.Name == "" {
-		return nil, errors.New("pagerduty: source name is empty")
+	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
+		Type:              Type,
+		BaseURL:           DefaultBaseURL,
+		History:           DefaultHistory,
+		Timeout:           DefaultTimeout,
+		RequestsPerMinute: DefaultRequestsPerMinute,
+		ReferenceInterval: DefaultReferenceInterval,
+	}); err != nil {
+		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("pagerduty %s: token is empty", cfg.Name)
-	}
-	if strings.ContainsAny(cfg.Token, "\r\n") {
-		return nil, fmt.Errorf("pagerduty %s: token contains a line break", cfg.Name)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.History <= 0 {
-		cfg.History = DefaultHistory
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RequestsPerMinute <= 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.ReferenceInterval <= 0 {
-		cfg.ReferenceInterval = DefaultReferenceInterval
-	}
-	if cfg.DefaultTimezone != "" {
-		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
-			return nil, fmt.Errorf("pagerduty %s: default time zone: %w", cfg.Name, err)
-		}
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
-		return nil, fmt.Errorf("pagerduty %s: invalid base URL", cfg.Name)
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("source", cfg.Name, "type", Type)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = httpapi.RealClock{}
-	}
-	client, err := httpapi.New(httpapi.Config{
-		BaseURL: cfg.BaseURL,
+	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
 		Header: http.Header{
 			"Authorization": {"Token token=" + cfg.Token},
 			"Accept":        {"application/vnd.pagerduty+json;version=2"},
 			"Content-Type":  {"application/json"},
 		},
-		Timeout:           cfg.Timeout,
-		RequestsPerMinute: cfg.RequestsPerMinute,
 		// A sixth of a minute's budget may go at once; the rest is spread out.
-		Burst:       int(cfg.RequestsPerMinute / 6),
-		MaxAttempts: cfg.MaxAttempts,
-		HTTPClient:  cfg.HTTPClient,
-		Clock:       clock,
-		Jitter:      cfg.Jitter,
-		Logger:      logger,
+		Burst: int(cfg.RequestsPerMinute / 6),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pagerduty %s: %w", cfg.Name, err)
+		return nil, err
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger}, nil
+	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger}, nil
 }
 
 // Name is the configured source name.

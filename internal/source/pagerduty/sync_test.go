@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty/pdfake"
 )
 
@@ -397,13 +398,13 @@ func TestSeverityMapping(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(Config{Name: "pd"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "pd"}}, nil); err == nil {
 		t.Error("empty token accepted")
 	}
-	if _, err := New(Config{Name: "pd", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "pd", Token: "x", DefaultTimezone: "Mars/Base"}}, nil); err == nil {
 		t.Error("bad time zone accepted")
 	}
-	s, err := New(Config{Name: "pd", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "pd", Token: "x"}}, nil)
 	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "pagerduty" {
 		t.Errorf("defaults: %+v %v", s, err)
 	}

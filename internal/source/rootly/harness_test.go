@@ -14,6 +14,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/rootly/rootlyfake"
 )
 
@@ -168,10 +169,7 @@ func newHarness(t *testing.T, fill func(f *rootlyfake.Server), mod func(*Config)
 	t.Cleanup(srv.Close)
 	clk := &fakeClock{now: base}
 	logs := &syncBuffer{}
-	cfg := Config{
-		Name: "rt", BaseURL: srv.URL, Token: testToken, DefaultTimezone: "Europe/London",
-		Clock: clk, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second,
-	}
+	cfg := Config{SourceConfig: httpapi.SourceConfig{Name: "rt", BaseURL: srv.URL, Token: testToken, DefaultTimezone: "Europe/London", Clock: clk, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second}}
 	if mod != nil {
 		mod(&cfg)
 	}

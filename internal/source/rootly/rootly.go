@@ -8,12 +8,8 @@
 package rootly
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -44,31 +40,16 @@ func DefaultExcludeKinds() []string {
 	return []string{"test", "test_sub", "example", "example_sub", "scheduled"}
 }
 
-// Config configures the source. Zero values take the defaults above.
+// Config configures the source. Zero values take the defaults above: BaseURL
+// DefaultBaseURL; Token is an API key, sent as "Authorization: Bearer …", never
+// logged; DefaultTimezone stands in for users without time_zone; ReferenceInterval is
+// how often users, teams and escalation policies are re-read (incidents, alert events
+// and on-calls are read every sync).
 type Config struct {
-	Name    string
-	BaseURL string // default DefaultBaseURL
-	Token   string // API key; sent as "Authorization: Bearer …", never logged
-	// History is back-filled on the first sync (default 90d).
-	History time.Duration
-	// DefaultTimezone (hours.default_timezone) stands in for users without time_zone.
-	DefaultTimezone string
-	// Timeout bounds one HTTP request attempt (default 30s).
-	Timeout time.Duration
-	// RequestsPerMinute is the client-side limit (default 3000).
-	RequestsPerMinute float64
-	// ReferenceInterval is how often users, teams and escalation policies are re-read
-	// (default 1h); incidents, alert events and on-calls are read every sync.
-	ReferenceInterval time.Duration
+	httpapi.SourceConfig
 	// ExcludeKinds are incident kinds that are skipped (nil: DefaultExcludeKinds; an
 	// empty non-nil slice keeps every kind).
 	ExcludeKinds []string
-
-	// HTTPClient, Clock, Jitter and MaxAttempts are for tests (see httpapi.Config).
-	HTTPClient  *http.Client
-	Clock       httpapi.Clock
-	Jitter      func() float64
-	MaxAttempts int
 }
 
 // Source is a Rootly source. Sync must not run concurrently with itself; APIStats and
@@ -98,73 +79,35 @@ var (
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
-	if cfg.Name == "" {
-		return nil, errors.New("rootly: source name is empty")
-	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("rootly %s: token is empty", cfg.Name)
-	}
-	if strings.ContainsAny(cfg.Token, "\r\n") {
-		return nil, fmt.Errorf("rootly %s: token contains a line break", cfg.Name)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.History <= 0 {
-		cfg.History = DefaultHistory
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RequestsPerMinute <= 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.ReferenceInterval <= 0 {
-		cfg.ReferenceInterval = DefaultReferenceInterval
+	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
+		Type:              Type,
+		BaseURL:           DefaultBaseURL,
+		History:           DefaultHistory,
+		Timeout:           DefaultTimeout,
+		RequestsPerMinute: DefaultRequestsPerMinute,
+		ReferenceInterval: DefaultReferenceInterval,
+	}); err != nil {
+		return nil, err
 	}
 	if cfg.ExcludeKinds == nil {
 		cfg.ExcludeKinds = DefaultExcludeKinds()
 	}
-	if cfg.DefaultTimezone != "" {
-		if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
-			return nil, fmt.Errorf("rootly %s: default time zone: %w", cfg.Name, err)
-		}
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || u.User != nil {
-		return nil, fmt.Errorf("rootly %s: invalid base URL", cfg.Name)
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("source", cfg.Name, "type", Type)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = httpapi.RealClock{}
-	}
-	client, err := httpapi.New(httpapi.Config{
-		BaseURL: cfg.BaseURL,
+	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
 		Header: http.Header{
 			"Authorization": {"Bearer " + cfg.Token},
 			"Accept":        {"application/vnd.api+json"},
 			"Content-Type":  {"application/vnd.api+json"},
 		},
-		Timeout:           cfg.Timeout,
-		RequestsPerMinute: cfg.RequestsPerMinute,
-		Burst:             int(cfg.RequestsPerMinute / 6),
-		MaxAttempts:       cfg.MaxAttempts,
-		HTTPClient:        cfg.HTTPClient,
-		Clock:             clock,
-		Jitter:            cfg.Jitter,
-		Logger:            logger,
+		Burst: int(cfg.RequestsPerMinute / 6),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("rootly %s: %w", cfg.Name, err)
+		return nil, err
 	}
 	ex := map[string]bool{}
 	for _, k := range cfg.ExcludeKinds {
 		ex[k] = true
 	}
-	return &Source{cfg: cfg, client: client, clock: clock, logger: logger, exclude: ex}, nil
+	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger, exclude: ex}, nil
 }
 
 // Name is the configured source name.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/rootly/rootlyfake"
 )
 
@@ -450,13 +451,13 @@ func TestUserRefShapes(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(Config{Name: "rt"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "rt"}}, nil); err == nil {
 		t.Error("empty token accepted")
 	}
-	if _, err := New(Config{Name: "rt", Token: "x", DefaultTimezone: "Mars/Base"}, nil); err == nil {
+	if _, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "rt", Token: "x", DefaultTimezone: "Mars/Base"}}, nil); err == nil {
 		t.Error("bad time zone accepted")
 	}
-	s, err := New(Config{Name: "rt", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "rt", Token: "x"}}, nil)
 	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "rootly" || !s.exclude["test"] {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
@@ -479,7 +480,7 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 // that stay unique; an event without a person, and one for an incident neither read in
 // this run nor known to be inside history, are skipped.
 func TestEventMappingEdgeCases(t *testing.T) {
-	s, err := New(Config{Name: "rt", Token: "x"}, nil)
+	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "rt", Token: "x"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
