@@ -49,8 +49,8 @@ lint:
 
 # Benchmarks; results and the commands behind them are recorded in docs/benchmarks.md.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/incident/ ./internal/store/ ./collector/
-	@if [ -x scripts/bench-scan.sh ]; then scripts/bench-scan.sh ./$(BINARY); fi
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./internal/incident/ ./internal/store/ ./internal/engine/ ./collector/ ./internal/logscan/
+	scripts/bench-scan.sh ./$(BINARY)
 
 clean:
 	rm -rf $(BINARY) data/
