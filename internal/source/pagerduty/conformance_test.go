@@ -1,22 +1,18 @@
 package pagerduty
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty/pdfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // loadSpec loads PagerDuty's own OpenAPI document from $HERO_REFERENCE_DIR. Without the
@@ -24,25 +20,7 @@ import (
 // missing file fails it.
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the OpenAPI conformance test")
-	}
-	path := filepath.Join(dir, "apis", "pagerduty", "openapiv3.json")
-	if _, err := os.Stat(path); err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the PagerDuty spec is missing: %v", err)
-		}
-		t.Skipf("PagerDuty spec not found: %v", err)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, raw := sourcetest.Reference{Path: "apis/pagerduty/openapiv3.json", What: "PagerDuty spec"}.Read(t)
 	data, err := prepareSpec(raw)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -196,7 +174,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Resolve("PI5", at(5*time.Minute))
 	h.fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
 	h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
@@ -208,7 +186,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Token token="+testToken)
 		req.Header.Set("Accept", "application/vnd.pagerduty+json;version=2")
-		h.fake.ServeHTTP(discard{}, req)
+		h.fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
@@ -218,7 +196,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 		return false
 	})
-	h.clock.advance(2 * time.Hour)
+	h.clock.Advance(2 * time.Hour)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -233,43 +211,8 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"users":[{"id":"PX","type":"user","name":"X","email":5}],"limit":100,"offset":0,"more":false,"total":null}`)})
 
-	seen := map[string]bool{}
-	for _, rec := range all {
-		req, _ := http.NewRequest(rec.Method, "https://api.pagerduty.com"+rec.Path+"?"+rec.Query, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
-			continue
-		}
-		seen[route.Path+" "+http.StatusText(rec.Status)] = true
-		in := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 rec.Status,
-			Header:                 rec.Header,
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-		}
-		in.SetBodyBytes(rec.Body)
-		err = openapi3filter.ValidateResponse(context.Background(), in)
-		if rec.Negative {
-			if err == nil {
-				t.Error("negative control: a user with a numeric email validated")
-			}
-			continue
-		}
-		if err != nil {
-			var me openapi3.MultiError
-			msg := err.Error()
-			if errors.As(err, &me) && len(msg) > 3000 {
-				msg = msg[:3000]
-			}
-			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.400s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
-		}
-	}
-	var kinds []string
-	for k := range seen {
-		kinds = append(kinds, k)
-	}
-	t.Logf("validated %d responses: %s", len(all), strings.Join(kinds, ", "))
+	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.pagerduty.com",
+		Negative: "negative control: a user with a numeric email validated"})
 	for _, want := range []string{"/log_entries OK", "/incidents OK", "/incidents/{id} OK", "/incidents/{id}/log_entries OK",
 		"/oncalls OK", "/users OK", "/teams/{id}/members OK", "/incidents/{id} Not Found", "/log_entries Bad Request",
 		"/users Unauthorized", "/log_entries Too Many Requests"} {
@@ -278,9 +221,3 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 	}
 }
-
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}

@@ -21,17 +21,17 @@ func TestBackfillMapping(t *testing.T) {
 	s := h.sink
 
 	// People: a null time zone takes the configured default (the account zone).
-	if got := s.people["PCAI"].TimeZone; got != "Europe/London" {
+	if got := s.People["PCAI"].TimeZone; got != "Europe/London" {
 		t.Errorf("null time zone → %q", got)
 	}
-	if got := s.people["PANA"]; got.TimeZone != "Europe/Berlin" || got.Email != "ana@example.com" || got.Source != "pd" {
+	if got := s.People["PANA"]; got.TimeZone != "Europe/Berlin" || got.Email != "ana@example.com" || got.Source != "pd" {
 		t.Errorf("ana = %+v", got)
 	}
-	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"PANA", "PBEN"}) {
+	if got := s.Teams["Payments"].Members; !reflect.DeepEqual(got, []string{"PANA", "PBEN"}) {
 		t.Errorf("Payments members %v", got)
 	}
 
-	i1 := s.incidents["PI1"]
+	i1 := s.Incidents["PI1"]
 	want1 := incident.Incident{Source: "pd", ID: "PI1", Title: "DB down", Team: "Payments", Service: "checkout",
 		Severity: incident.SeverityCritical, EscalationPolicy: "PEP1", RecurrenceKey: "db-down",
 		CreatedAt: at(-72 * time.Hour), AcknowledgedAt: at(-72*time.Hour + 2*time.Minute),
@@ -40,57 +40,57 @@ func TestBackfillMapping(t *testing.T) {
 		t.Errorf("PI1\n got %+v\nwant %+v", i1, want1)
 	}
 	// Acknowledged by two people: both engaged; the first acknowledgement counts for MTTA.
-	if got := s.engagementsOf("PI1"); !reflect.DeepEqual(got, []string{"PANA:acknowledge", "PANA:resolve", "PBEN:acknowledge"}) {
+	if got := s.EngagementsOf("PI1"); !reflect.DeepEqual(got, []string{"PANA:acknowledge", "PANA:resolve", "PBEN:acknowledge"}) {
 		t.Errorf("PI1 engagements %v", got)
 	}
 	// Reassigned: ana (who reassigned) acted; ben was paged, acknowledged and resolved.
-	if got := s.engagementsOf("PI2"); !reflect.DeepEqual(got, []string{"PANA:action", "PBEN:acknowledge", "PBEN:resolve"}) {
+	if got := s.EngagementsOf("PI2"); !reflect.DeepEqual(got, []string{"PANA:action", "PBEN:acknowledge", "PBEN:resolve"}) {
 		t.Errorf("PI2 engagements %v", got)
 	}
-	if got := s.pagesOf("PI2"); !reflect.DeepEqual(got, []string{"PANA:push@12:00:05", "PBEN:sms@12:04:05"}) {
+	if got := s.PagesOf("PI2"); !reflect.DeepEqual(got, []string{"PANA:push@12:00:05", "PBEN:sms@12:04:05"}) {
 		t.Errorf("PI2 pages %v", got)
 	}
-	if i2 := s.incidents["PI2"]; i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != at(-48*time.Hour+6*time.Minute) {
+	if i2 := s.Incidents["PI2"]; i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != at(-48*time.Hour+6*time.Minute) {
 		t.Errorf("PI2 %+v", i2)
 	}
 	// Resolved by an integration: no person engaged; team through the escalation policy.
-	if got := s.engagementsOf("PI3"); len(got) != 0 {
+	if got := s.EngagementsOf("PI3"); len(got) != 0 {
 		t.Errorf("PI3 engagements %v", got)
 	}
-	if i3 := s.incidents["PI3"]; i3.Team != "Platform" || i3.Severity != incident.SeverityLow || !i3.AcknowledgedAt.IsZero() ||
+	if i3 := s.Incidents["PI3"]; i3.Team != "Platform" || i3.Severity != incident.SeverityLow || !i3.AcknowledgedAt.IsZero() ||
 		i3.ResolvedAt != at(-30*time.Hour+20*time.Minute) {
 		t.Errorf("PI3 %+v", i3)
 	}
 	// Email only: stored as a page with channel email (the analytics exclude it).
-	if got := s.pagesOf("PI4"); !reflect.DeepEqual(got, []string{"PANA:email@16:00:05"}) {
+	if got := s.PagesOf("PI4"); !reflect.DeepEqual(got, []string{"PANA:email@16:00:05"}) {
 		t.Errorf("PI4 pages %v", got)
 	}
 	// 30 s apart: both raw notifications stored; the 60 s de-duplication is the analytics'.
-	if got := s.pagesOf("PI5"); !reflect.DeepEqual(got, []string{"PBEN:push@10:00:10", "PBEN:sms@10:00:40"}) {
+	if got := s.PagesOf("PI5"); !reflect.DeepEqual(got, []string{"PBEN:push@10:00:10", "PBEN:sms@10:00:40"}) {
 		t.Errorf("PI5 pages %v", got)
 	}
-	if i5 := s.incidents["PI5"]; !i5.ResolvedAt.IsZero() || i5.Severity != incident.SeverityHigh ||
+	if i5 := s.Incidents["PI5"]; !i5.ResolvedAt.IsZero() || i5.Severity != incident.SeverityHigh ||
 		i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("PI5 %+v", i5)
 	}
 	// Responder request accepted, a note, a manual escalation.
-	if got := s.engagementsOf("PI6"); !reflect.DeepEqual(got, []string{"PANA:action", "PANA:resolve", "PCAI:accept", "PCAI:note"}) {
+	if got := s.EngagementsOf("PI6"); !reflect.DeepEqual(got, []string{"PANA:action", "PANA:resolve", "PCAI:accept", "PCAI:note"}) {
 		t.Errorf("PI6 engagements %v", got)
 	}
-	if len(s.shifts) != 3 {
-		t.Errorf("shifts %v", s.shifts)
+	if len(s.Shifts) != 3 {
+		t.Errorf("shifts %v", s.Shifts)
 	}
-	for _, sh := range s.shifts {
+	for _, sh := range s.Shifts {
 		if sh.PersonID == "PANA" && (sh.EscalationPolicy != "PEP1" || sh.Level != 1 || sh.Start != at(-100*24*time.Hour)) {
 			t.Errorf("shift %+v", sh)
 		}
 	}
 	var c cursor
-	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+	if err := json.Unmarshal([]byte(s.Cursor), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.CompleteUntil != base || len(c.Open) != 1 || c.Open["PI5"].Ack != at(-2*time.Hour+90*time.Second) {
-		t.Errorf("cursor %s", s.cursor)
+		t.Errorf("cursor %s", s.Cursor)
 	}
 	if st := h.src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 900 {
 		t.Errorf("stats %+v", st)
@@ -104,7 +104,7 @@ func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
 	}
 	// PI5 resolves (its acknowledgements[] is emptied, as PagerDuty does); a new
 	// incident PI7 arrives; resolved PI1 gets a late note.
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Resolve("PI5", at(5*time.Minute))
 	h.fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
 	h.fake.AddIncident(pdfake.Incident{ID: "PI7", Title: "New", Service: "PS1", Policy: "PEP1",
@@ -120,17 +120,17 @@ func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if i5 := s.incidents["PI5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if i5 := s.Incidents["PI5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("PI5 after resolve %+v", i5)
 	}
-	if i7, ok := s.incidents["PI7"]; !ok || !i7.ResolvedAt.IsZero() || len(s.pagesOf("PI7")) != 1 {
+	if i7, ok := s.Incidents["PI7"]; !ok || !i7.ResolvedAt.IsZero() || len(s.PagesOf("PI7")) != 1 {
 		t.Errorf("PI7 %+v", i7)
 	}
 	// Changed after resolving: re-synced with its first acknowledgement intact.
-	if i1 := s.incidents["PI1"]; i1.Severity != incident.SeverityHigh || i1.AcknowledgedAt != at(-72*time.Hour+2*time.Minute) {
+	if i1 := s.Incidents["PI1"]; i1.Severity != incident.SeverityHigh || i1.AcknowledgedAt != at(-72*time.Hour+2*time.Minute) {
 		t.Errorf("PI1 after change %+v", i1)
 	}
-	if got := s.engagementsOf("PI1"); len(got) != 4 {
+	if got := s.EngagementsOf("PI1"); len(got) != 4 {
 		t.Errorf("PI1 engagements %v", got)
 	}
 	t.Logf("incremental sync with 3 changed incidents: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
@@ -147,8 +147,8 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n || len(h.sink.pages) != n*(per-2) {
-		t.Fatalf("stored %d incidents, %d pages", len(h.sink.incidents), len(h.sink.pages))
+	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n*(per-2) {
+		t.Fatalf("stored %d incidents, %d pages", len(h.sink.Incidents), len(h.sink.Pages))
 	}
 	back := h.fake.RequestCount()
 	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + 8
@@ -157,7 +157,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.Requests(), "\n"))
 	}
 	for range 3 {
-		h.clock.advance(time.Minute)
+		h.clock.Advance(time.Minute)
 		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
@@ -169,7 +169,7 @@ func TestRequestCounts(t *testing.T) {
 		}
 	}
 	// After the reference interval, users/teams/services/policies are read again.
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -185,13 +185,13 @@ func TestIncidentWithLaggingLogEntriesIsNotMissed(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.AddIncident(pdfake.Incident{ID: "PI8", Title: "Quiet", Service: "PS1", Policy: "PEP1",
 		Status: "resolved", Urgency: "low", Created: at(10 * time.Second), Resolved: at(20 * time.Second)})
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if i8, ok := h.sink.incidents["PI8"]; !ok || i8.Team != "Payments" || i8.ResolvedAt != at(20*time.Second) {
+	if i8, ok := h.sink.Incidents["PI8"]; !ok || i8.Team != "Payments" || i8.ResolvedAt != at(20*time.Second) {
 		t.Errorf("PI8 = %+v, %v", i8, ok)
 	}
 }
@@ -204,11 +204,11 @@ func TestOffsetCapSplitsRanges(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(h.sink.pages) + len(h.sink.engagements); got != n*(per-1) {
+	if got := len(h.sink.Pages) + len(h.sink.Engagements); got != n*(per-1) {
 		t.Errorf("stored %d pages+engagements, want %d", got, n*(per-1))
 	}
-	if len(h.sink.incidents) != n {
-		t.Errorf("stored %d incidents", len(h.sink.incidents))
+	if len(h.sink.Incidents) != n {
+		t.Errorf("stored %d incidents", len(h.sink.Incidents))
 	}
 	if h.fake.MaxOffsetSeen() > 10000 {
 		t.Errorf("asked for offset+limit %d", h.fake.MaxOffsetSeen())
@@ -248,15 +248,13 @@ func TestRateLimitStorms(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.incidents) != 6 {
-				t.Errorf("incidents %d", len(h.sink.incidents))
+			if len(h.sink.Incidents) != 6 {
+				t.Errorf("incidents %d", len(h.sink.Incidents))
 			}
 			if st := h.src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			h.clock.mu.Lock()
-			slept := h.clock.slept
-			h.clock.mu.Unlock()
+			slept := h.clock.Slept()
 			if hdr != nil && slept < 4*15*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
@@ -288,8 +286,8 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["500"] == 0 || len(h.sink.pages) != 8 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	if st := h.src.APIStats(); st.Requests["500"] == 0 || len(h.sink.Pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
 	}
 }
 
@@ -312,8 +310,8 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 6 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.Incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -340,9 +338,9 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.cursor
-			stored := len(h.sink.incidents)
-			h.clock.advance(time.Minute)
+			before := h.sink.Cursor
+			stored := len(h.sink.Incidents)
+			h.clock.Advance(time.Minute)
 			h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
 			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.URL.Path != tc.path {
@@ -356,8 +354,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.cursor != before || len(h.sink.incidents) != stored {
-				t.Errorf("stored state changed: %d incidents", len(h.sink.incidents))
+			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.sink.Incidents))
 			}
 		})
 	}
@@ -416,10 +414,10 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One incident a day over 120 days: the last 30 days are back-filled.
-	if n := len(h.sink.incidents); n != 30 {
+	if n := len(h.sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
-	for _, in := range h.sink.incidents {
+	for _, in := range h.sink.Incidents {
 		if in.CreatedAt.Before(at(-30 * 24 * time.Hour)) {
 			t.Errorf("incident %s from %v is older than history", in.ID, in.CreatedAt)
 		}
