@@ -1,22 +1,18 @@
 package opsgenie
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie/ogfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // loadSpec loads Opsgenie's own Swagger 2.0 document from $HERO_REFERENCE_DIR and
@@ -24,26 +20,8 @@ import (
 // test is skipped, except in CI (CI=true), where a missing variable or file fails it.
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the OpenAPI conformance test")
-	}
-	path := filepath.Join(dir, "apis", "opsgenie", "swagger.json")
-	if _, err := os.Stat(path); err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the Opsgenie spec is missing: %v", err)
-		}
-		t.Skipf("Opsgenie spec not found: %v", err)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err = keepPaths(raw)
+	path, raw := sourcetest.Reference{Path: "apis/opsgenie/swagger.json", What: "Opsgenie spec"}.Read(t)
+	raw, err := keepPaths(raw)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -111,7 +89,7 @@ func TestFakeConformsToSwagger(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Update(func() { h.fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com") })
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -131,7 +109,7 @@ func TestFakeConformsToSwagger(t *testing.T) {
 	for _, p := range []string{"/v2/alerts/NOPE", "/v2/alerts?limit=101", "/v2/teams/NOPE?identifierType=id", "/v2/alerts/NOPE/logs"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "GenieKey "+testToken)
-		h.fake.ServeHTTP(discard{}, req)
+		h.fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
@@ -140,7 +118,7 @@ func TestFakeConformsToSwagger(t *testing.T) {
 		}
 		return false
 	})
-	h.clock.advance(2 * time.Hour)
+	h.clock.Advance(2 * time.Hour)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -154,42 +132,9 @@ func TestFakeConformsToSwagger(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"data":[{"id":"U1","username":"x@example.com","timeZone":5}],"took":0.1,"requestId":"r"}`)})
 
-	seen := map[string]bool{}
-	for _, rec := range all {
-		req, _ := http.NewRequest(rec.Method, "https://api.opsgenie.com"+rec.Path+"?"+rec.Query, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
-			continue
-		}
-		seen[route.Path+" "+http.StatusText(rec.Status)] = true
-		in := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 rec.Status,
-			Header:                 rec.Header,
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-		}
-		in.SetBodyBytes(rec.Body)
-		err = openapi3filter.ValidateResponse(context.Background(), in)
-		if rec.Negative {
-			if err == nil {
-				t.Error("negative control: a user with a numeric timeZone validated")
-			}
-			continue
-		}
-		if err != nil {
-			msg := err.Error()
-			if len(msg) > 3000 {
-				msg = msg[:3000]
-			}
-			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.400s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
-		}
-	}
-	var kinds []string
-	for k := range seen {
-		kinds = append(kinds, k)
-	}
-	t.Logf("validated %d responses: %s", len(all), strings.Join(kinds, ", "))
+	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.opsgenie.com",
+		Negative: "negative control: a user with a numeric timeZone validated",
+	})
 	for _, want := range []string{"/v2/alerts OK", "/v2/alerts/{identifier} OK", "/v2/alerts/{identifier}/logs OK",
 		"/v2/alerts/{identifier}/notes OK", "/v2/alerts/{identifier}/recipients OK", "/v2/users OK", "/v2/teams OK",
 		"/v2/teams/{identifier} OK", "/v2/schedules OK", "/v2/schedules/{identifier}/timeline OK", "/v2/escalations OK",
@@ -200,9 +145,3 @@ func TestFakeConformsToSwagger(t *testing.T) {
 		}
 	}
 }
-
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}

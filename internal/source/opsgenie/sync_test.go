@@ -19,16 +19,16 @@ func TestBackfillMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if got := s.people["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "Cai Wu" {
+	if got := s.People["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "Cai Wu" {
 		t.Errorf("unset time zone → %+v", got)
 	}
-	if got := s.people["UANA"]; got.TimeZone != "Europe/Berlin" || got.Source != "og" {
+	if got := s.People["UANA"]; got.TimeZone != "Europe/Berlin" || got.Source != "og" {
 		t.Errorf("ana = %+v", got)
 	}
-	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"UANA", "UBEN"}) {
+	if got := s.Teams["Payments"].Members; !reflect.DeepEqual(got, []string{"UANA", "UBEN"}) {
 		t.Errorf("Payments members %v", got)
 	}
-	a1 := s.incidents["A1"]
+	a1 := s.Incidents["A1"]
 	want1 := incident.Incident{Source: "og", ID: "A1", Title: "DB down", Team: "Payments", Service: "Datadog",
 		Severity: incident.SeverityCritical, EscalationPolicy: "T1", RecurrenceKey: "db-down",
 		CreatedAt: at(-72 * time.Hour), AcknowledgedAt: at(-72*time.Hour + 2*time.Minute),
@@ -36,49 +36,49 @@ func TestBackfillMapping(t *testing.T) {
 	if a1 != want1 {
 		t.Errorf("A1\n got %+v\nwant %+v", a1, want1)
 	}
-	if got := s.engagementsOf("A1"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UANA:resolve", "UBEN:acknowledge"}) {
+	if got := s.EngagementsOf("A1"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UANA:resolve", "UBEN:acknowledge"}) {
 		t.Errorf("A1 engagements %v", got)
 	}
-	if got := s.pagesOf("A1"); !reflect.DeepEqual(got, []string{"UANA:push@12:00:10", "UBEN:phone@12:00:10"}) {
+	if got := s.PagesOf("A1"); !reflect.DeepEqual(got, []string{"UANA:push@12:00:10", "UBEN:phone@12:00:10"}) {
 		t.Errorf("A1 pages %v", got)
 	}
-	if got := s.engagementsOf("A2"); !reflect.DeepEqual(got, []string{"UANA:action", "UBEN:acknowledge", "UBEN:note", "UBEN:resolve"}) {
+	if got := s.EngagementsOf("A2"); !reflect.DeepEqual(got, []string{"UANA:action", "UBEN:acknowledge", "UBEN:note", "UBEN:resolve"}) {
 		t.Errorf("A2 engagements %v", got)
 	}
-	if got := s.pagesOf("A2"); !reflect.DeepEqual(got, []string{"UANA:sms@12:00:05", "UBEN:sms@12:04:05"}) {
+	if got := s.PagesOf("A2"); !reflect.DeepEqual(got, []string{"UANA:sms@12:00:05", "UBEN:sms@12:04:05"}) {
 		t.Errorf("A2 pages %v", got)
 	}
 	// Closed by an integration: nobody engaged, never acknowledged.
-	if got := s.engagementsOf("A3"); len(got) != 0 {
+	if got := s.EngagementsOf("A3"); len(got) != 0 {
 		t.Errorf("A3 engagements %v", got)
 	}
-	if a3 := s.incidents["A3"]; a3.Team != "Platform" || a3.Severity != incident.SeverityHigh || !a3.AcknowledgedAt.IsZero() ||
+	if a3 := s.Incidents["A3"]; a3.Team != "Platform" || a3.Severity != incident.SeverityHigh || !a3.AcknowledgedAt.IsZero() ||
 		a3.ResolvedAt != at(-30*time.Hour+20*time.Minute) || a3.RecurrenceKey != "" {
 		t.Errorf("A3 %+v", a3)
 	}
-	if got := s.pagesOf("A4"); !reflect.DeepEqual(got, []string{"UANA:email@16:00:05"}) {
+	if got := s.PagesOf("A4"); !reflect.DeepEqual(got, []string{"UANA:email@16:00:05"}) {
 		t.Errorf("A4 pages %v", got)
 	}
-	if a4 := s.incidents["A4"]; a4.Severity != incident.SeverityLow || len(s.engagementsOf("A4")) != 0 {
-		t.Errorf("A4 %+v %v", a4, s.engagementsOf("A4"))
+	if a4 := s.Incidents["A4"]; a4.Severity != incident.SeverityLow || len(s.EngagementsOf("A4")) != 0 {
+		t.Errorf("A4 %+v %v", a4, s.EngagementsOf("A4"))
 	}
-	if got := s.pagesOf("A5"); !reflect.DeepEqual(got, []string{"UBEN:push@10:00:10", "UBEN:sms@10:00:40"}) {
+	if got := s.PagesOf("A5"); !reflect.DeepEqual(got, []string{"UBEN:push@10:00:10", "UBEN:sms@10:00:40"}) {
 		t.Errorf("A5 pages %v", got)
 	}
-	if a5 := s.incidents["A5"]; !a5.ResolvedAt.IsZero() || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if a5 := s.Incidents["A5"]; !a5.ResolvedAt.IsZero() || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("A5 %+v", a5)
 	}
 	// A recipient without a notification log line is one page, by its method.
-	if got := s.pagesOf("A6"); !reflect.DeepEqual(got, []string{"UCAI:phone@02:01:00"}) {
+	if got := s.PagesOf("A6"); !reflect.DeepEqual(got, []string{"UCAI:phone@02:01:00"}) {
 		t.Errorf("A6 pages %v", got)
 	}
-	if got := s.engagementsOf("A6"); !reflect.DeepEqual(got, []string{"UANA:note", "UCAI:acknowledge", "UCAI:resolve"}) {
+	if got := s.EngagementsOf("A6"); !reflect.DeepEqual(got, []string{"UANA:note", "UCAI:acknowledge", "UCAI:resolve"}) {
 		t.Errorf("A6 engagements %v", got)
 	}
 	// Shifts come clipped at the 30-day timeline chunks; together they cover each
 	// period (within history) exactly.
 	cover := map[string]time.Duration{}
-	for _, sh := range s.shifts {
+	for _, sh := range s.Shifts {
 		cover[sh.PersonID+"@"+sh.EscalationPolicy] += sh.End.Sub(sh.Start)
 		if sh.PersonID == "UCAI" && (sh.Start.Before(at(-14*24*time.Hour)) || sh.End.After(at(-7*24*time.Hour))) {
 			t.Errorf("shift %+v", sh)
@@ -90,11 +90,11 @@ func TestBackfillMapping(t *testing.T) {
 		t.Errorf("shift coverage %v, want %v", cover, want)
 	}
 	var c cursor
-	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+	if err := json.Unmarshal([]byte(s.Cursor), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.CompleteUntil != base || len(c.Known) != 1 || !c.Known["A5"].Open {
-		t.Errorf("cursor %s", s.cursor)
+		t.Errorf("cursor %s", s.Cursor)
 	}
 	if st := h.src.APIStats(); st.Requests["200"] == 0 || st.HasRateLimit {
 		t.Errorf("stats %+v", st)
@@ -106,7 +106,7 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	// A5 is closed by ben; a new alert A7 arrives and is acknowledged by ana.
 	h.fake.Update(func() {
 		h.fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com")
@@ -119,13 +119,13 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if a5 := s.incidents["A5"]; a5.ResolvedAt != at(5*time.Minute) || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if a5 := s.Incidents["A5"]; a5.ResolvedAt != at(5*time.Minute) || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("A5 after close %+v", a5)
 	}
-	if got := s.engagementsOf("A5"); !reflect.DeepEqual(got, []string{"UBEN:acknowledge", "UBEN:resolve"}) {
+	if got := s.EngagementsOf("A5"); !reflect.DeepEqual(got, []string{"UBEN:acknowledge", "UBEN:resolve"}) {
 		t.Errorf("A5 engagements %v", got)
 	}
-	if a7, ok := s.incidents["A7"]; !ok || a7.Severity != incident.SeverityCritical || len(s.pagesOf("A7")) != 1 {
+	if a7, ok := s.Incidents["A7"]; !ok || a7.Severity != incident.SeverityCritical || len(s.PagesOf("A7")) != 1 {
 		t.Errorf("A7 %+v", a7)
 	}
 	// window list + open list + A5 by id + details (logs, notes, recipients) of A5 and A7.
@@ -136,17 +136,17 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	}
 	// A minute later the overlap lists A7 again, and A7 is still open, but nothing
 	// changed: nothing is read in detail or written again.
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.ResetRequests()
-	writes := h.sink.writes
+	writes := h.sink.Writes
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
 	if reqs := h.fake.Requests(); len(reqs) != 2 {
 		t.Errorf("sync after the changes took %d requests: %v", len(reqs), reqs)
 	}
-	if h.sink.writes != writes+1 {
-		t.Errorf("%d writes", h.sink.writes-writes)
+	if h.sink.Writes != writes+1 {
+		t.Errorf("%d writes", h.sink.Writes-writes)
 	}
 }
 
@@ -163,10 +163,10 @@ func TestOnCallKeyOfEscalationAndScheduleResponders(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if a8 := h.sink.incidents["A8"]; a8.EscalationPolicy != "T1" || a8.Team != "" {
+	if a8 := h.sink.Incidents["A8"]; a8.EscalationPolicy != "T1" || a8.Team != "" {
 		t.Errorf("A8 %+v", a8)
 	}
-	if a9 := h.sink.incidents["A9"]; a9.EscalationPolicy != "T2" || a9.Team != "" {
+	if a9 := h.sink.Incidents["A9"]; a9.EscalationPolicy != "T2" || a9.Team != "" {
 		t.Errorf("A9 %+v", a9)
 	}
 }
@@ -177,8 +177,8 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n || len(h.sink.pages) != n || len(h.sink.engagements) != 2*n {
-		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.incidents), len(h.sink.pages), len(h.sink.engagements))
+	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n || len(h.sink.Engagements) != 2*n {
+		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.Incidents), len(h.sink.Pages), len(h.sink.Engagements))
 	}
 	back := h.fake.RequestCount()
 	// users 1, teams 1+1, schedules 1, escalations 1, timeline chunks over 97 days (4
@@ -190,7 +190,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want %d", back, want)
 	}
 	for range 3 {
-		h.clock.advance(time.Minute)
+		h.clock.Advance(time.Minute)
 		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
@@ -201,7 +201,7 @@ func TestRequestCounts(t *testing.T) {
 			t.Errorf("idle sync took %d requests: %v", len(idle), idle)
 		}
 	}
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -219,8 +219,8 @@ func TestDeepOffsetRestartsTheQuery(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n {
-		t.Errorf("stored %d alerts, want %d", len(h.sink.incidents), n)
+	if len(h.sink.Incidents) != n {
+		t.Errorf("stored %d alerts, want %d", len(h.sink.Incidents), n)
 	}
 	restarts := 0
 	for _, r := range h.fake.Requests() {
@@ -252,13 +252,13 @@ func TestRateLimited(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.incidents) != 6 {
-				t.Errorf("incidents %d", len(h.sink.incidents))
+			if len(h.sink.Incidents) != 6 {
+				t.Errorf("incidents %d", len(h.sink.Incidents))
 			}
 			if st := h.src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.sleptFor()
+			slept := h.clock.Slept()
 			if withHeaders && slept < 4*15*time.Second || !withHeaders && (slept < 7*time.Second || slept > time.Minute) {
 				t.Errorf("slept %v", slept)
 			}
@@ -295,8 +295,8 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["503"] == 0 || len(h.sink.pages) != 9 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	if st := h.src.APIStats(); st.Requests["503"] == 0 || len(h.sink.Pages) != 9 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
 	}
 }
 
@@ -319,8 +319,8 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 6 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -344,9 +344,9 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.cursor
-			stored := len(h.sink.incidents)
-			h.clock.advance(time.Minute)
+			before := h.sink.Cursor
+			stored := len(h.sink.Incidents)
+			h.clock.Advance(time.Minute)
 			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.URL.Path != tc.path {
 					return false
@@ -359,8 +359,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.cursor != before || len(h.sink.incidents) != stored {
-				t.Errorf("stored state changed: %d incidents", len(h.sink.incidents))
+			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.sink.Incidents))
 			}
 		})
 	}
@@ -378,8 +378,8 @@ func TestAlertDeletedWhileReadIsSkipped(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.sink.incidents["A3"]; ok || len(h.sink.incidents) != 5 {
-		t.Errorf("stored %d alerts, A3 among them: %v", len(h.sink.incidents), ok)
+	if _, ok := h.sink.Incidents["A3"]; ok || len(h.sink.Incidents) != 5 {
+		t.Errorf("stored %d alerts, A3 among them: %v", len(h.sink.Incidents), ok)
 	}
 }
 
@@ -449,10 +449,10 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.incidents); n != 30 {
+	if n := len(h.sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d alerts, want 30", n)
 	}
-	for _, in := range h.sink.incidents {
+	for _, in := range h.sink.Incidents {
 		if in.CreatedAt.Before(at(-30 * 24 * time.Hour)) {
 			t.Errorf("alert %s from %v is older than history", in.ID, in.CreatedAt)
 		}
