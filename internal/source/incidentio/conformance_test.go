@@ -1,20 +1,16 @@
 package incidentio
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/incidentio/iofake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // loadSpec loads incident.io's own OpenAPI 3 document from $HERO_REFERENCE_DIR. Without
@@ -22,25 +18,7 @@ import (
 // or file fails it.
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the OpenAPI conformance test")
-	}
-	path := filepath.Join(dir, "apis", "incident-io", "openapi3.json")
-	if _, err := os.Stat(path); err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the incident.io spec is missing: %v", err)
-		}
-		t.Skipf("incident.io spec not found: %v", err)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, raw := sourcetest.Reference{Path: "apis/incident-io/openapi3.json", What: "incident.io spec"}.Read(t)
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -88,7 +66,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Update(func() {
 		h.fake.AddUpdate("I5", "UP5", "closed", "U2", at(5*time.Minute))
 		h.fake.AddEvent("E1", iofake.Event{ID: "E1late", Kind: "acked", At: at(6 * time.Minute), Users: []string{"U2"}})
@@ -110,7 +88,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	for _, p := range []string{"/v2/incidents/NOPE", "/v2/incidents?page_size=251", "/v2/escalations?page_size=51"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		h.fake.ServeHTTP(discard{}, req)
+		h.fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
@@ -119,7 +97,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 		return false
 	})
-	h.clock.advance(2 * time.Hour)
+	h.clock.Advance(2 * time.Hour)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -133,16 +111,12 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"users":[{"id":"U1","name":"Ana","role":"responder"}],"pagination_meta":{"page_size":25}}`)})
 
-	seen := map[string]bool{}
-	for _, rec := range all {
-		req, _ := http.NewRequest(rec.Method, "https://api.incident.io"+rec.Path+"?"+rec.Query, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
-			continue
-		}
-		seen[route.Path+" "+http.StatusText(rec.Status)] = true
-		if rec.Status >= 300 {
+	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.incident.io",
+		Negative: "negative control: a user without base_role, seats and is_active validated",
+		Check: func(rec sourcetest.Recorded) bool {
+			if rec.Status < 300 {
+				return false
+			}
 			var e struct {
 				Type   string `json:"type"`
 				Status int    `json:"status"`
@@ -154,35 +128,9 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 			if json.Unmarshal(rec.Body, &e) != nil || e.Type == "" || e.Status != rec.Status || len(e.Errors) == 0 || e.Errors[0].Message == "" {
 				t.Errorf("%s %s → %d: not an incident.io error body: %s", rec.Method, rec.Path, rec.Status, rec.Body)
 			}
-			continue
-		}
-		in := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 rec.Status,
-			Header:                 rec.Header,
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-		}
-		in.SetBodyBytes(rec.Body)
-		err = openapi3filter.ValidateResponse(context.Background(), in)
-		if rec.Negative {
-			if err == nil {
-				t.Error("negative control: a user without base_role, seats and is_active validated")
-			}
-			continue
-		}
-		if err != nil {
-			msg := err.Error()
-			if len(msg) > 3000 {
-				msg = msg[:3000]
-			}
-			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.400s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
-		}
-	}
-	var kinds []string
-	for k := range seen {
-		kinds = append(kinds, k)
-	}
-	t.Logf("validated %d responses: %s", len(all), strings.Join(kinds, ", "))
+			return true
+		},
+	})
 	for _, want := range []string{"/v2/incidents OK", "/v2/incidents/{id} OK", "/v2/escalations OK", "/v2/incident_updates OK",
 		"/v2/users OK", "/v2/schedules OK", "/v2/escalation_paths OK", "/v2/schedule_entries OK",
 		"/v2/incidents/{id} Not Found", "/v2/incidents Unprocessable Entity", "/v2/users Unauthorized", "/v2/incidents Too Many Requests"} {
@@ -191,9 +139,3 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 	}
 }
-
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}

@@ -16,7 +16,7 @@ func TestScenarioFigures(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	hist := h.sink.history("io", h.src.Capabilities())
+	hist := h.sink.History("io", h.src.Capabilities())
 	snap := incident.Compute(hist, incident.DefaultSettings(), base)
 
 	team := map[string]incident.TeamWindow{}

@@ -20,20 +20,20 @@ func TestBackfillMapping(t *testing.T) {
 	}
 	s := h.sink
 	zones := map[string]string{}
-	for id, p := range s.people {
+	for id, p := range s.People {
 		zones[id] = p.TimeZone
 	}
 	// No user has a zone: the zone of a schedule they are on, else the default.
 	if want := map[string]string{"U1": "Europe/Berlin", "U2": "America/New_York", "U3": "Europe/Dublin", "U4": "Europe/London"}; !reflect.DeepEqual(zones, want) {
 		t.Errorf("zones %v", zones)
 	}
-	if p := s.people["U1"]; p.Email != "ana@example.com" || p.Name != "Ana Lima" || p.Source != "io" {
+	if p := s.People["U1"]; p.Email != "ana@example.com" || p.Name != "Ana Lima" || p.Source != "io" {
 		t.Errorf("ana %+v", p)
 	}
-	if len(s.teams) != 0 {
-		t.Errorf("teams %v: incident.io has no rosters the source reads", s.teams)
+	if len(s.Teams) != 0 {
+		t.Errorf("teams %v: incident.io has no rosters the source reads", s.Teams)
 	}
-	i1 := s.incidents["I1"]
+	i1 := s.Incidents["I1"]
 	want1 := incident.Incident{Source: "io", ID: "I1", Title: "DB down", Team: "Payments", Service: "checkout",
 		Severity: incident.SeverityCritical, EscalationPolicy: "EP1", RecurrenceKey: "db-down",
 		CreatedAt: at(-72 * time.Hour), AcknowledgedAt: at(-72*time.Hour + 2*time.Minute),
@@ -41,50 +41,50 @@ func TestBackfillMapping(t *testing.T) {
 	if i1 != want1 {
 		t.Errorf("I1\n got %+v\nwant %+v", i1, want1)
 	}
-	if got := s.engagementsOf("I1"); !reflect.DeepEqual(got, []string{"U1:acknowledge", "U1:action", "U1:note", "U1:note", "U1:resolve"}) {
+	if got := s.EngagementsOf("I1"); !reflect.DeepEqual(got, []string{"U1:acknowledge", "U1:action", "U1:note", "U1:note", "U1:resolve"}) {
 		t.Errorf("I1 engagements %v", got)
 	}
-	if got := s.pagesOf("I1"); !reflect.DeepEqual(got, []string{"U1:push@12:00:10", "U2:push@12:00:10"}) {
+	if got := s.PagesOf("I1"); !reflect.DeepEqual(got, []string{"U1:push@12:00:10", "U2:push@12:00:10"}) {
 		t.Errorf("I1 pages %v", got)
 	}
 	// No "Resolved at" timestamp: the update into post-incident decides.
-	if i2 := s.incidents["I2"]; i2.ResolvedAt != at(-47*time.Hour) || i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != at(-48*time.Hour+6*time.Minute) {
+	if i2 := s.Incidents["I2"]; i2.ResolvedAt != at(-47*time.Hour) || i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != at(-48*time.Hour+6*time.Minute) {
 		t.Errorf("I2 %+v", i2)
 	}
-	if got := s.engagementsOf("I2"); !reflect.DeepEqual(got, []string{"U2:acknowledge", "U2:action", "U2:resolve"}) {
+	if got := s.EngagementsOf("I2"); !reflect.DeepEqual(got, []string{"U2:acknowledge", "U2:action", "U2:resolve"}) {
 		t.Errorf("I2 engagements %v", got)
 	}
 	// A role has no assignment time: dated at the assignee's first other act, else at
 	// the incident's creation.
-	if e := s.engagements["I2/role/01ROLELEAD"]; e.PersonID != "U2" || e.At != at(-48*time.Hour+6*time.Minute) {
+	if e := s.Engagements["I2/role/01ROLELEAD"]; e.PersonID != "U2" || e.At != at(-48*time.Hour+6*time.Minute) {
 		t.Errorf("I2 lead %+v", e)
 	}
-	if e := s.engagements["I6/role/01ROLECOMMS"]; e.PersonID != "U4" || e.At != at(-10*time.Hour) {
+	if e := s.Engagements["I6/role/01ROLECOMMS"]; e.PersonID != "U4" || e.At != at(-10*time.Hour) {
 		t.Errorf("I6 comms %+v", e)
 	}
-	if got := s.engagementsOf("I3"); len(got) != 0 {
+	if got := s.EngagementsOf("I3"); len(got) != 0 {
 		t.Errorf("I3 engagements %v", got)
 	}
-	if i3 := s.incidents["I3"]; i3.Severity != incident.SeverityHigh || !i3.AcknowledgedAt.IsZero() || i3.ResolvedAt != at(-30*time.Hour+20*time.Minute) {
+	if i3 := s.Incidents["I3"]; i3.Severity != incident.SeverityHigh || !i3.AcknowledgedAt.IsZero() || i3.ResolvedAt != at(-30*time.Hour+20*time.Minute) {
 		t.Errorf("I3 %+v", i3)
 	}
 	for _, id := range []string{"I4", "I7"} {
-		if _, ok := s.incidents[id]; ok {
+		if _, ok := s.Incidents[id]; ok {
 			t.Errorf("%s (declined / test) stored", id)
 		}
 	}
-	if got := s.pagesOf("I5"); !reflect.DeepEqual(got, []string{"U2:push@10:00:10", "U2:push@10:00:40"}) {
+	if got := s.PagesOf("I5"); !reflect.DeepEqual(got, []string{"U2:push@10:00:10", "U2:push@10:00:40"}) {
 		t.Errorf("I5 pages %v", got)
 	}
-	if i5 := s.incidents["I5"]; !i5.ResolvedAt.IsZero() || i5.RecurrenceKey != "latency" {
+	if i5 := s.Incidents["I5"]; !i5.ResolvedAt.IsZero() || i5.RecurrenceKey != "latency" {
 		t.Errorf("I5 %+v", i5)
 	}
-	if got := s.engagementsOf("I6"); !reflect.DeepEqual(got, []string{"U1:note", "U3:acknowledge", "U3:action", "U3:resolve", "U4:action"}) {
+	if got := s.EngagementsOf("I6"); !reflect.DeepEqual(got, []string{"U1:note", "U3:acknowledge", "U3:action", "U3:resolve", "U4:action"}) {
 		t.Errorf("I6 engagements %v", got)
 	}
 	// Shifts: EP1 level 1 (Ana via SCH1) and level 2 (Ben via SCH2); EP2 level 1 (Cai).
 	levels := map[string]bool{}
-	for _, sh := range s.shifts {
+	for _, sh := range s.Shifts {
 		levels[sh.PersonID+"@"+sh.EscalationPolicy+"/"+string(rune('0'+sh.Level))] = true
 		if sh.PersonID == "U3" && (sh.Start != at(-14*24*time.Hour) || sh.End != at(-7*24*time.Hour)) {
 			t.Errorf("shift %+v", sh)
@@ -94,8 +94,8 @@ func TestBackfillMapping(t *testing.T) {
 		t.Errorf("shifts %v", levels)
 	}
 	var c cursor
-	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil || c.CompleteUntil != base {
-		t.Errorf("cursor %s", s.cursor)
+	if err := json.Unmarshal([]byte(s.Cursor), &c); err != nil || c.CompleteUntil != base {
+		t.Errorf("cursor %s", s.Cursor)
 	}
 }
 
@@ -104,7 +104,7 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Update(func() {
 		// I5 resolves; a new incident I8 is declared and acknowledged; I1 gets a late
 		// acknowledgement by Ben on its old escalation (the incident itself unchanged).
@@ -122,17 +122,17 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	}
 	s := h.sink
 	// I5's first acknowledgement survives: its escalation is re-read by incident.
-	if i5 := s.incidents["I5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if i5 := s.Incidents["I5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("I5 %+v", i5)
 	}
-	if i8, ok := s.incidents["I8"]; !ok || i8.AcknowledgedAt != at(4*time.Minute) || len(s.pagesOf("I8")) != 1 {
+	if i8, ok := s.Incidents["I8"]; !ok || i8.AcknowledgedAt != at(4*time.Minute) || len(s.PagesOf("I8")) != 1 {
 		t.Errorf("I8 %+v", i8)
 	}
 	// The late acknowledgement does not move I1's first acknowledgement.
-	if i1 := s.incidents["I1"]; i1.AcknowledgedAt != at(-72*time.Hour+2*time.Minute) {
+	if i1 := s.Incidents["I1"]; i1.AcknowledgedAt != at(-72*time.Hour+2*time.Minute) {
 		t.Errorf("I1 %+v", i1)
 	}
-	if got := s.engagementsOf("I1"); !reflect.DeepEqual(got, []string{"U1:acknowledge", "U1:action", "U1:note", "U1:note", "U1:resolve", "U2:acknowledge"}) {
+	if got := s.EngagementsOf("I1"); !reflect.DeepEqual(got, []string{"U1:acknowledge", "U1:action", "U1:note", "U1:note", "U1:resolve", "U2:acknowledge"}) {
 		t.Errorf("I1 engagements %v", got)
 	}
 	reqs := h.fake.Requests()
@@ -144,17 +144,17 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	}
 	// A minute later the overlap lists those changes again, but nothing changed since:
 	// nothing is read in detail or written again.
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.ResetRequests()
-	writes := h.sink.writes
+	writes := h.sink.Writes
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
 	if reqs := h.fake.Requests(); len(reqs) != 2 {
 		t.Errorf("sync after the changes took %d requests: %v", len(reqs), reqs)
 	}
-	if h.sink.writes != writes+1 || len(h.sink.incidents) != 6 {
-		t.Errorf("%d writes, %d incidents", h.sink.writes-writes, len(h.sink.incidents))
+	if h.sink.Writes != writes+1 || len(h.sink.Incidents) != 6 {
+		t.Errorf("%d writes, %d incidents", h.sink.Writes-writes, len(h.sink.Incidents))
 	}
 }
 
@@ -169,7 +169,7 @@ func TestIncidentWithoutEscalationUsesTheTeamPath(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if i9 := h.sink.incidents["I9"]; i9.EscalationPolicy != "EP2" || !i9.AcknowledgedAt.IsZero() || len(h.sink.pagesOf("I9")) != 0 {
+	if i9 := h.sink.Incidents["I9"]; i9.EscalationPolicy != "EP2" || !i9.AcknowledgedAt.IsZero() || len(h.sink.PagesOf("I9")) != 0 {
 		t.Errorf("I9 %+v", i9)
 	}
 }
@@ -184,10 +184,10 @@ func TestTriageDeclinedAndMerged(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.sink.incidents["I10"]; ok {
+	if _, ok := h.sink.Incidents["I10"]; ok {
 		t.Error("triage incident stored")
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Update(func() {
 		h.fake.AddUpdate("I10", "UP10a", "live", "U1", at(2*time.Minute))
 		h.fake.AddUpdate("I5", "UP5m", "merged", "U2", at(3*time.Minute))
@@ -195,13 +195,13 @@ func TestTriageDeclinedAndMerged(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if i10, ok := h.sink.incidents["I10"]; !ok || !i10.ResolvedAt.IsZero() {
+	if i10, ok := h.sink.Incidents["I10"]; !ok || !i10.ResolvedAt.IsZero() {
 		t.Errorf("accepted I10 %+v %v", i10, ok)
 	}
-	if i5 := h.sink.incidents["I5"]; i5.ResolvedAt != at(3*time.Minute) {
+	if i5 := h.sink.Incidents["I5"]; i5.ResolvedAt != at(3*time.Minute) {
 		t.Errorf("merged I5 %+v", i5)
 	}
-	if _, ok := h.sink.incidents["I4"]; ok {
+	if _, ok := h.sink.Incidents["I4"]; ok {
 		t.Error("declined I4 stored")
 	}
 }
@@ -212,8 +212,8 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n || len(h.sink.pages) != n || len(h.sink.engagements) != 3*n {
-		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.incidents), len(h.sink.pages), len(h.sink.engagements))
+	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n || len(h.sink.Engagements) != 3*n {
+		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.Incidents), len(h.sink.Pages), len(h.sink.Engagements))
 	}
 	back := h.fake.RequestCount()
 	// users, schedules, escalation paths, entries of one schedule: 4; incidents
@@ -224,7 +224,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want %d", back, want)
 	}
 	for range 3 {
-		h.clock.advance(time.Minute)
+		h.clock.Advance(time.Minute)
 		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
@@ -235,7 +235,7 @@ func TestRequestCounts(t *testing.T) {
 			t.Errorf("idle sync took %d requests: %v", len(idle), idle)
 		}
 	}
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -275,8 +275,8 @@ func TestScheduleEntriesPaging(t *testing.T) {
 	if wantPages := (want + 49) / 50; pages != wantPages || pages < 3 {
 		t.Errorf("%d schedule_entries requests, want %d", pages, wantPages)
 	}
-	if len(h.sink.shifts) != want {
-		t.Errorf("%d shifts, want %d", len(h.sink.shifts), want)
+	if len(h.sink.Shifts) != want {
+		t.Errorf("%d shifts, want %d", len(h.sink.Shifts), want)
 	}
 }
 
@@ -294,13 +294,13 @@ func TestRateLimited(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.incidents) != 5 {
-				t.Errorf("incidents %d", len(h.sink.incidents))
+			if len(h.sink.Incidents) != 5 {
+				t.Errorf("incidents %d", len(h.sink.Incidents))
 			}
 			if st := h.src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.sleptFor()
+			slept := h.clock.Slept()
 			if retryAfter > 0 && slept < 4*15*time.Second || retryAfter < 0 && (slept < 7*time.Second || slept > time.Minute) {
 				t.Errorf("slept %v", slept)
 			}
@@ -337,8 +337,8 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["502"] != 2 || len(h.sink.pages) != 8 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	if st := h.src.APIStats(); st.Requests["502"] != 2 || len(h.sink.Pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
 	}
 }
 
@@ -361,8 +361,8 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 5 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 5 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -384,9 +384,9 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.cursor
-			stored := len(h.sink.incidents)
-			h.clock.advance(time.Minute)
+			before := h.sink.Cursor
+			stored := len(h.sink.Incidents)
+			h.clock.Advance(time.Minute)
 			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.URL.Path != tc.path {
 					return false
@@ -399,8 +399,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.cursor != before || len(h.sink.incidents) != stored {
-				t.Errorf("stored state changed: %d incidents", len(h.sink.incidents))
+			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.sink.Incidents))
 			}
 		})
 	}
@@ -452,7 +452,7 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.incidents); n != 30 {
+	if n := len(h.sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
 	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
@@ -486,8 +486,8 @@ func TestWithoutOnCallPagesAndShiftsAreNotClaimed(t *testing.T) {
 			if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
 				t.Errorf("capabilities %+v", c)
 			}
-			if len(h.sink.incidents) != 1 || len(h.sink.engagementsOf("I1")) != 1 {
-				t.Errorf("incidents %v", h.sink.incidents)
+			if len(h.sink.Incidents) != 1 || len(h.sink.EngagementsOf("I1")) != 1 {
+				t.Errorf("incidents %v", h.sink.Incidents)
 			}
 		})
 	}

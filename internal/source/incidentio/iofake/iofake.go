@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"sort"
@@ -23,23 +22,19 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // Obj is a JSON object of a fixture.
 type Obj = map[string]any
 
 // Recorded is one response of the fake.
-type Recorded struct {
-	Method, Path, Query string
-	Status              int
-	Header              http.Header
-	Body                []byte
-	Negative            bool
-}
+type Recorded = sourcetest.Recorded
 
 // FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are not recorded, except 429s.
-type FaultFunc func(w http.ResponseWriter, r *http.Request, n int) bool
+// true. Its responses are deliberately off-spec and are not recorded, except 429s.
+type FaultFunc = sourcetest.FaultFunc
 
 type entry struct {
 	schedule, user string
@@ -48,6 +43,8 @@ type entry struct {
 
 // Server is the fake. It is an http.Handler; serve it with httptest.NewServer.
 type Server struct {
+	sourcetest.Recorder
+
 	token string
 
 	mu          sync.Mutex
@@ -59,49 +56,10 @@ type Server struct {
 	escalations []Obj
 	updates     []Obj
 	seq         int
-
-	fault    FaultFunc
-	requests []string
-	record   []Recorded
 }
 
 // New returns an empty fake that accepts token.
 func New(token string) *Server { return &Server{token: token} }
-
-// RequestCount is the number of requests served since the last ResetRequests.
-func (f *Server) RequestCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.requests)
-}
-
-// Requests are "METHOD /path?query" of the requests since the last ResetRequests.
-func (f *Server) Requests() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
-// ResetRequests forgets the requests served so far.
-func (f *Server) ResetRequests() {
-	f.mu.Lock()
-	f.requests = nil
-	f.mu.Unlock()
-}
-
-// Recorded are the responses given (see FaultFunc for which are left out).
-func (f *Server) Recorded() []Recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.record)
-}
-
-// SetFault installs (or, with nil, removes) a fault.
-func (f *Server) SetFault(fn FaultFunc) {
-	f.mu.Lock()
-	f.fault = fn
-	f.mu.Unlock()
-}
 
 // Update runs fn with the fake locked, for changing fixtures while it serves.
 func (f *Server) Update(fn func()) {
@@ -110,37 +68,7 @@ func (f *Server) Update(fn func()) {
 	fn()
 }
 
-func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
-	n := len(f.requests)
-	fault := f.fault
-	f.mu.Unlock()
-	rec := httptest.NewRecorder()
-	if fault != nil && fault(rec, r, n) {
-		f.flush(w, r, rec, rec.Code == http.StatusTooManyRequests)
-		return
-	}
-	rec = httptest.NewRecorder()
-	f.mu.Lock()
-	f.serve(rec, r)
-	f.mu.Unlock()
-	f.flush(w, r, rec, true)
-}
-
-func (f *Server) flush(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder, keep bool) {
-	if keep {
-		f.mu.Lock()
-		f.record = append(f.record, Recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: rec.Code, Header: rec.Header().Clone(), Body: rec.Body.Bytes()})
-		f.mu.Unlock()
-	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
-}
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
