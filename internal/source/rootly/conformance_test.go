@@ -1,11 +1,8 @@
 package rootly
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +10,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/rootly/rootlyfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // usedPaths are the operations the source calls; the rest of the (2.9 MB) document's
@@ -32,22 +29,7 @@ var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/escalation_policies", "/
 // openapi2conv.
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the OpenAPI conformance test")
-	}
-	path := filepath.Join(dir, "apis", "rootly", "swagger.json")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the Rootly spec is missing: %v", err)
-		}
-		t.Skipf("Rootly spec not found: %v", err)
-	}
+	path, raw := sourcetest.Reference{Path: "apis/rootly/swagger.json", What: "Rootly spec"}.Read(t)
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -64,6 +46,7 @@ func loadSpec(t *testing.T) *openapi3.T {
 	doc["paths"] = kept
 	data, _ := json.Marshal(doc)
 	var spec *openapi3.T
+	var err error
 	switch v2, v3 := doc["swagger"], doc["openapi"]; {
 	case v3 != nil:
 		spec, err = openapi3.NewLoader().LoadFromData(data)
@@ -144,7 +127,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Resolve("I4", at(5*time.Minute), "102")
 	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
@@ -163,7 +146,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		"/v1/incidents?page%5Bsize%5D=5000"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		h.fake.ServeHTTP(discard{}, req)
+		h.fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
 	all = append(all, h.fake.Recorded()...)
 
@@ -189,38 +172,9 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Body: []byte(`{"data":[{"id":"1","type":"users","attributes":{"email":5,"created_at":"x","updated_at":"x"}}],` +
 			`"links":{"self":"s","first":"f","prev":null,"next":null,"last":null},"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_count":1,"total_pages":1}}`)})
 
-	seen := map[string]bool{}
-	for _, rec := range all {
-		req, _ := http.NewRequest(rec.Method, "https://api.rootly.com"+rec.Path+"?"+rec.Query, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
-			continue
-		}
-		seen[route.Path+" "+http.StatusText(rec.Status)] = true
-		in := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 rec.Status,
-			Header:                 rec.Header,
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-		}
-		in.SetBodyBytes(rec.Body)
-		err = openapi3filter.ValidateResponse(context.Background(), in)
-		if rec.Negative {
-			if err == nil {
-				t.Error("negative control: a user with a numeric email validated")
-			}
-			continue
-		}
-		if err != nil {
-			msg := err.Error()
-			if len(msg) > 3000 {
-				msg = msg[:3000]
-			}
-			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.600s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
-		}
-	}
-	t.Logf("validated %d responses", len(all))
+	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.rootly.com",
+		Negative: "negative control: a user with a numeric email validated", BodyLimit: 600,
+	})
 	tooMany := false
 	for k := range seen {
 		tooMany = tooMany || strings.HasSuffix(k, " Too Many Requests")
@@ -236,9 +190,3 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 	}
 }
-
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}

@@ -21,13 +21,13 @@ func TestBackfillMapping(t *testing.T) {
 	}
 	s := h.sink
 
-	if got := s.people["103"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" {
+	if got := s.People["103"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" {
 		t.Errorf("null time zone → %+v", got)
 	}
-	if got := s.people["101"]; got.TimeZone != "Europe/Berlin" || got.Source != "rt" {
+	if got := s.People["101"]; got.TimeZone != "Europe/Berlin" || got.Source != "rt" {
 		t.Errorf("ana = %+v", got)
 	}
-	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"101", "102"}) {
+	if got := s.Teams["Payments"].Members; !reflect.DeepEqual(got, []string{"101", "102"}) {
 		t.Errorf("Payments members %v", got)
 	}
 
@@ -35,57 +35,57 @@ func TestBackfillMapping(t *testing.T) {
 	want1 := incident.Incident{Source: "rt", ID: "I1", Title: "DB down", Team: "Payments", Service: "checkout",
 		Severity: incident.SeverityCritical, EscalationPolicy: "ep-pay", RecurrenceKey: "db-down",
 		CreatedAt: t1, AcknowledgedAt: t1.Add(2 * time.Minute), ResolvedAt: t1.Add(30 * time.Minute)}
-	if got := s.incidents["I1"]; got != want1 {
+	if got := s.Incidents["I1"]; got != want1 {
 		t.Errorf("I1\n got %+v\nwant %+v", got, want1)
 	}
-	if got := s.engagementsOf("I1"); !reflect.DeepEqual(got, []string{"101:acknowledge", "101:action", "101:resolve"}) {
+	if got := s.EngagementsOf("I1"); !reflect.DeepEqual(got, []string{"101:acknowledge", "101:action", "101:resolve"}) {
 		t.Errorf("I1 engagements %v", got)
 	}
-	if got := s.pagesOf("I1"); !reflect.DeepEqual(got, []string{"101:push@12:00:05"}) {
+	if got := s.PagesOf("I1"); !reflect.DeepEqual(got, []string{"101:push@12:00:05"}) {
 		t.Errorf("I1 pages %v", got)
 	}
 	// medium → low; team policy when the service has none; an automatic escalation
 	// (no user) engages nobody.
-	i2 := s.incidents["I2"]
+	i2 := s.Incidents["I2"]
 	if i2.Severity != incident.SeverityLow || i2.EscalationPolicy != "ep-pay" || i2.RecurrenceKey != "" || i2.Service != "ledger" {
 		t.Errorf("I2 %+v", i2)
 	}
-	if got := s.engagementsOf("I2"); !reflect.DeepEqual(got, []string{"101:action", "102:acknowledge", "102:resolve"}) {
+	if got := s.EngagementsOf("I2"); !reflect.DeepEqual(got, []string{"101:action", "102:acknowledge", "102:resolve"}) {
 		t.Errorf("I2 engagements %v", got)
 	}
-	if got := s.pagesOf("I2"); !reflect.DeepEqual(got, []string{"101:sms@20:00:05", "102:phone@20:04:00"}) {
+	if got := s.PagesOf("I2"); !reflect.DeepEqual(got, []string{"101:sms@20:00:05", "102:phone@20:04:00"}) {
 		t.Errorf("I2 pages %v", got)
 	}
 	// Email is stored as a page with channel email (the analytics exclude it).
-	if got := s.pagesOf("I3"); !reflect.DeepEqual(got, []string{"103:email@06:00:20", "103:phone@06:00:10", "103:push@06:00:40"}) {
+	if got := s.PagesOf("I3"); !reflect.DeepEqual(got, []string{"103:email@06:00:20", "103:phone@06:00:10", "103:push@06:00:40"}) {
 		t.Errorf("I3 pages %v", got)
 	}
-	if i3 := s.incidents["I3"]; i3.Team != "Platform" || i3.EscalationPolicy != "ep-plat" || i3.Service != "" || i3.Severity != incident.SeverityHigh {
+	if i3 := s.Incidents["I3"]; i3.Team != "Platform" || i3.EscalationPolicy != "ep-plat" || i3.Service != "" || i3.Severity != incident.SeverityHigh {
 		t.Errorf("I3 %+v", i3)
 	}
 	// No acknowledged_at: the first acknowledged alert event stands in.
-	if i4 := s.incidents["I4"]; !i4.ResolvedAt.IsZero() || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) || i4.RecurrenceKey != "db-down" {
+	if i4 := s.Incidents["I4"]; !i4.ResolvedAt.IsZero() || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) || i4.RecurrenceKey != "db-down" {
 		t.Errorf("I4 %+v", i4)
 	}
 	for _, id := range []string{"I5", "I6"} {
-		if _, ok := s.incidents[id]; ok {
+		if _, ok := s.Incidents[id]; ok {
 			t.Errorf("%s stored", id)
 		}
 	}
-	for _, p := range s.pages {
+	for _, p := range s.Pages {
 		if p.IncidentID == "I5" || p.IncidentID == "" {
 			t.Errorf("page of an excluded or missing incident: %+v", p)
 		}
 	}
-	if len(s.shifts) != 3 {
-		t.Errorf("shifts %v", s.shifts)
+	if len(s.Shifts) != 3 {
+		t.Errorf("shifts %v", s.Shifts)
 	}
 	var c cursor
-	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+	if err := json.Unmarshal([]byte(s.Cursor), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.CompleteUntil != base || c.ServicePolicy["s-checkout"] != "ep-pay" || c.TeamPolicy["g-plat"] != "ep-plat" {
-		t.Errorf("cursor %s", s.cursor)
+		t.Errorf("cursor %s", s.Cursor)
 	}
 	if st := h.src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 2990 {
 		t.Errorf("stats %+v", st)
@@ -100,7 +100,7 @@ func TestIncrementalPicksUpChanges(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Resolve("I4", at(5*time.Minute), "102")
 	h.fake.AddIncident(rootlyfake.Incident{ID: "I7", Title: "New", Status: "started", Severity: "high", Team: "g-plat",
 		Created: at(3 * time.Minute)})
@@ -112,16 +112,16 @@ func TestIncrementalPicksUpChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if i4 := s.incidents["I4"]; i4.ResolvedAt != at(5*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if i4 := s.Incidents["I4"]; i4.ResolvedAt != at(5*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("I4 after resolve %+v", i4)
 	}
-	if got := s.engagementsOf("I4"); !reflect.DeepEqual(got, []string{"101:action", "102:acknowledge", "102:resolve"}) {
+	if got := s.EngagementsOf("I4"); !reflect.DeepEqual(got, []string{"101:action", "102:acknowledge", "102:resolve"}) {
 		t.Errorf("I4 engagements %v", got)
 	}
-	if _, ok := s.incidents["I7"]; !ok || len(s.pagesOf("I7")) != 1 {
+	if _, ok := s.Incidents["I7"]; !ok || len(s.PagesOf("I7")) != 1 {
 		t.Errorf("I7 missing or without its page")
 	}
-	if got := s.pagesOf("I1"); len(got) != 2 {
+	if got := s.PagesOf("I1"); len(got) != 2 {
 		t.Errorf("I1 pages %v", got)
 	}
 	t.Logf("incremental sync: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
@@ -138,8 +138,8 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n || len(h.sink.pages) != n*(per-1) {
-		t.Fatalf("stored %d incidents, %d pages", len(h.sink.incidents), len(h.sink.pages))
+	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n*(per-1) {
+		t.Fatalf("stored %d incidents, %d pages", len(h.sink.Incidents), len(h.sink.Pages))
 	}
 	back := h.fake.RequestCount()
 	// incidents (100 a page) + alert events (50 a page) + users, teams, policies +
@@ -150,7 +150,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.Requests(), "\n"))
 	}
 	for range 3 {
-		h.clock.advance(time.Minute)
+		h.clock.Advance(time.Minute)
 		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
@@ -161,7 +161,7 @@ func TestRequestCounts(t *testing.T) {
 			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
 		}
 	}
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -179,8 +179,8 @@ func TestOffsetCapSplitsRanges(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n {
-		t.Errorf("stored %d incidents, want %d", len(h.sink.incidents), n)
+	if len(h.sink.Incidents) != n {
+		t.Errorf("stored %d incidents, want %d", len(h.sink.Incidents), n)
 	}
 	t.Logf("split back-fill: %d requests", h.fake.RequestCount())
 }
@@ -192,7 +192,7 @@ func TestListChangingWhilePagedIsReread(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	// 150 incidents changed since the cursor.
 	h.fake.Update(func() {
 		for i := 100; i < 250; i++ {
@@ -211,7 +211,7 @@ func TestListChangingWhilePagedIsReread(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.sink.incidents[idOf(200)].Title; got != "changed" {
+	if got := h.sink.Incidents[idOf(200)].Title; got != "changed" {
 		t.Errorf("B00200 title %q: the slid incident was missed", got)
 	}
 }
@@ -245,15 +245,13 @@ func TestRateLimitStorms(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.incidents) != 4 {
-				t.Errorf("incidents %d", len(h.sink.incidents))
+			if len(h.sink.Incidents) != 4 {
+				t.Errorf("incidents %d", len(h.sink.Incidents))
 			}
 			if st := h.src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			h.clock.mu.Lock()
-			slept := h.clock.slept
-			h.clock.mu.Unlock()
+			slept := h.clock.Slept()
 			if hdr != nil && slept < 15*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
@@ -285,8 +283,8 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.pages) != 8 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.pages))
+	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.Pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
 	}
 }
 
@@ -310,8 +308,8 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 4 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 4 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -333,8 +331,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before, stored := h.sink.cursor, len(h.sink.incidents)
-			h.clock.advance(time.Minute)
+			before, stored := h.sink.Cursor, len(h.sink.Incidents)
+			h.clock.Advance(time.Minute)
 			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.URL.Path != tc.path {
 					return false
@@ -347,7 +345,7 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.cursor != before || len(h.sink.incidents) != stored {
+			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
 				t.Errorf("stored state changed")
 			}
 		})
@@ -381,11 +379,11 @@ func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 	if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
 		t.Errorf("capabilities %+v", c)
 	}
-	if len(h.sink.pages) != 0 || len(h.sink.shifts) != 0 || len(h.sink.incidents) != 4 {
-		t.Errorf("pages %d shifts %d incidents %d", len(h.sink.pages), len(h.sink.shifts), len(h.sink.incidents))
+	if len(h.sink.Pages) != 0 || len(h.sink.Shifts) != 0 || len(h.sink.Incidents) != 4 {
+		t.Errorf("pages %d shifts %d incidents %d", len(h.sink.Pages), len(h.sink.Shifts), len(h.sink.Incidents))
 	}
 	h.fake.SetNoOnCall(false)
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +391,7 @@ func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 	if c := h.src.Capabilities(); c.Pages || !c.OnCall {
 		t.Errorf("capabilities after enabling %+v", c)
 	}
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.AddEvent(rootlyfake.Event{ID: "e30", AlertID: "al4", Kind: "notification", Action: "called", User: "101", Incident: "I4", At: at(90 * time.Second)})
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -401,7 +399,7 @@ func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
 		t.Errorf("capabilities after a notification %+v", c)
 	}
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +407,7 @@ func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 		t.Errorf("capabilities after a quiet sync %+v", c)
 	}
 	h.fake.SetNoOnCall(true)
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +466,7 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.incidents); n != 30 {
+	if n := len(h.sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
 	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {

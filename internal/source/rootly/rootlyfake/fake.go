@@ -13,17 +13,25 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // Obj is a JSON object.
 type Obj = map[string]any
+
+// Recorded is one response of the fake.
+type Recorded = sourcetest.Recorded
+
+// FaultFunc may answer request number n (1-based) itself by writing to w and returning
+// true. Its responses are deliberately off-spec and are not recorded, except 429s.
+type FaultFunc = sourcetest.FaultFunc
 
 // User is a Rootly user; ID is numeric, as Rootly's are.
 type User struct {
@@ -82,21 +90,10 @@ type Oncall struct {
 	Start, End       time.Time
 }
 
-// Recorded is one response of the fake.
-type Recorded struct {
-	Method, Path, Query string
-	Status              int
-	Header              http.Header
-	Body                []byte
-	Negative            bool
-}
-
-// FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are deliberately off-spec and are not recorded, except 429s.
-type FaultFunc func(w http.ResponseWriter, r *http.Request, n int) bool
-
 // Server is the fake; serve it with httptest.NewServer.
 type Server struct {
+	sourcetest.Recorder
+
 	token string
 
 	mu        sync.Mutex
@@ -111,10 +108,6 @@ type Server struct {
 	// OffsetCap is the deepest page[number]×page[size] /v1/incidents serves; deeper
 	// pages get a 400 (0: no cap).
 	offsetCap int
-
-	fault    FaultFunc
-	requests []string
-	record   []Recorded
 }
 
 // New returns an empty fake that accepts token.
@@ -174,64 +167,7 @@ func (f *Server) ClearAlerting() { f.Update(func() { f.events, f.oncalls = nil, 
 // SetOffsetCap sets the offset-pagination cap of /v1/incidents.
 func (f *Server) SetOffsetCap(n int) { f.Update(func() { f.offsetCap = n }) }
 
-// SetFault installs (or, with nil, removes) a fault.
-func (f *Server) SetFault(fn FaultFunc) { f.Update(func() { f.fault = fn }) }
-
-// RequestCount is the number of requests since the last ResetRequests.
-func (f *Server) RequestCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.requests)
-}
-
-// Requests are "METHOD /path?query" of the requests since the last ResetRequests.
-func (f *Server) Requests() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
-// ResetRequests forgets the requests served so far.
-func (f *Server) ResetRequests() { f.Update(func() { f.requests = nil }) }
-
-// Recorded are the responses given (see FaultFunc for which are left out).
-func (f *Server) Recorded() []Recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.record)
-}
-
-func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
-	n := len(f.requests)
-	fault := f.fault
-	f.mu.Unlock()
-	rec := httptest.NewRecorder()
-	if fault != nil && fault(rec, r, n) {
-		f.flush(w, r, rec, rec.Code == http.StatusTooManyRequests)
-		return
-	}
-	rec = httptest.NewRecorder()
-	f.mu.Lock()
-	f.serve(rec, r)
-	f.mu.Unlock()
-	f.flush(w, r, rec, true)
-}
-
-func (f *Server) flush(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder, keep bool) {
-	if keep {
-		f.mu.Lock()
-		f.record = append(f.record, Recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: rec.Code, Header: rec.Header().Clone(), Body: rec.Body.Bytes()})
-		f.mu.Unlock()
-	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
-}
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 // RateLimitHeaders are the X-RateLimit-* headers of every response.
 func RateLimitHeaders(w http.ResponseWriter) {
