@@ -1,19 +1,16 @@
 package firehydrant
 
 import (
-	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant/fhfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // usedPaths are the operations the source calls; the document's other paths are
@@ -26,22 +23,7 @@ var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/incidents", "/v1/inciden
 // a missing file fails it.
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the OpenAPI conformance test")
-	}
-	path := filepath.Join(dir, "apis", "firehydrant", "openapi.yaml")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the FireHydrant spec is missing: %v", err)
-		}
-		t.Skipf("FireHydrant spec not found: %v", err)
-	}
+	path, raw := sourcetest.Reference{Path: "apis/firehydrant/openapi.yaml", What: "FireHydrant spec"}.Read(t)
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
 		t.Fatalf("loading %s: %v", path, err)
@@ -111,7 +93,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F4")
 		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana()})
@@ -132,7 +114,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	for _, p := range []string{"/v1/incidents/NOPE/events", "/v1/incidents/NOPE/milestones", "/v1/incidents?per_page=500"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		h.fake.ServeHTTP(discard{}, req)
+		h.fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
 	all = append(all, h.fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
@@ -143,38 +125,9 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"data":[{"id":"u","name":"x","email":5}],"pagination":{"count":1,"page":1,"next":null}}`)})
 
-	seen := map[string]bool{}
-	for _, rec := range all {
-		req, _ := http.NewRequest(rec.Method, "https://api.firehydrant.io"+rec.Path+"?"+rec.Query, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.Method, rec.Path, err)
-			continue
-		}
-		seen[route.Path+" "+http.StatusText(rec.Status)] = true
-		in := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 rec.Status,
-			Header:                 rec.Header,
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-		}
-		in.SetBodyBytes(rec.Body)
-		err = openapi3filter.ValidateResponse(context.Background(), in)
-		if rec.Negative {
-			if err == nil {
-				t.Error("negative control: a user with a numeric email validated")
-			}
-			continue
-		}
-		if err != nil {
-			msg := err.Error()
-			if len(msg) > 3000 {
-				msg = msg[:3000]
-			}
-			t.Errorf("%s %s?%s → %d does not conform:\n%s\nbody: %.600s", rec.Method, rec.Path, rec.Query, rec.Status, msg, rec.Body)
-		}
-	}
-	t.Logf("validated %d responses", len(all))
+	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.firehydrant.io",
+		Negative: "negative control: a user with a numeric email validated", BodyLimit: 600,
+	})
 	tooMany := false
 	for k := range seen {
 		tooMany = tooMany || strings.HasSuffix(k, " Too Many Requests")
@@ -190,9 +143,3 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 	}
 }
-
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}

@@ -7,26 +7,6 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 )
 
-// history turns what the sink holds into the analytics' input.
-func (m *memSink) history(name string, caps incident.Capabilities) *incident.History {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	h := &incident.History{Sources: map[string]incident.Capabilities{name: caps}}
-	for _, x := range m.people {
-		h.People = append(h.People, x)
-	}
-	for _, x := range m.teams {
-		h.Teams = append(h.Teams, x)
-	}
-	for _, x := range m.incidents {
-		h.Incidents = append(h.Incidents, x)
-	}
-	for _, x := range m.engagements {
-		h.Engagements = append(h.Engagements, x)
-	}
-	return h
-}
-
 // TestScenarioFigures runs the source against the fake's scenario (fhfake.Scenario) and
 // checks the analytics' figures, each computed by hand below. now is Friday 2026-11-20
 // 12:00 UTC; everybody is in the configured default zone, Europe/London (UTC+0 in
@@ -36,7 +16,7 @@ func TestScenarioFigures(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	snap := incident.Compute(h.sink.history("fh", h.src.Capabilities()), incident.DefaultSettings(), base)
+	snap := incident.Compute(h.sink.History("fh", h.src.Capabilities()), incident.DefaultSettings(), base)
 
 	type key struct{ team, person string }
 	rows := map[key]incident.ResponderWindow{}

@@ -21,56 +21,56 @@ func TestBackfillMapping(t *testing.T) {
 	}
 	s := h.sink
 	// No time zones in FireHydrant: every person takes the configured default.
-	if got := s.people["u-cai"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" || got.Source != "fh" {
+	if got := s.People["u-cai"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" || got.Source != "fh" {
 		t.Errorf("cai = %+v", got)
 	}
-	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"u-ana", "u-ben"}) {
+	if got := s.Teams["Payments"].Members; !reflect.DeepEqual(got, []string{"u-ana", "u-ben"}) {
 		t.Errorf("Payments members %v", got)
 	}
 	t1 := at(-72 * time.Hour)
 	want1 := incident.Incident{Source: "fh", ID: "F1", Title: "DB down", Team: "Payments", Service: "checkout",
 		Severity: incident.SeverityCritical, CreatedAt: t1, AcknowledgedAt: t1.Add(3 * time.Minute), ResolvedAt: t1.Add(33 * time.Minute)}
-	if got := s.incidents["F1"]; got != want1 {
+	if got := s.Incidents["F1"]; got != want1 {
 		t.Errorf("F1\n got %+v\nwant %+v", got, want1)
 	}
 	// Started and acknowledged by Ana, commander Ana; Ben's note and resolve. The bot's
 	// note and close are no engagement; the chat message is not read.
-	if got := s.engagementsOf("F1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:action", "u-ana:action", "u-ben:note", "u-ben:resolve"}) {
+	if got := s.EngagementsOf("F1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:action", "u-ana:action", "u-ben:note", "u-ben:resolve"}) {
 		t.Errorf("F1 engagements %v", got)
 	}
 	// Older milestone API: times from /milestones, no updated_by.
 	t2 := at(-40 * time.Hour)
-	if i2 := s.incidents["F2"]; i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != t2.Add(5*time.Minute) || i2.ResolvedAt != t2.Add(45*time.Minute) {
+	if i2 := s.Incidents["F2"]; i2.Severity != incident.SeverityLow || i2.AcknowledgedAt != t2.Add(5*time.Minute) || i2.ResolvedAt != t2.Add(45*time.Minute) {
 		t.Errorf("F2 %+v", i2)
 	}
-	if got := s.engagementsOf("F2"); !reflect.DeepEqual(got, []string{"u-ana:action", "u-ben:action"}) {
+	if got := s.EngagementsOf("F2"); !reflect.DeepEqual(got, []string{"u-ana:action", "u-ben:action"}) {
 		t.Errorf("F2 engagements %v", got)
 	}
 	// Acted through Slack: still a person.
-	if got := s.engagementsOf("F3"); !reflect.DeepEqual(got, []string{"u-cai:acknowledge", "u-cai:resolve"}) {
+	if got := s.EngagementsOf("F3"); !reflect.DeepEqual(got, []string{"u-cai:acknowledge", "u-cai:resolve"}) {
 		t.Errorf("F3 engagements %v", got)
 	}
-	if i3 := s.incidents["F3"]; i3.Severity != incident.SeverityHigh || i3.Service != "" || i3.Team != "Platform" {
+	if i3 := s.Incidents["F3"]; i3.Severity != incident.SeverityHigh || i3.Service != "" || i3.Team != "Platform" {
 		t.Errorf("F3 %+v", i3)
 	}
-	if i4 := s.incidents["F4"]; !i4.ResolvedAt.IsZero() || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) || i4.Severity != incident.SeverityCritical {
+	if i4 := s.Incidents["F4"]; !i4.ResolvedAt.IsZero() || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) || i4.Severity != incident.SeverityCritical {
 		t.Errorf("F4 %+v", i4)
 	}
-	if got := s.engagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ben:acknowledge"}) {
+	if got := s.EngagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ben:acknowledge"}) {
 		t.Errorf("F4 engagements %v", got)
 	}
-	if _, ok := s.incidents["F5"]; ok {
+	if _, ok := s.Incidents["F5"]; ok {
 		t.Error("F5 (older than history) stored")
 	}
-	if len(s.pages) != 0 || len(s.shifts) != 0 {
-		t.Errorf("pages %d shifts %d", len(s.pages), len(s.shifts))
+	if len(s.Pages) != 0 || len(s.Shifts) != 0 {
+		t.Errorf("pages %d shifts %d", len(s.Pages), len(s.Shifts))
 	}
 	if c := h.src.Capabilities(); c != (incident.Capabilities{People: true, Engagements: true}) {
 		t.Errorf("capabilities %+v", c)
 	}
 	var c cursor
-	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil || c.CompleteUntil != base || len(c.Seen) != 4 {
-		t.Errorf("cursor %s", s.cursor)
+	if err := json.Unmarshal([]byte(s.Cursor), &c); err != nil || c.CompleteUntil != base || len(c.Seen) != 4 {
+		t.Errorf("cursor %s", s.Cursor)
 	}
 }
 
@@ -79,7 +79,7 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F4")
 		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(8 * time.Minute), By: fhfake.Ana()})
@@ -92,13 +92,13 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if i4 := s.incidents["F4"]; i4.ResolvedAt != at(8*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) {
+	if i4 := s.Incidents["F4"]; i4.ResolvedAt != at(8*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) {
 		t.Errorf("F4 after resolve %+v", i4)
 	}
-	if got := s.engagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ana:resolve", "u-ben:acknowledge"}) {
+	if got := s.EngagementsOf("F4"); !reflect.DeepEqual(got, []string{"u-ana:resolve", "u-ben:acknowledge"}) {
 		t.Errorf("F4 engagements %v", got)
 	}
-	if _, ok := s.incidents["F7"]; !ok {
+	if _, ok := s.Incidents["F7"]; !ok {
 		t.Error("F7 missing")
 	}
 	// The incident list, then the events of the two changed incidents.
@@ -107,7 +107,7 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 		t.Errorf("incremental sync took %d requests", n)
 	}
 	// One minute later both are still in the 5-minute overlap, unchanged: the list only.
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 		t.Errorf("sync over the unchanged overlap took %d requests: %v", n, h.fake.Requests())
 	}
 	// A note on F7 inside the overlap changes its JSON (last update): read again.
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.Update(func() {
 		in := h.fake.Incident("F7")
 		in.Events = append(in.Events, fhfake.Event{ID: "ev7", Type: "note", At: at(11 * time.Minute), By: fhfake.Cai()})
@@ -126,8 +126,8 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.fake.RequestCount(); n != 2 || !reflect.DeepEqual(s.engagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
-		t.Errorf("sync after a note: %d requests, F7 engagements %v", n, s.engagementsOf("F7"))
+	if n := h.fake.RequestCount(); n != 2 || !reflect.DeepEqual(s.EngagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
+		t.Errorf("sync after a note: %d requests, F7 engagements %v", n, s.EngagementsOf("F7"))
 	}
 }
 
@@ -145,8 +145,8 @@ func TestIncidentDeletedWhileSyncingIsSkipped(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.sink.incidents["F3"]; ok || len(h.sink.incidents) != 3 {
-		t.Errorf("incidents %d, F3 stored %v", len(h.sink.incidents), ok)
+	if _, ok := h.sink.Incidents["F3"]; ok || len(h.sink.Incidents) != 3 {
+		t.Errorf("incidents %d, F3 stored %v", len(h.sink.Incidents), ok)
 	}
 	if !strings.Contains(h.logs.String(), "no longer found") {
 		t.Error("the skip was not logged")
@@ -161,8 +161,8 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.incidents) != n || len(h.sink.engagements) != 4*n {
-		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.incidents), len(h.sink.engagements))
+	if len(h.sink.Incidents) != n || len(h.sink.Engagements) != 4*n {
+		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.Incidents), len(h.sink.Engagements))
 	}
 	back := h.fake.RequestCount()
 	// incidents (100 a page) + one events request per incident + users, teams.
@@ -172,7 +172,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
-		h.clock.advance(time.Minute)
+		h.clock.Advance(time.Minute)
 		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
@@ -181,7 +181,7 @@ func TestRequestCounts(t *testing.T) {
 			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
 		}
 	}
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -212,15 +212,13 @@ func TestRateLimitStorms(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.incidents) != 4 {
-				t.Errorf("incidents %d", len(h.sink.incidents))
+			if len(h.sink.Incidents) != 4 {
+				t.Errorf("incidents %d", len(h.sink.Incidents))
 			}
 			if st := h.src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			h.clock.mu.Lock()
-			slept := h.clock.slept
-			h.clock.mu.Unlock()
+			slept := h.clock.Slept()
 			if hdr != nil && slept < 4*15*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
@@ -253,8 +251,8 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["503"] != 3 || len(h.sink.incidents) != 4 {
-		t.Errorf("stats %+v, incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["503"] != 3 || len(h.sink.Incidents) != 4 {
+		t.Errorf("stats %+v, incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -278,8 +276,8 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.incidents) != 4 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 4 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -301,8 +299,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before, stored := h.sink.cursor, len(h.sink.incidents)
-			h.clock.advance(time.Minute)
+			before, stored := h.sink.Cursor, len(h.sink.Incidents)
+			h.clock.Advance(time.Minute)
 			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.URL.Path != tc.path {
 					return false
@@ -315,7 +313,7 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.cursor != before || len(h.sink.incidents) != stored {
+			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
 				t.Errorf("stored state changed")
 			}
 		})
@@ -352,11 +350,11 @@ func TestConfiguredMilestones(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	in := h.sink.incidents["C1"]
+	in := h.sink.Incidents["C1"]
 	if in.AcknowledgedAt != at(-time.Hour+7*time.Minute) || in.ResolvedAt != at(-time.Hour+20*time.Minute) || in.Severity != incident.SeverityUnknown {
 		t.Errorf("C1 %+v", in)
 	}
-	if got := h.sink.engagementsOf("C1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:resolve"}) {
+	if got := h.sink.EngagementsOf("C1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:resolve"}) {
 		t.Errorf("C1 engagements %v", got)
 	}
 }
@@ -398,7 +396,7 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.incidents); n != 30 {
+	if n := len(h.sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
 	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {

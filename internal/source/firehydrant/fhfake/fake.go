@@ -11,17 +11,25 @@ package fhfake
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // Obj is a JSON object.
 type Obj = map[string]any
+
+// Recorded is one response of the fake.
+type Recorded = sourcetest.Recorded
+
+// FaultFunc may answer request number n (1-based) itself by writing to w and returning
+// true. Its responses are deliberately off-spec and are not recorded, except 429s.
+type FaultFunc = sourcetest.FaultFunc
 
 // User is a FireHydrant user.
 type User struct{ ID, Name, Email string }
@@ -70,21 +78,10 @@ type Incident struct {
 	Events   []Event
 }
 
-// Recorded is one response of the fake.
-type Recorded struct {
-	Method, Path, Query string
-	Status              int
-	Header              http.Header
-	Body                []byte
-	Negative            bool
-}
-
-// FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are deliberately off-spec and are not recorded, except 429s.
-type FaultFunc func(w http.ResponseWriter, r *http.Request, n int) bool
-
 // Server is the fake.
 type Server struct {
+	sourcetest.Recorder
+
 	token string
 
 	mu        sync.Mutex
@@ -92,10 +89,6 @@ type Server struct {
 	teams     []Team
 	services  map[string]string
 	incidents []*Incident
-
-	fault    FaultFunc
-	requests []string
-	record   []Recorded
 }
 
 // New returns an empty fake that accepts token.
@@ -151,64 +144,7 @@ func (f *Server) Incident(id string) *Incident {
 	return nil
 }
 
-// SetFault installs (or, with nil, removes) a fault.
-func (f *Server) SetFault(fn FaultFunc) { f.Update(func() { f.fault = fn }) }
-
-// RequestCount is the number of requests since the last ResetRequests.
-func (f *Server) RequestCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.requests)
-}
-
-// Requests are "METHOD /path?query" since the last ResetRequests.
-func (f *Server) Requests() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
-// ResetRequests forgets the requests served so far.
-func (f *Server) ResetRequests() { f.Update(func() { f.requests = nil }) }
-
-// Recorded are the responses given.
-func (f *Server) Recorded() []Recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.record)
-}
-
-func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
-	n := len(f.requests)
-	fault := f.fault
-	f.mu.Unlock()
-	rec := httptest.NewRecorder()
-	if fault != nil && fault(rec, r, n) {
-		f.flush(w, r, rec, rec.Code == http.StatusTooManyRequests)
-		return
-	}
-	rec = httptest.NewRecorder()
-	f.mu.Lock()
-	f.serve(rec, r)
-	f.mu.Unlock()
-	f.flush(w, r, rec, true)
-}
-
-func (f *Server) flush(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder, keep bool) {
-	if keep {
-		f.mu.Lock()
-		f.record = append(f.record, Recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: rec.Code, Header: rec.Header().Clone(), Body: rec.Body.Bytes()})
-		f.mu.Unlock()
-	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
-}
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
