@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall/ocfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // Grafana OnCall publishes no OpenAPI document for its public API; its reference pages
@@ -70,22 +71,8 @@ var policyParams = map[string]string{
 
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the conformance test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the Grafana OnCall conformance test")
-	}
-	p := filepath.Join(dir, "apis", "grafana-oncall")
-	if _, err := os.Stat(filepath.Join(p, "extracted-json-examples")); err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the Grafana OnCall examples are missing: %v", err)
-		}
-		t.Skipf("Grafana OnCall examples not found: %v", err)
-	}
-	return p
+	return sourcetest.Reference{Path: "apis/grafana-oncall", Check: "extracted-json-examples",
+		Skipping: "the Grafana OnCall conformance test", What: "Grafana OnCall examples", Plural: true}.Locate(t)
 }
 
 var trailingComma = regexp.MustCompile(`,(\s*[}\]])`)
@@ -261,7 +248,7 @@ func TestFakeConformsToReferenceExamples(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
 		Created: at(-2 * time.Hour), Acked: at(-2*time.Hour + 90*time.Second), AckedBy: "UBEN",
 		Resolved: at(5 * time.Minute), ResolvedBy: "UANA"})
@@ -269,7 +256,7 @@ func TestFakeConformsToReferenceExamples(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(2 * time.Hour)
+	h.clock.Advance(2 * time.Hour)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}

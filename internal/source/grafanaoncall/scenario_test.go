@@ -27,7 +27,7 @@ func TestScenarioAnalytics(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	snap := incident.Compute(h.sink.history("oc", h.src.Capabilities()), incident.DefaultSettings(), base)
+	snap := incident.Compute(h.sink.History("oc", h.src.Capabilities()), incident.DefaultSettings(), base)
 
 	counts := map[string]int{}
 	for _, c := range snap.Incidents {

@@ -22,25 +22,25 @@ func TestBackfillMapping(t *testing.T) {
 	}
 	s := h.sink
 
-	if got := s.people["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "cai" {
+	if got := s.People["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "cai" {
 		t.Errorf("null time zone → %+v", got)
 	}
-	if got := s.people["UANA"]; got.TimeZone != "Europe/Berlin" || got.Source != "oc" {
+	if got := s.People["UANA"]; got.TimeZone != "Europe/Berlin" || got.Source != "oc" {
 		t.Errorf("ana = %+v", got)
 	}
-	if got := s.teams["Payments"].Members; !reflect.DeepEqual(got, []string{"UANA", "UBEN"}) {
+	if got := s.Teams["Payments"].Members; !reflect.DeepEqual(got, []string{"UANA", "UBEN"}) {
 		t.Errorf("Payments members %v", got)
 	}
-	if got := s.teams["Platform"].Members; !reflect.DeepEqual(got, []string{"UCAI"}) {
+	if got := s.Teams["Platform"].Members; !reflect.DeepEqual(got, []string{"UCAI"}) {
 		t.Errorf("Platform members %v", got)
 	}
-	if _, ok := s.incidents["G0"]; ok {
+	if _, ok := s.Incidents["G0"]; ok {
 		t.Error("G0 is older than the history and was stored")
 	}
-	if len(s.incidents) != 6 {
-		t.Errorf("stored %d incidents, want 6", len(s.incidents))
+	if len(s.Incidents) != 6 {
+		t.Errorf("stored %d incidents, want 6", len(s.Incidents))
 	}
-	g1 := s.incidents["G1"]
+	g1 := s.Incidents["G1"]
 	want1 := incident.Incident{Source: "oc", ID: "G1", Title: "DB down", Team: "Payments", Service: "checkout-alerts",
 		Severity: incident.SeverityUnknown, EscalationPolicy: "CPAY",
 		CreatedAt: at(-72 * time.Hour), AcknowledgedAt: at(-72*time.Hour + 2*time.Minute),
@@ -48,34 +48,34 @@ func TestBackfillMapping(t *testing.T) {
 	if g1 != want1 {
 		t.Errorf("G1\n got %+v\nwant %+v", g1, want1)
 	}
-	if got := s.engagementsOf("G1"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UANA:resolve", "UBEN:note"}) {
+	if got := s.EngagementsOf("G1"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UANA:resolve", "UBEN:note"}) {
 		t.Errorf("G1 engagements %v", got)
 	}
 	// Resolved by the alert itself: no person engaged; team through the integration.
-	if got := s.engagementsOf("G3"); len(got) != 0 {
+	if got := s.EngagementsOf("G3"); len(got) != 0 {
 		t.Errorf("G3 engagements %v", got)
 	}
-	if g3 := s.incidents["G3"]; g3.Team != "Platform" || g3.ResolvedAt != at(-30*time.Hour+20*time.Minute) || !g3.AcknowledgedAt.IsZero() {
+	if g3 := s.Incidents["G3"]; g3.Team != "Platform" || g3.ResolvedAt != at(-30*time.Hour+20*time.Minute) || !g3.AcknowledgedAt.IsZero() {
 		t.Errorf("G3 %+v", g3)
 	}
 	// A non-default route selects its own escalation chain.
-	if g4 := s.incidents["G4"]; g4.EscalationPolicy != "CCERT" {
+	if g4 := s.Incidents["G4"]; g4.EscalationPolicy != "CCERT" {
 		t.Errorf("G4 %+v", g4)
 	}
-	if g5 := s.incidents["G5"]; !g5.ResolvedAt.IsZero() || g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if g5 := s.Incidents["G5"]; !g5.ResolvedAt.IsZero() || g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("G5 %+v", g5)
 	}
-	if g6 := s.incidents["G6"]; !g6.ResolvedAt.IsZero() || g6.Team != "Platform" {
+	if g6 := s.Incidents["G6"]; !g6.ResolvedAt.IsZero() || g6.Team != "Platform" {
 		t.Errorf("G6 (silenced) %+v", g6)
 	}
-	if s.pages != 0 {
-		t.Errorf("%d pages from a source without notification records", s.pages)
+	if len(s.Pages) != 0 {
+		t.Errorf("%d pages from a source without notification records", len(s.Pages))
 	}
 	// Shifts: one per chain notifying the schedule; the unused schedule is not read.
-	if len(s.shifts) != 2 {
-		t.Errorf("shifts %v", s.shifts)
+	if len(s.Shifts) != 2 {
+		t.Errorf("shifts %v", s.Shifts)
 	}
-	for _, sh := range s.shifts {
+	for _, sh := range s.Shifts {
 		if sh.PersonID == "UANA" && (sh.EscalationPolicy != "CPAY" || sh.Start != at(-100*24*time.Hour) || sh.End != at(10*24*time.Hour)) {
 			t.Errorf("shift %+v", sh)
 		}
@@ -89,12 +89,12 @@ func TestBackfillMapping(t *testing.T) {
 		}
 	}
 	var c cursor
-	if err := json.Unmarshal([]byte(s.cursor), &c); err != nil {
+	if err := json.Unmarshal([]byte(s.Cursor), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.CompleteUntil != base || len(c.Open) != 2 || c.Open["G5"].Ack != at(-2*time.Hour+90*time.Second) ||
 		c.Integrations["IPAY"].Chain != "CPAY" || c.Routes["RCERT"] != "CCERT" {
-		t.Errorf("cursor %s", s.cursor)
+		t.Errorf("cursor %s", s.Cursor)
 	}
 	if !strings.Contains(strings.Join(h.fake.Requests(), "\n"), "page=2") {
 		t.Error("no next link was followed")
@@ -109,7 +109,7 @@ func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 	}
 	// G5 resolves with a note; G6 (silenced, open) is unacknowledged... and acknowledged
 	// by cai, then unacknowledged (acknowledged_at null again); a new G7 arrives.
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
 		Created: at(-2 * time.Hour), Acked: at(-2*time.Hour + 90*time.Second), AckedBy: "UBEN",
 		Resolved: at(5 * time.Minute), ResolvedBy: "UANA"})
@@ -121,13 +121,13 @@ func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.sink
-	if g5 := s.incidents["G5"]; g5.ResolvedAt != at(5*time.Minute) || g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if g5 := s.Incidents["G5"]; g5.ResolvedAt != at(5*time.Minute) || g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("G5 after resolve %+v", g5)
 	}
-	if got := s.engagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:note", "UANA:resolve", "UBEN:acknowledge"}) {
+	if got := s.EngagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:note", "UANA:resolve", "UBEN:acknowledge"}) {
 		t.Errorf("G5 engagements %v", got)
 	}
-	if g7, ok := s.incidents["G7"]; !ok || g7.AcknowledgedAt != at(4*time.Minute) || g7.Team != "Platform" {
+	if g7, ok := s.Incidents["G7"]; !ok || g7.AcknowledgedAt != at(4*time.Minute) || g7.Team != "Platform" {
 		t.Errorf("G7 %+v", g7)
 	}
 	t.Logf("incremental sync, 1 resolved + 1 new: %d requests: %s", h.fake.RequestCount(), fmtCounts(h.byPath()))
@@ -137,16 +137,16 @@ func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 	}
 
 	// G7 is unacknowledged (acknowledged_at null again): its first acknowledgement stays.
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one", Created: at(3 * time.Minute)})
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if g7 := s.incidents["G7"]; g7.AcknowledgedAt != at(4*time.Minute) {
+	if g7 := s.Incidents["G7"]; g7.AcknowledgedAt != at(4*time.Minute) {
 		t.Errorf("G7 after unacknowledge %+v", g7)
 	}
 	// G7 resolves long after the window moved on and is found by id; G6 is deleted.
-	h.clock.advance(3 * time.Hour)
+	h.clock.Advance(3 * time.Hour)
 	h.fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one",
 		Created: at(3 * time.Minute), Resolved: at(3 * time.Hour), ResolvedBy: "UCAI"})
 	h.fake.DeleteGroup("G6")
@@ -154,14 +154,14 @@ func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if g7 := s.incidents["G7"]; g7.ResolvedAt != at(3*time.Hour) || g7.AcknowledgedAt != at(4*time.Minute) {
+	if g7 := s.Incidents["G7"]; g7.ResolvedAt != at(3*time.Hour) || g7.AcknowledgedAt != at(4*time.Minute) {
 		t.Errorf("G7 after resolve %+v", g7)
 	}
 	if !strings.Contains(h.logs.String(), "no longer exist") {
 		t.Error("the deleted open group was not reported")
 	}
 	var c cursor
-	_ = json.Unmarshal([]byte(s.cursor), &c)
+	_ = json.Unmarshal([]byte(s.Cursor), &c)
 	if len(c.Open) != 0 {
 		t.Errorf("cursor still holds open groups: %v", c.Open)
 	}
@@ -179,8 +179,8 @@ func TestRequestCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := ceilDiv(n, notesEvery)
-	if len(h.sink.incidents) != n || len(h.sink.engagements) != 2*n+notes {
-		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.incidents), len(h.sink.engagements))
+	if len(h.sink.Incidents) != n || len(h.sink.Engagements) != 2*n+notes {
+		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.Incidents), len(h.sink.Engagements))
 	}
 	back := h.fake.RequestCount()
 	// alert groups by 50, notes by 50, 3 open-state lists, 6 reference lists, 1 schedule.
@@ -190,7 +190,7 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
-		h.clock.advance(time.Minute)
+		h.clock.Advance(time.Minute)
 		h.fake.ResetRequests()
 		if err := h.sync(t); err != nil {
 			t.Fatal(err)
@@ -200,7 +200,7 @@ func TestRequestCounts(t *testing.T) {
 		}
 	}
 	t.Logf("idle incremental sync: 4 requests (window + 3 open states)")
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.fake.ResetRequests()
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func TestRequestCounts(t *testing.T) {
 	}
 	// The client-side limiter held the back-fill to 300 requests per 5 minutes: the
 	// fake clock advanced instead of sleeping.
-	t.Logf("limiter waits on the fake clock: %v", h.clock.sleptFor())
+	t.Logf("limiter waits on the fake clock: %v", h.clock.Slept())
 }
 
 func TestManyResolvedGroupsReadNotesOrgWide(t *testing.T) {
@@ -219,7 +219,7 @@ func TestManyResolvedGroupsReadNotesOrgWide(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	for i, id := range []string{"H1", "H2", "H3", "H4", "H5"} {
 		c := at(time.Duration(i+1) * time.Minute)
 		h.fake.PutGroup(ocfake.Group{ID: id, Integration: "IPAY", Route: "RPAY", Title: "burst",
@@ -230,7 +230,7 @@ func TestManyResolvedGroupsReadNotesOrgWide(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.sink.engagementsOf("H3"); !reflect.DeepEqual(got, []string{"UANA:resolve", "UBEN:note"}) {
+	if got := h.sink.EngagementsOf("H3"); !reflect.DeepEqual(got, []string{"UANA:resolve", "UBEN:note"}) {
 		t.Errorf("H3 engagements %v", got)
 	}
 	// 5 groups need notes; the org-wide list is one page: 4 + 1 requests, not 4 + 5.
@@ -259,13 +259,13 @@ func TestRateLimitStorms(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.incidents) != 6 {
-				t.Errorf("incidents %d", len(h.sink.incidents))
+			if len(h.sink.Incidents) != 6 {
+				t.Errorf("incidents %d", len(h.sink.Incidents))
 			}
 			if st := h.src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			if slept := h.clock.sleptFor(); hdr != nil && slept < 4*30*time.Second || hdr == nil && slept < 7*time.Second {
+			if slept := h.clock.Slept(); hdr != nil && slept < 4*30*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
 		})
@@ -296,8 +296,8 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.incidents) != 6 {
-		t.Errorf("stats %+v, incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.Incidents) != 6 {
+		t.Errorf("stats %+v, incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -321,8 +321,8 @@ func TestTimeoutIsRetried(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.incidents) != 6 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.incidents))
+	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.Incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
 	}
 }
 
@@ -354,10 +354,10 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err := h.sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.cursor
-			stored := len(h.sink.incidents)
-			writes := h.sink.writes
-			h.clock.advance(time.Minute)
+			before := h.sink.Cursor
+			stored := len(h.sink.Incidents)
+			writes := h.sink.Writes
+			h.clock.Advance(time.Minute)
 			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if !strings.HasSuffix(r.URL.Path, tc.path) {
 					return false
@@ -370,8 +370,8 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.cursor != before || len(h.sink.incidents) != stored || h.sink.writes != writes {
-				t.Errorf("stored state changed: %d incidents, %d writes", len(h.sink.incidents), h.sink.writes)
+			if h.sink.Cursor != before || len(h.sink.Incidents) != stored || h.sink.Writes != writes {
+				t.Errorf("stored state changed: %d incidents, %d writes", len(h.sink.Incidents), h.sink.Writes)
 			}
 		})
 	}
@@ -436,7 +436,7 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.incidents); n != 30 {
+	if n := len(h.sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d alert groups, want 30", n)
 	}
 	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
@@ -457,8 +457,8 @@ func TestFinalShiftsChunkedBy365Days(t *testing.T) {
 	if n := h.byPath()["/api/v1/schedules/{id}/final_shifts"]; n != 4 { // 2 schedules × 2 ranges
 		t.Errorf("final_shifts requests %d: %v", n, h.fake.Requests())
 	}
-	if len(h.sink.shifts) != 2 {
-		t.Errorf("shifts %d (a shift in both ranges must be stored once)", len(h.sink.shifts))
+	if len(h.sink.Shifts) != 2 {
+		t.Errorf("shifts %d (a shift in both ranges must be stored once)", len(h.sink.Shifts))
 	}
 }
 
@@ -476,7 +476,7 @@ func TestSeverityFromAlertGroupLabels(t *testing.T) {
 	}
 	for id, want := range map[string]incident.Severity{"L1": incident.SeverityCritical, "L2": incident.SeverityHigh,
 		"L3": incident.SeverityLow, "L4": incident.SeverityUnknown, "G1": incident.SeverityUnknown} {
-		if got := h.sink.incidents[id].Severity; got != want {
+		if got := h.sink.Incidents[id].Severity; got != want {
 			t.Errorf("%s: severity %s, want %s", id, got, want)
 		}
 	}
@@ -488,16 +488,16 @@ func TestReacknowledgedByAnotherPerson(t *testing.T) {
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.advance(5 * time.Minute)
+	h.clock.Advance(5 * time.Minute)
 	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
 		Created: at(-2 * time.Hour), Acked: at(3 * time.Minute), AckedBy: "UANA"})
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.sink.engagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UBEN:acknowledge"}) {
+	if got := h.sink.EngagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UBEN:acknowledge"}) {
 		t.Errorf("G5 engagements %v", got)
 	}
-	if g5 := h.sink.incidents["G5"]; g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if g5 := h.sink.Incidents["G5"]; g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("G5 first acknowledgement %v", g5.AcknowledgedAt)
 	}
 }

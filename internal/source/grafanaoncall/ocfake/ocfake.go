@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"sort"
@@ -22,22 +21,19 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // Obj is a JSON object of a fixture.
 type Obj = map[string]any
 
 // Recorded is one response of the fake.
-type Recorded struct {
-	Method, Path, Query string
-	Status              int
-	Header              http.Header
-	Body                []byte
-}
+type Recorded = sourcetest.Recorded
 
 // FaultFunc may answer request number n (1-based) itself by writing to w and returning
 // true. Its responses are not recorded.
-type FaultFunc func(w http.ResponseWriter, r *http.Request, n int) bool
+type FaultFunc = sourcetest.FaultFunc
 
 // Default page sizes, as the reference pages' examples show them.
 var defaultPageSize = map[string]int{
@@ -47,6 +43,8 @@ var defaultPageSize = map[string]int{
 
 // Server is the fake. It is an http.Handler; serve it with httptest.NewServer.
 type Server struct {
+	sourcetest.Recorder
+
 	token  string
 	prefix string
 
@@ -62,15 +60,14 @@ type Server struct {
 	notes        []Obj
 	pageSize     int // overrides every endpoint's page size when > 0
 
-	fault    FaultFunc
-	requests []string
-	record   []Recorded
 }
 
 // New returns an empty fake that accepts token and serves under prefix ("" or e.g.
 // "/oncall").
 func New(token, prefix string) *Server {
-	return &Server{token: token, prefix: strings.TrimRight(prefix, "/"), shifts: map[string][]Obj{}}
+	prefix = strings.TrimRight(prefix, "/")
+	return &Server{Recorder: sourcetest.Recorder{Prefix: prefix, NoFaults: true}, token: token, prefix: prefix,
+		shifts: map[string][]Obj{}}
 }
 
 // SetPageSize makes every list endpoint serve n results a page (0: the defaults).
@@ -78,41 +75,6 @@ func (f *Server) SetPageSize(n int) {
 	f.mu.Lock()
 	f.pageSize = n
 	f.mu.Unlock()
-}
-
-// SetFault installs (or, with nil, removes) a fault.
-func (f *Server) SetFault(fn FaultFunc) {
-	f.mu.Lock()
-	f.fault = fn
-	f.mu.Unlock()
-}
-
-// RequestCount is the number of requests served since the last ResetRequests.
-func (f *Server) RequestCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.requests)
-}
-
-// Requests are "METHOD /path?query" of the requests since the last ResetRequests.
-func (f *Server) Requests() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
-// ResetRequests forgets the requests served so far.
-func (f *Server) ResetRequests() {
-	f.mu.Lock()
-	f.requests = nil
-	f.mu.Unlock()
-}
-
-// Recorded are the responses given, faults left out.
-func (f *Server) Recorded() []Recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.record)
 }
 
 // ---- fixtures ----
@@ -302,35 +264,7 @@ func (f *Server) AddNote(id, group, author string, at time.Time) {
 
 // ---- serving ----
 
-func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
-	n := len(f.requests)
-	fault := f.fault
-	f.mu.Unlock()
-	if fault != nil {
-		rec := httptest.NewRecorder()
-		if fault(rec, r, n) {
-			copyResponse(w, rec)
-			return
-		}
-	}
-	rec := httptest.NewRecorder()
-	f.mu.Lock()
-	f.serve(rec, r)
-	f.record = append(f.record, Recorded{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, f.prefix),
-		Query: r.URL.RawQuery, Status: rec.Code, Header: rec.Header().Clone(), Body: rec.Body.Bytes()})
-	f.mu.Unlock()
-	copyResponse(w, rec)
-}
-
-func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
-}
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
