@@ -22,6 +22,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 const testToken = "am-TESTtoken-never-log-9876"
@@ -152,22 +153,8 @@ func readFixture(t *testing.T, name string) []byte {
 // variable the test is skipped, except in CI (CI=true), where it fails.
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("HERO_REFERENCE_DIR")
-	ci := os.Getenv("CI") == "true"
-	if dir == "" {
-		if ci {
-			t.Fatal("CI=true but HERO_REFERENCE_DIR is not set: the reference test must run in CI")
-		}
-		t.Skip("HERO_REFERENCE_DIR not set; skipping the test against real Alertmanager bodies")
-	}
-	p := filepath.Join(dir, "apis", "alertmanager-webhook")
-	if _, err := os.Stat(filepath.Join(p, "samples")); err != nil {
-		if ci {
-			t.Fatalf("HERO_REFERENCE_DIR is set but the Alertmanager samples are missing: %v", err)
-		}
-		t.Skipf("Alertmanager samples not found: %v", err)
-	}
-	return p
+	return sourcetest.Reference{Path: "apis/alertmanager-webhook", Check: "samples", Test: "reference test",
+		Skipping: "the test against real Alertmanager bodies", What: "Alertmanager samples", Plural: true}.Locate(t)
 }
 
 // Every real webhook body of the reference accepted, each alert stored once.
