@@ -47,10 +47,20 @@ FROM shifts WHERE live_until >= ?`
 // string each, shared by all records and all loads; the caller owns the returned
 // History and its slices.
 func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.History, error) {
-	sinceMs := since.UnixMilli()
+	return s.loadHistory(ctx, sinceMillis(since), nil)
+}
+
+// sinceMillis is since in unix milliseconds, the zero time meaning everything.
+func sinceMillis(since time.Time) int64 {
 	if since.IsZero() {
-		sinceMs = math.MinInt64 // everything
+		return math.MinInt64
 	}
+	return since.UnixMilli()
+}
+
+// loadHistory is LoadHistory; also, when not nil, runs in the same read transaction
+// after the history is read.
+func (s *Store) loadHistory(ctx context.Context, sinceMs int64, also func(l *loader) error) (*incident.History, error) {
 	hint := s.loadHint.Load()
 	h := &incident.History{Sources: map[string]incident.Capabilities{}}
 	if hint != nil {
@@ -61,15 +71,33 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 		h.Engagements = make([]incident.Engagement, 0, hint.engagements+hint.engagements/8)
 		h.Shifts = make([]incident.Shift, 0, hint.shifts+hint.shifts/8)
 	}
-	conn, err := s.db.Conn(ctx)
+	err := s.read(ctx, func(l *loader) error {
+		l.rowids = make([]int64, 0, cap(h.Incidents))
+		if err := l.load(h, sinceMs); err != nil || also == nil {
+			return err
+		}
+		return also(l)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: load history: %w", err)
+	}
+	s.loadHint.Store(&loadHint{people: len(h.People), incidents: len(h.Incidents), pages: len(h.Pages),
+		engagements: len(h.Engagements), shifts: len(h.Shifts)})
+	return h, nil
+}
+
+// read runs fn with a loader on one read transaction of a pooled connection: every
+// query fn runs sees the same snapshot, and l.names covers every name id in it.
+func (s *Store) read(ctx context.Context, fn func(l *loader) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
 	}
 	defer conn.Close()
 	// The queries run on the driver connection itself: database/sql's Rows and Scan
 	// cost more per row than SQLite does for these narrow rows.
-	err = conn.Raw(func(dc any) error {
-		l := &loader{ctx: ctx, checkEvery: s.checkEvery, rowids: make([]int64, 0, cap(h.Incidents))}
+	return conn.Raw(func(dc any) error {
+		l := &loader{ctx: ctx, checkEvery: s.checkEvery}
 		var ok bool
 		if l.q, ok = dc.(driver.QueryerContext); !ok {
 			return fmt.Errorf("driver connection %T cannot query", dc)
@@ -87,7 +115,7 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 		names, err := s.names.refresh(ctx, l.q)
 		if err == nil {
 			l.names = names
-			err = l.load(h, sinceMs)
+			err = fn(l)
 		}
 		if _, rerr := ex.ExecContext(context.Background(), "ROLLBACK", nil); rerr != nil {
 			// The connection is in an unknown state; make database/sql drop it.
@@ -95,12 +123,6 @@ func (s *Store) LoadHistory(ctx context.Context, since time.Time) (*incident.His
 		}
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: load history: %w", err)
-	}
-	s.loadHint.Store(&loadHint{people: len(h.People), incidents: len(h.Incidents), pages: len(h.Pages),
-		engagements: len(h.Engagements), shifts: len(h.Shifts)})
-	return h, nil
 }
 
 // loadHint holds the sizes of the last LoadHistory.
@@ -246,26 +268,87 @@ func num(v any) int64 {
 	return 0
 }
 
+// The rows of each table as records. Pages and engagements have their incident's
+// id in v[2], which the caller resolves and passes as incidentID.
+
+func sourceCaps(v []driver.Value) incident.Capabilities {
+	return incident.Capabilities{
+		People:      num(v[0]) != 0,
+		Pages:       num(v[1]) != 0,
+		Engagements: num(v[2]) != 0,
+		OnCall:      num(v[3]) != 0,
+	}
+}
+
+func (l *loader) person(v []driver.Value) incident.Person {
+	return incident.Person{
+		Source:   l.name(v[0]),
+		ID:       l.name(v[1]),
+		Name:     str(v[2]),
+		Email:    str(v[3]),
+		TimeZone: str(v[4]),
+	}
+}
+
+func (l *loader) incident(v []driver.Value) incident.Incident {
+	return incident.Incident{
+		Source:           l.name(v[0]),
+		ID:               str(v[1]),
+		Title:            str(v[2]),
+		Team:             l.name(v[3]),
+		Service:          l.name(v[4]),
+		Severity:         incident.Severity(l.name(v[5])),
+		EscalationPolicy: l.name(v[6]),
+		RecurrenceKey:    str(v[7]),
+		CreatedAt:        fromMillis(num(v[8])),
+		AcknowledgedAt:   fromMillis(num(v[9])),
+		ResolvedAt:       fromMillis(num(v[10])),
+	}
+}
+
+func (l *loader) page(v []driver.Value, incidentID string) incident.Page {
+	return incident.Page{
+		Source:     l.name(v[0]),
+		ID:         str(v[1]),
+		IncidentID: incidentID,
+		PersonID:   l.name(v[3]),
+		At:         fromMillis(num(v[4])),
+		Channel:    l.name(v[5]),
+	}
+}
+
+func (l *loader) engagement(v []driver.Value, incidentID string) incident.Engagement {
+	return incident.Engagement{
+		Source:     l.name(v[0]),
+		ID:         str(v[1]),
+		IncidentID: incidentID,
+		PersonID:   l.name(v[3]),
+		Kind:       l.name(v[4]),
+		At:         fromMillis(num(v[5])),
+	}
+}
+
+func (l *loader) shift(v []driver.Value) incident.Shift {
+	return incident.Shift{
+		Source:           l.name(v[0]),
+		ID:               str(v[1]),
+		PersonID:         l.name(v[2]),
+		EscalationPolicy: l.name(v[3]),
+		Level:            int(num(v[4])),
+		Start:            fromMillis(num(v[5])),
+		End:              fromMillis(num(v[6])),
+	}
+}
+
 func (l *loader) sources(h *incident.History, _ int64) error {
 	return l.each(loadSources, func(v []driver.Value) {
-		h.Sources[l.name(v[0])] = incident.Capabilities{
-			People:      num(v[1]) != 0,
-			Pages:       num(v[2]) != 0,
-			Engagements: num(v[3]) != 0,
-			OnCall:      num(v[4]) != 0,
-		}
+		h.Sources[l.name(v[0])] = sourceCaps(v[1:])
 	})
 }
 
 func (l *loader) people(h *incident.History, _ int64) error {
 	return l.each(loadPeople, func(v []driver.Value) {
-		h.People = append(h.People, incident.Person{
-			Source:   l.name(v[0]),
-			ID:       l.name(v[1]),
-			Name:     str(v[2]),
-			Email:    str(v[3]),
-			TimeZone: str(v[4]),
-		})
+		h.People = append(h.People, l.person(v))
 	})
 }
 
@@ -290,19 +373,7 @@ func (l *loader) teams(h *incident.History, _ int64) error {
 
 func (l *loader) incidents(h *incident.History, since int64) error {
 	return l.each(loadIncidents, func(v []driver.Value) {
-		h.Incidents = append(h.Incidents, incident.Incident{
-			Source:           l.name(v[0]),
-			ID:               str(v[1]),
-			Title:            str(v[2]),
-			Team:             l.name(v[3]),
-			Service:          l.name(v[4]),
-			Severity:         incident.Severity(l.name(v[5])),
-			EscalationPolicy: l.name(v[6]),
-			RecurrenceKey:    str(v[7]),
-			CreatedAt:        fromMillis(num(v[8])),
-			AcknowledgedAt:   fromMillis(num(v[9])),
-			ResolvedAt:       fromMillis(num(v[10])),
-		})
+		h.Incidents = append(h.Incidents, l.incident(v))
 		l.rowids = append(l.rowids, num(v[11]))
 	}, since)
 }
@@ -310,42 +381,20 @@ func (l *loader) incidents(h *incident.History, since int64) error {
 func (l *loader) pages(h *incident.History, since int64) error {
 	l.cur = 0
 	return l.each(loadPages, func(v []driver.Value) {
-		h.Pages = append(h.Pages, incident.Page{
-			Source:     l.name(v[0]),
-			ID:         str(v[1]),
-			IncidentID: l.incidentID(v[2], h.Incidents),
-			PersonID:   l.name(v[3]),
-			At:         fromMillis(num(v[4])),
-			Channel:    l.name(v[5]),
-		})
+		h.Pages = append(h.Pages, l.page(v, l.incidentID(v[2], h.Incidents)))
 	}, since)
 }
 
 func (l *loader) engagements(h *incident.History, since int64) error {
 	l.cur = 0
 	return l.each(loadEngagements, func(v []driver.Value) {
-		h.Engagements = append(h.Engagements, incident.Engagement{
-			Source:     l.name(v[0]),
-			ID:         str(v[1]),
-			IncidentID: l.incidentID(v[2], h.Incidents),
-			PersonID:   l.name(v[3]),
-			Kind:       l.name(v[4]),
-			At:         fromMillis(num(v[5])),
-		})
+		h.Engagements = append(h.Engagements, l.engagement(v, l.incidentID(v[2], h.Incidents)))
 	}, since)
 }
 
 func (l *loader) shifts(h *incident.History, since int64) error {
 	return l.each(loadShifts, func(v []driver.Value) {
-		h.Shifts = append(h.Shifts, incident.Shift{
-			Source:           l.name(v[0]),
-			ID:               str(v[1]),
-			PersonID:         l.name(v[2]),
-			EscalationPolicy: l.name(v[3]),
-			Level:            int(num(v[4])),
-			Start:            fromMillis(num(v[5])),
-			End:              fromMillis(num(v[6])),
-		})
+		h.Shifts = append(h.Shifts, l.shift(v))
 	}, since)
 }
 

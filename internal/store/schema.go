@@ -214,4 +214,34 @@ CREATE VIEW shifts_view AS
 SELECT s.name AS source, x.id, n.name AS person, ep.name AS escalation_policy, x.level, x.start_at, x.end_at
 FROM shifts x JOIN names s ON s.id = x.source JOIN names n ON n.id = x.person JOIN names ep ON ep.id = x.escalation_policy;
 `,
+
+	// 2: a change sequence for the incremental load (HistoryCache). Every write
+	// transaction takes the next value of change_seq and stamps it on each row of the
+	// tables LoadHistory reads that it inserts or actually changes (a re-sync of an
+	// unchanged row leaves it alone); a team's seq also moves when its roster does.
+	// Rows written before this migration keep seq 0. Nothing is ever deleted from
+	// these tables, so rows with seq > n are everything that changed after n.
+	`
+CREATE TABLE change_seq (
+	id  INTEGER PRIMARY KEY CHECK (id = 0),
+	seq INTEGER NOT NULL
+);
+INSERT INTO change_seq (id, seq) VALUES (0, 0);
+
+ALTER TABLE sources ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE teams ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE engagements ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE shifts ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+
+CREATE INDEX sources_seq ON sources (seq);
+CREATE INDEX people_seq ON people (seq);
+CREATE INDEX teams_seq ON teams (seq);
+CREATE INDEX incidents_seq ON incidents (seq);
+CREATE INDEX pages_seq ON pages (seq);
+CREATE INDEX engagements_seq ON engagements (seq);
+CREATE INDEX shifts_seq ON shifts (seq);
+`,
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -43,41 +44,47 @@ func boolInt(b bool) int64 {
 
 // The upserts. Each replaces every column of the stored record; the WHERE clause
 // skips rows that did not change, so a re-sync of an unchanged window writes nothing.
+// The last parameter is the transaction's change sequence (see nextSeq), stamped on
+// every row inserted or changed.
 const (
-	upsertSourceID = `INSERT INTO sources (source) VALUES (?) ON CONFLICT (source) DO NOTHING`
+	nextChangeSeq  = `UPDATE change_seq SET seq = seq + 1 WHERE id = 0 RETURNING seq`
+	upsertSourceID = `INSERT INTO sources (source, seq) VALUES (?, ?) ON CONFLICT (source) DO NOTHING`
 
-	upsertPerson = `INSERT INTO people (source, person, name, email, time_zone) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (source, person) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone
+	upsertPerson = `INSERT INTO people (source, person, name, email, time_zone, seq) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, person) DO UPDATE SET name = excluded.name, email = excluded.email, time_zone = excluded.time_zone,
+	seq = excluded.seq
 WHERE (name, email, time_zone) IS NOT (excluded.name, excluded.email, excluded.time_zone)`
 
-	upsertTeam        = `INSERT INTO teams (source, team) VALUES (?, ?) ON CONFLICT (source, team) DO NOTHING`
+	upsertTeam        = `INSERT INTO teams (source, team, seq) VALUES (?, ?, ?) ON CONFLICT (source, team) DO NOTHING`
+	selectTeamMembers = `SELECT person FROM team_members WHERE source = ? AND team = ? ORDER BY pos`
+	touchTeam         = `UPDATE teams SET seq = ? WHERE source = ? AND team = ?`
 	deleteTeamMembers = `DELETE FROM team_members WHERE source = ? AND team = ?`
 	insertTeamMember  = `INSERT INTO team_members (source, team, person, pos) VALUES (?, ?, ?, ?)
 ON CONFLICT (source, team, person) DO NOTHING`
 
 	upsertIncident = `INSERT INTO incidents (source, id, title, team, service, severity, escalation_policy,
-	recurrence_key, created_at, acknowledged_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	recurrence_key, created_at, acknowledged_at, resolved_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, id) DO UPDATE SET title = excluded.title, team = excluded.team,
 	service = excluded.service, severity = excluded.severity, escalation_policy = excluded.escalation_policy,
 	recurrence_key = excluded.recurrence_key, created_at = excluded.created_at,
-	acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at
+	acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at, seq = excluded.seq
 WHERE (title, team, service, severity, escalation_policy, recurrence_key, created_at, acknowledged_at, resolved_at)
 	IS NOT (excluded.title, excluded.team, excluded.service, excluded.severity, excluded.escalation_policy,
 	excluded.recurrence_key, excluded.created_at, excluded.acknowledged_at, excluded.resolved_at)`
 
-	upsertPage = `INSERT INTO pages (source, id, incident_id, person, at, channel) VALUES (?, ?, ?, ?, ?, ?)
+	upsertPage = `INSERT INTO pages (source, id, incident_id, person, at, channel, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person = excluded.person,
-	at = excluded.at, channel = excluded.channel
+	at = excluded.at, channel = excluded.channel, seq = excluded.seq
 WHERE (incident_id, person, at, channel) IS NOT (excluded.incident_id, excluded.person, excluded.at, excluded.channel)`
 
-	upsertEngagement = `INSERT INTO engagements (source, id, incident_id, person, kind, at) VALUES (?, ?, ?, ?, ?, ?)
+	upsertEngagement = `INSERT INTO engagements (source, id, incident_id, person, kind, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person = excluded.person,
-	kind = excluded.kind, at = excluded.at
+	kind = excluded.kind, at = excluded.at, seq = excluded.seq
 WHERE (incident_id, person, kind, at) IS NOT (excluded.incident_id, excluded.person, excluded.kind, excluded.at)`
 
-	upsertShift = `INSERT INTO shifts (source, id, person, escalation_policy, level, start_at, end_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+	upsertShift = `INSERT INTO shifts (source, id, person, escalation_policy, level, start_at, end_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, id) DO UPDATE SET person = excluded.person, escalation_policy = excluded.escalation_policy,
-	level = excluded.level, start_at = excluded.start_at, end_at = excluded.end_at
+	level = excluded.level, start_at = excluded.start_at, end_at = excluded.end_at, seq = excluded.seq
 WHERE (person, escalation_policy, level, start_at, end_at)
 	IS NOT (excluded.person, excluded.escalation_policy, excluded.level, excluded.start_at, excluded.end_at)`
 
@@ -107,14 +114,18 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 			tx.Rollback()
 		}
 	}()
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: write batch of %q: %w", src, err)
+	}
 	srcID, err := ids.id(src)
 	if err != nil {
 		return fmt.Errorf("store: write source %q: %w", src, err)
 	}
-	if _, err := tx.ExecContext(ctx, upsertSourceID, srcID); err != nil {
+	if _, err := tx.ExecContext(ctx, upsertSourceID, srcID, seq); err != nil {
 		return fmt.Errorf("store: write source %q: %w", src, err)
 	}
-	w := &writer{ctx: ctx, tx: tx, src: srcID, ids: ids, checkEvery: s.checkEvery}
+	w := &writer{ctx: ctx, tx: tx, src: srcID, seq: seq, ids: ids, checkEvery: s.checkEvery}
 	if err := w.people(b.People); err != nil {
 		return fmt.Errorf("store: write people of %q: %w", src, err)
 	}
@@ -148,11 +159,24 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	return nil
 }
 
+// nextSeq takes the next change sequence number for the rows the write transaction
+// tx changes. Write transactions hold the write lock from their BEGIN (_txlock
+// immediate), so sequence numbers commit in order: a reader that sees change_seq = n
+// sees every row stamped with n or less, and no other.
+func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, nextChangeSeq).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next change seq: %w", err)
+	}
+	return seq, nil
+}
+
 // writer writes the parts of one batch inside its transaction.
 type writer struct {
 	ctx        context.Context
 	tx         *sql.Tx
 	src        int64 // names id of the source
+	seq        int64 // the transaction's change sequence number
 	ids        *nameIDs
 	checkEvery int
 }
@@ -202,7 +226,7 @@ func (w *writer) people(people []incident.Person) error {
 		if err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(bg, w.src, id, p.Name, p.Email, p.TimeZone); err != nil {
+		if _, err := st.ExecContext(bg, w.src, id, p.Name, p.Email, p.TimeZone, w.seq); err != nil {
 			return fmt.Errorf("person %q: %w", p.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -231,7 +255,18 @@ func (w *writer) teams(teams []incident.Team) error {
 		return err
 	}
 	defer ins.Close()
+	sel, err := w.prepare(selectTeamMembers)
+	if err != nil {
+		return err
+	}
+	defer sel.Close()
+	touch, err := w.prepare(touchTeam)
+	if err != nil {
+		return err
+	}
+	defer touch.Close()
 	bg := context.Background()
+	var roster []int64
 	for i := range teams {
 		t := &teams[i]
 		if t.Name == "" {
@@ -241,7 +276,32 @@ func (w *writer) teams(teams []incident.Team) error {
 		if err != nil {
 			return err
 		}
-		if _, err := up.ExecContext(bg, w.src, team); err != nil {
+		if _, err := up.ExecContext(bg, w.src, team, w.seq); err != nil {
+			return fmt.Errorf("team %q: %w", t.Name, err)
+		}
+		// The roster as it would be stored (a repeated member once, at its first
+		// place); when the stored one is the same, the team is left alone.
+		roster = roster[:0]
+		for _, m := range t.Members {
+			person, err := w.ids.id(m)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(roster, person) {
+				roster = append(roster, person)
+			}
+		}
+		same, err := sameRoster(sel, w.src, team, roster)
+		if err != nil {
+			return fmt.Errorf("team %q: read members: %w", t.Name, err)
+		}
+		if same {
+			if err := w.tick(i); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := touch.ExecContext(bg, w.seq, w.src, team); err != nil {
 			return fmt.Errorf("team %q: %w", t.Name, err)
 		}
 		if _, err := del.ExecContext(bg, w.src, team); err != nil {
@@ -261,6 +321,31 @@ func (w *writer) teams(teams []incident.Team) error {
 		}
 	}
 	return nil
+}
+
+// sameRoster reports whether the stored members of (src, team), in order, are roster.
+func sameRoster(sel *sql.Stmt, src, team int64, roster []int64) (bool, error) {
+	rows, err := sel.Query(src, team)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	n := 0
+	same := true
+	for rows.Next() {
+		var p int64
+		if err := rows.Scan(&p); err != nil {
+			return false, err
+		}
+		if n >= len(roster) || roster[n] != p {
+			same = false
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	return same && n == len(roster), nil
 }
 
 func (w *writer) incidents(incs []incident.Incident) error {
@@ -283,7 +368,7 @@ func (w *writer) incidents(incs []incident.Incident) error {
 			return err
 		}
 		if _, err := st.ExecContext(bg, w.src, in.ID, in.Title, n[0], n[1], n[2], n[3], in.RecurrenceKey,
-			millis(in.CreatedAt), millis(in.AcknowledgedAt), millis(in.ResolvedAt)); err != nil {
+			millis(in.CreatedAt), millis(in.AcknowledgedAt), millis(in.ResolvedAt), w.seq); err != nil {
 			return fmt.Errorf("incident %q: %w", in.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -312,7 +397,7 @@ func (w *writer) pages(pages []incident.Page) error {
 		if err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(bg, w.src, p.ID, p.IncidentID, n[0], millis(p.At), n[1]); err != nil {
+		if _, err := st.ExecContext(bg, w.src, p.ID, p.IncidentID, n[0], millis(p.At), n[1], w.seq); err != nil {
 			return fmt.Errorf("page %q: %w", p.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -341,7 +426,7 @@ func (w *writer) engagements(engs []incident.Engagement) error {
 		if err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(bg, w.src, e.ID, e.IncidentID, n[0], n[1], millis(e.At)); err != nil {
+		if _, err := st.ExecContext(bg, w.src, e.ID, e.IncidentID, n[0], n[1], millis(e.At), w.seq); err != nil {
 			return fmt.Errorf("engagement %q: %w", e.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -371,7 +456,7 @@ func (w *writer) shifts(shifts []incident.Shift) error {
 			return err
 		}
 		if _, err := st.ExecContext(bg, w.src, sh.ID, n[0], n[1], int64(sh.Level),
-			millis(sh.Start), millis(sh.End)); err != nil {
+			millis(sh.Start), millis(sh.End), w.seq); err != nil {
 			return fmt.Errorf("shift %q: %w", sh.ID, err)
 		}
 		if err := w.tick(i); err != nil {
@@ -415,12 +500,21 @@ func (s *Store) RegisterSource(ctx context.Context, name, typ string, caps incid
 	if err != nil {
 		return fmt.Errorf("store: register source %q: %w", name, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO sources (source, type, cap_people, cap_pages, cap_engagements, cap_oncall, registered_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: register source %q: %w", name, err)
+	}
+	// seq moves only when what LoadHistory reads (the capabilities) changes, not with
+	// registered_at on every sync.
+	_, err = tx.ExecContext(ctx, `INSERT INTO sources (source, type, cap_people, cap_pages, cap_engagements, cap_oncall, registered_at, seq)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source) DO UPDATE SET type = excluded.type, cap_people = excluded.cap_people, cap_pages = excluded.cap_pages,
-	cap_engagements = excluded.cap_engagements, cap_oncall = excluded.cap_oncall, registered_at = excluded.registered_at`,
+	cap_engagements = excluded.cap_engagements, cap_oncall = excluded.cap_oncall, registered_at = excluded.registered_at,
+	seq = CASE WHEN (cap_people, cap_pages, cap_engagements, cap_oncall)
+		IS NOT (excluded.cap_people, excluded.cap_pages, excluded.cap_engagements, excluded.cap_oncall)
+		THEN excluded.seq ELSE seq END`,
 		id, typ, boolInt(caps.People), boolInt(caps.Pages), boolInt(caps.Engagements), boolInt(caps.OnCall),
-		time.Now().UnixMilli())
+		time.Now().UnixMilli(), seq)
 	if err != nil {
 		return fmt.Errorf("store: register source %q: %w", name, err)
 	}
