@@ -39,15 +39,7 @@ type knownAlert struct {
 const cursorVersion = 1
 
 func (s *Source) parseCursor(raw string) cursor {
-	var c cursor
-	if raw == "" {
-		return c
-	}
-	if err := json.Unmarshal([]byte(raw), &c); err != nil || c.V != cursorVersion || c.CompleteUntil.IsZero() {
-		s.logger.Warn("ignoring unreadable sync cursor; back-filling history again", "err", err)
-		return cursor{}
-	}
-	return c
+	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
 }
 
 // reference is the account's users, teams and schedules.

@@ -42,15 +42,7 @@ type openIncident struct {
 const cursorVersion = 1
 
 func (s *Source) parseCursor(raw string) cursor {
-	var c cursor
-	if raw == "" {
-		return c
-	}
-	if err := json.Unmarshal([]byte(raw), &c); err != nil || c.V != cursorVersion || c.CompleteUntil.IsZero() {
-		s.logger.Warn("ignoring unreadable sync cursor; back-filling history again", "err", err)
-		return cursor{}
-	}
-	return c
+	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
 }
 
 // run is the state of one Sync.
