@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -138,5 +139,45 @@ func TestWebConfigBasicAuth(t *testing.T) {
 	}
 	if c := get("prometheus", "s3cret"); c != http.StatusOK {
 		t.Fatalf("right password: HTTP %d, want 200", c)
+	}
+}
+
+// TestScanStdinJSON: `hero_exporter scan --format=json -` reads standard input and prints
+// the report shape of ARCHITECTURE.md; two KeyErrors with different keys are one
+// fingerprint.
+func TestScanStdinJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hero_exporter; skipped in -short mode")
+	}
+	trace := func(key string) string {
+		return "2026-11-18 10:00:00 ERROR request failed\n" +
+			"Traceback (most recent call last):\n" +
+			"  File \"/srv/app/views.py\", line 12, in checkout\n" +
+			"    return cart[\"" + key + "\"]\n" +
+			"KeyError: '" + key + "'\n"
+	}
+	in := "2026-11-18 09:59:59 INFO ok\n" + trace("sku-123") + "2026-11-18 10:00:01 INFO ok\n" + trace("sku-456") + "2026-11-18 10:00:02 INFO done\n"
+	cmd := exec.Command(exporterBinary(t), "scan", "--format=json", "-")
+	cmd.Stdin = strings.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	var rep struct {
+		Lines, Bytes, Exceptions int
+		Fingerprints             []struct {
+			Fingerprint, Type, Location, Message, Language string
+			Count                                          int
+		}
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Lines != 13 || rep.Bytes != len(in) || rep.Exceptions != 2 || len(rep.Fingerprints) != 1 {
+		t.Fatalf("report = %+v\n%s", rep, out)
+	}
+	fp := rep.Fingerprints[0]
+	if fp.Count != 2 || fp.Type != "KeyError" || fp.Language != "python" || len(fp.Fingerprint) != 16 {
+		t.Fatalf("fingerprint = %+v", fp)
 	}
 }
