@@ -88,7 +88,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all []fhfake.Recorded
+	var all []sourcetest.Recorded
 	h := newHarness(t, scenario, nil)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	_ = bad.sync(t)
 	all = append(all, bad.fake.Recorded()...)
 	// A negative control: a response the spec forbids must be caught.
-	all = append(all, fhfake.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,
+	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"data":[{"id":"u","name":"x","email":5}],"pagination":{"count":1,"page":1,"next":null}}`)})
 

@@ -263,7 +263,7 @@ func TestFakeConformsToReferenceExamples(t *testing.T) {
 
 	recs := h.fake.Recorded()
 	// A negative control: a response the example forbids must be caught.
-	recs = append(recs, ocfake.Recorded{Method: "GET", Path: "/api/v1/users/", Status: 200,
+	recs = append(recs, sourcetest.Recorded{Method: "GET", Path: "/api/v1/users/", Status: 200,
 		Body: []byte(`{"count":1,"next":null,"previous":null,"results":[{"id":"U1","grafana_id":"456","email":"x@example.com","slack":[],"username":"x","role":"user","timezone":"UTC","teams":[],"name":"X"}],"current_page_number":1,"page_size":100,"total_pages":1}`)})
 	// And one for alert groups: a numeric state, no title, a null created_at.
 	var g map[string]any
@@ -281,7 +281,7 @@ func TestFakeConformsToReferenceExamples(t *testing.T) {
 	delete(first, "title")
 	bad, _ := json.Marshal(g)
 	negatives := map[int]bool{len(recs) - 1: true, len(recs): true}
-	recs = append(recs, ocfake.Recorded{Method: "GET", Path: "/api/v1/alert_groups/", Status: 200, Body: bad})
+	recs = append(recs, sourcetest.Recorded{Method: "GET", Path: "/api/v1/alert_groups/", Status: 200, Body: bad})
 
 	seen := map[string]int{}
 	for i, rec := range recs {

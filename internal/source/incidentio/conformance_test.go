@@ -61,7 +61,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var all []iofake.Recorded
+	var all []sourcetest.Recorded
 	h := newHarness(t, scenario, nil)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	all = append(all, bad.fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught.
-	all = append(all, iofake.Recorded{Method: "GET", Path: "/v2/users", Status: 200, Negative: true,
+	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v2/users", Status: 200, Negative: true,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"users":[{"id":"U1","name":"Ana","role":"responder"}],"pagination_meta":{"page_size":25}}`)})
 

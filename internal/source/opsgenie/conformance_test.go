@@ -84,7 +84,7 @@ func TestFakeConformsToSwagger(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var all []ogfake.Recorded
+	var all []sourcetest.Recorded
 	h := newHarness(t, scenario, nil)
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestFakeConformsToSwagger(t *testing.T) {
 	all = append(all, bad.fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught.
-	all = append(all, ogfake.Recorded{Method: "GET", Path: "/v2/users", Status: 200, Negative: true,
+	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v2/users", Status: 200, Negative: true,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"data":[{"id":"U1","username":"x@example.com","timeZone":5}],"took":0.1,"requestId":"r"}`)})
 

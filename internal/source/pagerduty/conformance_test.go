@@ -168,7 +168,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var all []pdfake.Recorded
+	var all []sourcetest.Recorded
 	// Back-fill and an incremental sync that fetches by id and per-incident log entries.
 	h := newHarness(t, scenario, nil)
 	if err := h.sync(t); err != nil {
@@ -207,7 +207,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 
 	// A negative control: a response the spec forbids must be caught, or the whole
 	// check proves nothing.
-	all = append(all, pdfake.Recorded{Method: "GET", Path: "/users", Status: 200, Negative: true,
+	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/users", Status: 200, Negative: true,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"users":[{"id":"PX","type":"user","name":"X","email":5}],"limit":100,"offset":0,"more":false,"total":null}`)})
 

@@ -121,7 +121,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all []rootlyfake.Recorded
+	var all []sourcetest.Recorded
 
 	h := newHarness(t, scenario, nil)
 	if err := h.sync(t); err != nil {
@@ -167,7 +167,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	all = append(all, bad.fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught.
-	all = append(all, rootlyfake.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,
+	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,
 		Header: http.Header{"Content-Type": {"application/vnd.api+json"}},
 		Body: []byte(`{"data":[{"id":"1","type":"users","attributes":{"email":5,"created_at":"x","updated_at":"x"}}],` +
 			`"links":{"self":"s","first":"f","prev":null,"next":null,"last":null},"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_count":1,"total_pages":1}}`)})

@@ -28,13 +28,6 @@ import (
 // Obj is a JSON object of a fixture.
 type Obj = map[string]any
 
-// Recorded is one response of the fake.
-type Recorded = sourcetest.Recorded
-
-// FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are not recorded.
-type FaultFunc = sourcetest.FaultFunc
-
 // Default page sizes, as the reference pages' examples show them.
 var defaultPageSize = map[string]int{
 	"alert_groups": 50, "users": 100, "teams": 50, "integrations": 50, "routes": 25,

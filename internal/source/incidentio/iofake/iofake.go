@@ -29,13 +29,6 @@ import (
 // Obj is a JSON object of a fixture.
 type Obj = map[string]any
 
-// Recorded is one response of the fake.
-type Recorded = sourcetest.Recorded
-
-// FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are deliberately off-spec and are not recorded, except 429s.
-type FaultFunc = sourcetest.FaultFunc
-
 type entry struct {
 	schedule, user string
 	start, end     time.Time

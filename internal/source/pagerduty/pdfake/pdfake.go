@@ -25,13 +25,6 @@ import (
 // Obj is a JSON object of a fixture.
 type Obj = map[string]any
 
-// Recorded is one response of the fake.
-type Recorded = sourcetest.Recorded
-
-// FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are deliberately off-spec and are not recorded, except 429s.
-type FaultFunc = sourcetest.FaultFunc
-
 type logEntry struct {
 	at  time.Time
 	inc string

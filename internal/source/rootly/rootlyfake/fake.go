@@ -26,13 +26,6 @@ import (
 // Obj is a JSON object.
 type Obj = map[string]any
 
-// Recorded is one response of the fake.
-type Recorded = sourcetest.Recorded
-
-// FaultFunc may answer request number n (1-based) itself by writing to w and returning
-// true. Its responses are deliberately off-spec and are not recorded, except 429s.
-type FaultFunc = sourcetest.FaultFunc
-
 // User is a Rootly user; ID is numeric, as Rootly's are.
 type User struct {
 	ID, Name, Email string
