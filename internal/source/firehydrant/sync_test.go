@@ -12,6 +12,7 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant/fhfake"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -260,19 +261,7 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 // attempt fails; a slow shared machine may time out another, which is retried too.
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 500 * time.Millisecond })
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	var hung atomic.Bool // handlers run on several goroutines
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.URL.Path == "/v1/incidents" && hung.CompareAndSwap(false, true) {
-			select {
-			case <-r.Context().Done():
-			case <-done:
-			}
-			return true
-		}
-		return false
-	})
+	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v1/incidents")))
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -301,14 +290,7 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			}
 			before, stored := h.sink.Cursor, len(h.sink.Incidents)
 			h.clock.Advance(time.Minute)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if r.URL.Path != tc.path {
-					return false
-				}
-				w.Header().Set("Content-Type", tc.ct)
-				_, _ = w.Write([]byte(tc.body))
-				return true
-			})
+			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
 			err := h.sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)

@@ -5,13 +5,13 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall/ocfake"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -305,19 +305,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	// 400 ms: long enough that no other request of a loaded, race-instrumented run
 	// comes near it.
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 400 * time.Millisecond })
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	var hung atomic.Bool
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if strings.HasSuffix(r.URL.Path, "/alert_groups/") && hung.CompareAndSwap(false, true) {
-			select {
-			case <-r.Context().Done():
-			case <-done:
-			}
-			return true
-		}
-		return false
-	})
+	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.PathSuffix("/alert_groups/")))
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -358,14 +346,7 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			stored := len(h.sink.Incidents)
 			writes := h.sink.Writes
 			h.clock.Advance(time.Minute)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if !strings.HasSuffix(r.URL.Path, tc.path) {
-					return false
-				}
-				w.Header().Set("Content-Type", tc.ct)
-				_, _ = w.Write([]byte(tc.body))
-				return true
-			})
+			h.fake.SetFault(sourcetest.Respond(sourcetest.PathSuffix(tc.path), tc.ct, tc.body))
 			err := h.sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)

@@ -11,6 +11,7 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie/ogfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -302,20 +303,7 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 250 * time.Millisecond })
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	hung := false
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.URL.Path == "/v2/alerts" && !hung {
-			hung = true
-			select {
-			case <-r.Context().Done():
-			case <-done:
-			}
-			return true
-		}
-		return false
-	})
+	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v2/alerts")))
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -347,14 +335,7 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			before := h.sink.Cursor
 			stored := len(h.sink.Incidents)
 			h.clock.Advance(time.Minute)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if r.URL.Path != tc.path {
-					return false
-				}
-				w.Header().Set("Content-Type", tc.ct)
-				_, _ = w.Write([]byte(tc.body))
-				return true
-			})
+			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
 			err := h.sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)

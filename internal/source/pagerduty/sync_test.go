@@ -11,6 +11,7 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty/pdfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 func TestBackfillMapping(t *testing.T) {
@@ -293,20 +294,7 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	hung := false
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.URL.Path == "/incidents" && !hung {
-			hung = true
-			select {
-			case <-r.Context().Done():
-			case <-done:
-			}
-			return true
-		}
-		return false
-	})
+	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/incidents")))
 	if err := h.sync(t); err != nil {
 		t.Fatal(err)
 	}
@@ -342,14 +330,7 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 			stored := len(h.sink.Incidents)
 			h.clock.Advance(time.Minute)
 			h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if r.URL.Path != tc.path {
-					return false
-				}
-				w.Header().Set("Content-Type", tc.ct)
-				_, _ = w.Write([]byte(tc.body))
-				return true
-			})
+			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
 			err := h.sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
