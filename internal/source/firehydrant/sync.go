@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -382,22 +381,12 @@ func (r *run) mapAll(ids []string) *source.Batch {
 	return b
 }
 
-var severityLevel = regexp.MustCompile(`(?i)^\s*(?:sev|p|s)[\s-]*([0-9])\b`)
-
 // severity maps FireHydrant's (org-configured) severity: SEV0/SEV1 (or P1, S1) →
 // critical, SEV2 → high, SEV3 and lower → low; the names critical, high, medium, low,
 // info map by name; none or anything else → unknown.
 func severity(s string) incident.Severity {
-	if m := severityLevel.FindStringSubmatch(s); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		switch {
-		case n <= 1:
-			return incident.SeverityCritical
-		case n == 2:
-			return incident.SeverityHigh
-		default:
-			return incident.SeverityLow
-		}
+	if sev, ok := source.SeverityLevel(s); ok {
+		return sev
 	}
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "critical":

@@ -1,9 +1,7 @@
 package incidentio
 
 import (
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -204,8 +202,6 @@ func fieldEntryID(in *ioIncident, name string) string {
 	return ""
 }
 
-var sevLevel = regexp.MustCompile(`(?i)^\s*(?:p|sev|s)[\s-]*([0-9])\b`)
-
 // severity maps an incident.io severity by name: Critical → critical; Major, High →
 // high; Minor, Medium, Low → low; SEV1/P1 → critical, SEV2/P2 → high, SEV3/P3 and
 // lower → low. Anything else (and none) is unknown: the rank alone does not say how
@@ -214,16 +210,8 @@ func severity(s *severityRef) incident.Severity {
 	if s == nil {
 		return incident.SeverityUnknown
 	}
-	if m := sevLevel.FindStringSubmatch(s.Name); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		switch {
-		case n <= 1:
-			return incident.SeverityCritical
-		case n == 2:
-			return incident.SeverityHigh
-		default:
-			return incident.SeverityLow
-		}
+	if sev, ok := source.SeverityLevel(s.Name); ok {
+		return sev
 	}
 	switch strings.ToLower(strings.TrimSpace(s.Name)) {
 	case "critical":

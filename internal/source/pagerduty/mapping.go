@@ -283,8 +283,6 @@ func normaliseChannel(t string) string {
 	return ""
 }
 
-var priorityLevel = regexp.MustCompile(`(?i)^\s*(?:p|sev|s)[\s-]*([0-9])\b`)
-
 // severity maps an incident to the contract's severities. A priority wins when the
 // account uses priorities: P1/SEV1 → critical, P2/SEV2 → high, P3 and lower → low;
 // names "critical", "high", "medium", "low" map by name. Without a recognisable
@@ -292,16 +290,8 @@ var priorityLevel = regexp.MustCompile(`(?i)^\s*(?:p|sev|s)[\s-]*([0-9])\b`)
 func severity(in *pdIncident) incident.Severity {
 	if in.Priority != nil {
 		name := in.Priority.Summary
-		if m := priorityLevel.FindStringSubmatch(name); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			switch {
-			case n <= 1:
-				return incident.SeverityCritical
-			case n == 2:
-				return incident.SeverityHigh
-			default:
-				return incident.SeverityLow
-			}
+		if sev, ok := source.SeverityLevel(name); ok {
+			return sev
 		}
 		switch strings.ToLower(strings.TrimSpace(name)) {
 		case "critical":
