@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -107,4 +108,15 @@ func (x *Recorder) flush(w http.ResponseWriter, r *http.Request, rec *httptest.R
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// PageParam reads a positive integer query parameter of a fake's pagination: def when
+// it is absent or empty, ok false when it is not a number ≥ 1.
+func PageParam(q map[string][]string, key string, def int) (n int, ok bool) {
+	vs := q[key]
+	if len(vs) == 0 || vs[0] == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(vs[0])
+	return n, err == nil && n >= 1
 }

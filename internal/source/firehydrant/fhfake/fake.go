@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -252,16 +251,8 @@ func authorObj(a *Author) Obj {
 
 // list writes one page (page, per_page ≤ 200; default 20) with a pagination object.
 func (f *Server) list(w http.ResponseWriter, q map[string][]string, all []Obj) {
-	get := func(k string, def int) (int, bool) {
-		vs := q[k]
-		if len(vs) == 0 || vs[0] == "" {
-			return def, true
-		}
-		n, err := strconv.Atoi(vs[0])
-		return n, err == nil && n >= 1
-	}
-	page, ok1 := get("page", 1)
-	per, ok2 := get("per_page", 20)
+	page, ok1 := sourcetest.PageParam(q, "page", 1)
+	per, ok2 := sourcetest.PageParam(q, "per_page", 20)
 	if !ok1 || !ok2 || per > 200 {
 		APIError(w, http.StatusBadRequest, "invalid_params", "Invalid parameters", "per_page must be 1..200")
 		return

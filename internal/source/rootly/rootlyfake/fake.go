@@ -306,19 +306,8 @@ func nonNil(s []string) []string {
 
 // pageParams reads page[number] and page[size] (defaults 1 and 20, size ≤ 1000).
 func pageParams(w http.ResponseWriter, q map[string][]string, max int) (int, int, bool) {
-	get := func(k string, def int) (int, bool) {
-		v := ""
-		if vs := q[k]; len(vs) > 0 {
-			v = vs[0]
-		}
-		if v == "" {
-			return def, true
-		}
-		n, err := strconv.Atoi(v)
-		return n, err == nil && n >= 1
-	}
-	num, ok1 := get("page[number]", 1)
-	size, ok2 := get("page[size]", 20)
+	num, ok1 := sourcetest.PageParam(q, "page[number]", 1)
+	size, ok2 := sourcetest.PageParam(q, "page[size]", 20)
 	if !ok1 || !ok2 || size > max {
 		APIError(w, http.StatusBadRequest, "Invalid pagination", fmt.Sprintf("page[size] must be 1..%d", max))
 		return 0, 0, false
