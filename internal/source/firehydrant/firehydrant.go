@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
@@ -28,15 +27,10 @@ const Type = "firehydrant"
 // DefaultBaseURL is FireHydrant's API host (paths start with /v1).
 const DefaultBaseURL = "https://api.firehydrant.io"
 
-// Defaults of Config.
-const (
-	DefaultHistory = 90 * 24 * time.Hour
-	DefaultTimeout = 30 * time.Second
-	// DefaultRequestsPerMinute is FireHydrant's documented account-wide budget (50
-	// requests every 10 s, shared by all bot tokens of the account).
-	DefaultRequestsPerMinute = 300
-	DefaultReferenceInterval = time.Hour
-)
+// DefaultRequestsPerMinute is FireHydrant's documented account-wide budget (50
+// requests every 10 s, shared by all bot tokens of the account).
+// History, Timeout and ReferenceInterval default to httpapi's defaults.
+const DefaultRequestsPerMinute = 300
 
 // Milestone slugs are configured per organisation in FireHydrant. The defaults are
 // the slugs of FireHydrant's default lifecycle.
@@ -84,10 +78,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
 		Type:              Type,
 		BaseURL:           DefaultBaseURL,
-		History:           DefaultHistory,
-		Timeout:           DefaultTimeout,
 		RequestsPerMinute: DefaultRequestsPerMinute,
-		ReferenceInterval: DefaultReferenceInterval,
 	}); err != nil {
 		return nil, err
 	}

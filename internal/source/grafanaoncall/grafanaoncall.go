@@ -23,15 +23,10 @@ import (
 // Type is the source type name in the config.
 const Type = "grafanaoncall"
 
-// Defaults of Config.
-const (
-	DefaultHistory = 90 * 24 * time.Hour
-	DefaultTimeout = 30 * time.Second
-	// DefaultRequestsPerMinute is OnCall's documented API limit: 300 requests per
-	// 5 minutes per API key.
-	DefaultRequestsPerMinute = 60
-	DefaultReferenceInterval = time.Hour
-)
+// DefaultRequestsPerMinute is OnCall's documented API limit: 300 requests per
+// 5 minutes per API key.
+// History, Timeout and ReferenceInterval default to httpapi's defaults.
+const DefaultRequestsPerMinute = 60
 
 // API limits and tuning.
 const (
@@ -93,10 +88,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		MissingBaseURL:    "base_url is required: the OnCall API URL from OnCall → Settings",
 		LineBreakChecked:  []string{cfg.GrafanaURL},
 		LineBreakWhat:     "token or Grafana URL",
-		History:           DefaultHistory,
-		Timeout:           DefaultTimeout,
 		RequestsPerMinute: DefaultRequestsPerMinute,
-		ReferenceInterval: DefaultReferenceInterval,
 	}); err != nil {
 		return nil, err
 	}

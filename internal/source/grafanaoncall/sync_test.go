@@ -403,7 +403,7 @@ func TestNewValidates(t *testing.T) {
 		t.Error("bad time zone accepted")
 	}
 	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "oc", BaseURL: "https://oncall.example.com/oncall/", Token: "x"}}, nil)
-	if err != nil || s.cfg.History != DefaultHistory || s.cfg.RequestsPerMinute != 60 || s.Type() != "grafanaoncall" || s.basePath != "/oncall" {
+	if err != nil || s.cfg.History != httpapi.DefaultHistory || s.cfg.RequestsPerMinute != 60 || s.Type() != "grafanaoncall" || s.basePath != "/oncall" {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
 	if c := s.Capabilities(); c != (incident.Capabilities{People: true, Engagements: true, OnCall: true}) {

@@ -10,6 +10,13 @@ import (
 	"time"
 )
 
+// Defaults of every API source (SourceDefaults may set others).
+const (
+	DefaultHistory           = 90 * 24 * time.Hour
+	DefaultTimeout           = 30 * time.Second
+	DefaultReferenceInterval = time.Hour
+)
+
 // SourceConfig is what every API source's Config has: the vendor Configs embed it.
 // Zero values take the vendor's defaults (see SourceDefaults).
 type SourceConfig struct {
@@ -51,10 +58,20 @@ type SourceDefaults struct {
 	LineBreakChecked []string
 	LineBreakWhat    string
 
+	// History, Timeout and ReferenceInterval default to DefaultHistory, DefaultTimeout
+	// and DefaultReferenceInterval.
 	History           time.Duration
 	Timeout           time.Duration
 	RequestsPerMinute float64
 	ReferenceInterval time.Duration
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // ApplyDefaults checks the name, the token and the presence of a base URL, and fills
@@ -84,16 +101,16 @@ func (c *SourceConfig) ApplyDefaults(d SourceDefaults) error {
 		return fmt.Errorf("%s %s: %s contains a line break", d.Type, c.Name, what)
 	}
 	if c.History <= 0 {
-		c.History = d.History
+		c.History = orDefault(d.History, DefaultHistory)
 	}
 	if c.Timeout <= 0 {
-		c.Timeout = d.Timeout
+		c.Timeout = orDefault(d.Timeout, DefaultTimeout)
 	}
 	if c.RequestsPerMinute <= 0 {
 		c.RequestsPerMinute = d.RequestsPerMinute
 	}
 	if c.ReferenceInterval <= 0 {
-		c.ReferenceInterval = d.ReferenceInterval
+		c.ReferenceInterval = orDefault(d.ReferenceInterval, DefaultReferenceInterval)
 	}
 	return nil
 }

@@ -24,12 +24,9 @@ const Type = "incidentio"
 // DefaultBaseURL is incident.io's API.
 const DefaultBaseURL = "https://api.incident.io"
 
-// Defaults of Config.
+// Defaults of Config; History, Timeout and ReferenceInterval default to httpapi's.
 const (
-	DefaultHistory           = 90 * 24 * time.Hour
-	DefaultTimeout           = 30 * time.Second
 	DefaultRequestsPerMinute = 1200 // incident.io's documented limit per API key
-	DefaultReferenceInterval = time.Hour
 	DefaultTeamField         = "Team"
 	DefaultServiceField      = "Affected services"
 )
@@ -85,10 +82,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
 		Type:              Type,
 		BaseURL:           DefaultBaseURL,
-		History:           DefaultHistory,
-		Timeout:           DefaultTimeout,
 		RequestsPerMinute: DefaultRequestsPerMinute,
-		ReferenceInterval: DefaultReferenceInterval,
 	}); err != nil {
 		return nil, err
 	}

@@ -422,7 +422,7 @@ func TestNewValidates(t *testing.T) {
 		t.Error("bad time zone accepted")
 	}
 	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "io", Token: "x"}}, nil)
-	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "incidentio" ||
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != httpapi.DefaultHistory || s.Type() != "incidentio" ||
 		s.cfg.TeamField != "Team" || s.cfg.RequestsPerMinute != 1200 {
 		t.Errorf("defaults: %+v %v", s, err)
 	}

@@ -27,13 +27,10 @@ const (
 	EUBaseURL      = "https://api.eu.opsgenie.com"
 )
 
-// Defaults of Config.
-const (
-	DefaultHistory           = 90 * 24 * time.Hour
-	DefaultTimeout           = 30 * time.Second
-	DefaultRequestsPerMinute = 300
-	DefaultReferenceInterval = time.Hour
-)
+// DefaultRequestsPerMinute is the client-side default; Opsgenie limits each request
+// domain (search, alert, configuration, …) separately, by plan.
+// History, Timeout and ReferenceInterval default to httpapi's defaults.
+const DefaultRequestsPerMinute = 300
 
 // API limits the source respects.
 const (
@@ -91,10 +88,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
 		Type:              Type,
 		BaseURL:           DefaultBaseURL,
-		History:           DefaultHistory,
-		Timeout:           DefaultTimeout,
 		RequestsPerMinute: DefaultRequestsPerMinute,
-		ReferenceInterval: DefaultReferenceInterval,
 	}); err != nil {
 		return nil, err
 	}

@@ -417,7 +417,7 @@ func TestNewValidates(t *testing.T) {
 		t.Error("bad time zone accepted")
 	}
 	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "og", Token: "x"}}, nil)
-	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "opsgenie" {
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != httpapi.DefaultHistory || s.Type() != "opsgenie" {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
 	if s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "og", Token: "x", BaseURL: EUBaseURL}}, nil); err != nil || s.cfg.BaseURL != "https://api.eu.opsgenie.com" {

@@ -22,13 +22,9 @@ const Type = "pagerduty"
 // DefaultBaseURL is the US service region; the EU one is https://api.eu.pagerduty.com.
 const DefaultBaseURL = "https://api.pagerduty.com"
 
-// Defaults of Config.
-const (
-	DefaultHistory           = 90 * 24 * time.Hour
-	DefaultTimeout           = 30 * time.Second
-	DefaultRequestsPerMinute = 960
-	DefaultReferenceInterval = time.Hour
-)
+// DefaultRequestsPerMinute is PagerDuty's per-key limit.
+// History, Timeout and ReferenceInterval default to httpapi's defaults.
+const DefaultRequestsPerMinute = 960
 
 // API limits the source respects.
 const (
@@ -75,10 +71,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
 		Type:              Type,
 		BaseURL:           DefaultBaseURL,
-		History:           DefaultHistory,
-		Timeout:           DefaultTimeout,
 		RequestsPerMinute: DefaultRequestsPerMinute,
-		ReferenceInterval: DefaultReferenceInterval,
 	}); err != nil {
 		return nil, err
 	}

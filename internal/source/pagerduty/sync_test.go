@@ -384,7 +384,7 @@ func TestNewValidates(t *testing.T) {
 		t.Error("bad time zone accepted")
 	}
 	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "pd", Token: "x"}}, nil)
-	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "pagerduty" {
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != httpapi.DefaultHistory || s.Type() != "pagerduty" {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
 }

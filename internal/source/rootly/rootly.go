@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
-	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
@@ -24,15 +23,10 @@ const Type = "rootly"
 // DefaultBaseURL is Rootly's API host.
 const DefaultBaseURL = "https://api.rootly.com"
 
-// Defaults of Config.
-const (
-	DefaultHistory = 90 * 24 * time.Hour
-	DefaultTimeout = 30 * time.Second
-	// DefaultRequestsPerMinute is Rootly's documented default budget of GET requests per
-	// API key (3000 per 60 s sliding window).
-	DefaultRequestsPerMinute = 3000
-	DefaultReferenceInterval = time.Hour
-)
+// DefaultRequestsPerMinute is Rootly's documented default budget of GET requests per
+// API key (3000 per 60 s sliding window).
+// History, Timeout and ReferenceInterval default to httpapi's defaults.
+const DefaultRequestsPerMinute = 3000
 
 // DefaultExcludeKinds returns the incident kinds left out by default, which are not
 // real incidents: test and example incidents and scheduled maintenance.
@@ -82,10 +76,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{
 		Type:              Type,
 		BaseURL:           DefaultBaseURL,
-		History:           DefaultHistory,
-		Timeout:           DefaultTimeout,
 		RequestsPerMinute: DefaultRequestsPerMinute,
-		ReferenceInterval: DefaultReferenceInterval,
 	}); err != nil {
 		return nil, err
 	}

@@ -438,7 +438,7 @@ func TestNewValidates(t *testing.T) {
 		t.Error("bad time zone accepted")
 	}
 	s, err := New(Config{SourceConfig: httpapi.SourceConfig{Name: "rt", Token: "x"}}, nil)
-	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != DefaultHistory || s.Type() != "rootly" || !s.exclude["test"] {
+	if err != nil || s.cfg.BaseURL != DefaultBaseURL || s.cfg.History != httpapi.DefaultHistory || s.Type() != "rootly" || !s.exclude["test"] {
 		t.Errorf("defaults: %+v %v", s, err)
 	}
 }
