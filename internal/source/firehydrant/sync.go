@@ -180,38 +180,13 @@ type pageOf[P any] interface {
 // fetchAll reads every page of a list, following pagination.next. It reports whether
 // pagination.count changed between pages (records were added or moved while paging).
 func fetchAll[P any, PT pageOf[P]](ctx context.Context, c *httpapi.Client, path string, q url.Values, each func(PT)) (bool, error) {
-	q2 := url.Values{}
-	for k, v := range q {
-		q2[k] = append([]string(nil), v...)
-	}
-	q2.Set("per_page", strconv.Itoa(perPage))
-	var count *int
-	changed := false
-	for n, pages := 1, 0; ; pages++ {
-		if pages >= maxPages {
-			return changed, fmt.Errorf("GET %s: more than %d pages", path, maxPages)
-		}
-		q2.Set("page", strconv.Itoa(n))
-		pt := PT(new(P))
-		if err := c.GetJSON(ctx, path, q2, pt); err != nil {
-			return changed, err
-		}
-		each(pt)
-		pg := pt.pager()
-		if pg == nil {
-			return changed, nil
-		}
-		if pg.Count != nil {
-			if count != nil && *count != *pg.Count {
-				changed = true
+	return httpapi.FetchNumbered(ctx, c, path, q, httpapi.Numbering{PageParam: "page", SizeParam: "per_page", Size: perPage, MaxPages: maxPages},
+		func(pt PT) (next, total *int) {
+			if pg := pt.pager(); pg != nil {
+				return pg.Next, pg.Count
 			}
-			count = pg.Count
-		}
-		if pg.Next == nil || *pg.Next <= n {
-			return changed, nil
-		}
-		n = *pg.Next
-	}
+			return nil, nil
+		}, each)
 }
 
 func (r *run) reference(ctx context.Context) (source.Batch, error) {

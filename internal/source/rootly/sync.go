@@ -228,35 +228,8 @@ func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // reports whether meta.total_count changed between pages (records were added or moved
 // while paging).
 func fetchPages[D any, PD numberedDoc[D]](ctx context.Context, c *httpapi.Client, path string, q url.Values, each func(PD)) (bool, error) {
-	q2 := url.Values{}
-	for k, v := range q {
-		q2[k] = append([]string(nil), v...)
-	}
-	q2.Set("page[size]", strconv.Itoa(pageSize))
-	var total *int
-	changed := false
-	for n, pages := 1, 0; ; pages++ {
-		if pages >= maxPages {
-			return changed, fmt.Errorf("GET %s: more than %d pages", path, maxPages)
-		}
-		q2.Set("page[number]", strconv.Itoa(n))
-		d := PD(new(D))
-		if err := c.GetJSON(ctx, path, q2, d); err != nil {
-			return changed, err
-		}
-		if t := d.total(); t != nil {
-			if total != nil && *total != *t {
-				changed = true
-			}
-			total = t
-		}
-		each(d)
-		nx := d.next()
-		if nx == nil || *nx <= n {
-			return changed, nil
-		}
-		n = *nx
-	}
+	return httpapi.FetchNumbered(ctx, c, path, q, httpapi.Numbering{PageParam: "page[number]", SizeParam: "page[size]", Size: pageSize, MaxPages: maxPages},
+		func(d PD) (next, total *int) { return d.next(), d.total() }, each)
 }
 
 func (r *run) reference(ctx context.Context) (source.Batch, error) {
