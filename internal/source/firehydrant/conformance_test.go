@@ -90,16 +90,16 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	}
 	var all []sourcetest.Recorded
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Update(func() {
-		in := h.fake.Incident("F4")
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Update(func() {
+		in := h.Fake.Incident("F4")
 		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(5 * time.Minute), By: fhfake.Ana()})
 		in.Updated = at(5 * time.Minute)
 	})
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
 			w.Header().Set("Retry-After", "1")
 			fhfake.RateLimited(w)
@@ -107,19 +107,19 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.fake.SetFault(nil)
+	h.Fake.SetFault(nil)
 	for _, p := range []string{"/v1/incidents/NOPE/events", "/v1/incidents/NOPE/milestones", "/v1/incidents?per_page=500"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		h.fake.ServeHTTP(sourcetest.Discard{}, req)
+		h.Fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
-	all = append(all, h.fake.Recorded()...)
+	all = append(all, h.Fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
-	_ = bad.sync(t)
-	all = append(all, bad.fake.Recorded()...)
+	_ = bad.Sync(t)
+	all = append(all, bad.Fake.Recorded()...)
 	// A negative control: a response the spec forbids must be caught.
 	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,
 		Header: http.Header{"Content-Type": {"application/json"}},

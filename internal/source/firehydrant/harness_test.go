@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant/fhfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
@@ -12,13 +13,8 @@ const testToken = "u+TESTtokenNeverLog-1234"
 
 type obj = fhfake.Obj
 
-type harness struct {
-	fake  *fhfake.Server
-	src   *Source
-	sink  *sourcetest.Sink
-	clock *sourcetest.Clock
-	logs  *sourcetest.Logs
-}
+// harness is the source against its fake, with a memory sink, a fake clock and captured logs.
+type harness = sourcetest.Harness[*fhfake.Server, *Source]
 
 // base is "now" of every scenario: Friday 2026-11-20 12:00 UTC.
 var base = sourcetest.Base
@@ -37,19 +33,5 @@ func newHarness(t *testing.T, fill func(*fhfake.Server), mod func(*Config)) *har
 	if fill != nil {
 		fill(f)
 	}
-	e := sourcetest.Serve(t, f, base)
-	cfg := Config{SourceConfig: e.SourceConfig("fh", "", testToken)}
-	if mod != nil {
-		mod(&cfg)
-	}
-	src, err := New(cfg, e.Logs.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{fake: f, src: src, sink: e.Sink, clock: e.Clock, logs: e.Logs}
-}
-
-func (h *harness) sync(t *testing.T) error {
-	t.Helper()
-	return sourcetest.Sync(t, h.src, h.sink, h.logs, testToken)
+	return sourcetest.NewHarness(t, f, "fh", "", testToken, func(c httpapi.SourceConfig) Config { return Config{SourceConfig: c} }, mod, New)
 }

@@ -13,10 +13,10 @@ import (
 // November). Bands: business 08–18 Mon–Fri, sleep 22–08.
 func TestScenarioFigures(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	snap := incident.Compute(h.sink.History("fh", h.src.Capabilities()), incident.DefaultSettings(), base)
+	snap := incident.Compute(h.Sink.History("fh", h.Src.Capabilities()), incident.DefaultSettings(), base)
 
 	type key struct{ team, person string }
 	rows := map[key]incident.ResponderWindow{}

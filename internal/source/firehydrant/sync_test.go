@@ -17,10 +17,10 @@ import (
 
 func TestBackfillMapping(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	// No time zones in FireHydrant: every person takes the configured default.
 	if got := s.People["u-cai"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" || got.Source != "fh" {
 		t.Errorf("cai = %+v", got)
@@ -66,7 +66,7 @@ func TestBackfillMapping(t *testing.T) {
 	if len(s.Pages) != 0 || len(s.Shifts) != 0 {
 		t.Errorf("pages %d shifts %d", len(s.Pages), len(s.Shifts))
 	}
-	if c := h.src.Capabilities(); c != (incident.Capabilities{People: true, Engagements: true}) {
+	if c := h.Src.Capabilities(); c != (incident.Capabilities{People: true, Engagements: true}) {
 		t.Errorf("capabilities %+v", c)
 	}
 	var c cursor
@@ -77,22 +77,22 @@ func TestBackfillMapping(t *testing.T) {
 
 func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Update(func() {
-		in := h.fake.Incident("F4")
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Update(func() {
+		in := h.Fake.Incident("F4")
 		in.Milestones = append(in.Milestones, fhfake.Milestone{ID: "m4r", Slug: "resolved", At: at(8 * time.Minute), By: fhfake.Ana()})
 		in.Updated = at(8 * time.Minute)
 	})
-	h.fake.AddIncident(fhfake.Incident{ID: "F7", Name: "New", Severity: "SEV2", Team: "t-plat", Created: at(7 * time.Minute),
+	h.Fake.AddIncident(fhfake.Incident{ID: "F7", Name: "New", Severity: "SEV2", Team: "t-plat", Created: at(7 * time.Minute),
 		Milestones: []fhfake.Milestone{{ID: "m7s", Slug: "started", At: at(7 * time.Minute), By: fhfake.Cai()}}})
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	if i4 := s.Incidents["F4"]; i4.ResolvedAt != at(8*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+4*time.Minute) {
 		t.Errorf("F4 after resolve %+v", i4)
 	}
@@ -103,31 +103,31 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 		t.Error("F7 missing")
 	}
 	// The incident list, then the events of the two changed incidents.
-	t.Logf("incremental sync: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
-	if n := h.fake.RequestCount(); n != 3 {
+	t.Logf("incremental sync: %d requests: %s", h.Fake.RequestCount(), strings.Join(h.Fake.Requests(), "\n"))
+	if n := h.Fake.RequestCount(); n != 3 {
 		t.Errorf("incremental sync took %d requests", n)
 	}
 	// One minute later both are still in the 5-minute overlap, unchanged: the list only.
-	h.clock.Advance(time.Minute)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Minute)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.fake.RequestCount(); n != 1 {
-		t.Errorf("sync over the unchanged overlap took %d requests: %v", n, h.fake.Requests())
+	if n := h.Fake.RequestCount(); n != 1 {
+		t.Errorf("sync over the unchanged overlap took %d requests: %v", n, h.Fake.Requests())
 	}
 	// A note on F7 inside the overlap changes its JSON (last update): read again.
-	h.clock.Advance(time.Minute)
-	h.fake.Update(func() {
-		in := h.fake.Incident("F7")
+	h.Clock.Advance(time.Minute)
+	h.Fake.Update(func() {
+		in := h.Fake.Incident("F7")
 		in.Events = append(in.Events, fhfake.Event{ID: "ev7", Type: "note", At: at(11 * time.Minute), By: fhfake.Cai()})
 		in.Updated = at(11 * time.Minute)
 	})
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.fake.RequestCount(); n != 2 || !reflect.DeepEqual(s.EngagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
+	if n := h.Fake.RequestCount(); n != 2 || !reflect.DeepEqual(s.EngagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
 		t.Errorf("sync after a note: %d requests, F7 engagements %v", n, s.EngagementsOf("F7"))
 	}
 }
@@ -136,20 +136,20 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 // the rest is stored and the sync succeeds.
 func TestIncidentDeletedWhileSyncingIsSkipped(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/v1/incidents/F3/events" {
 			fhfake.APIError(w, http.StatusNotFound, "not_found", "Record not found")
 			return true
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.sink.Incidents["F3"]; ok || len(h.sink.Incidents) != 3 {
-		t.Errorf("incidents %d, F3 stored %v", len(h.sink.Incidents), ok)
+	if _, ok := h.Sink.Incidents["F3"]; ok || len(h.Sink.Incidents) != 3 {
+		t.Errorf("incidents %d, F3 stored %v", len(h.Sink.Incidents), ok)
 	}
-	if !strings.Contains(h.logs.String(), "no longer found") {
+	if !strings.Contains(h.Logs.String(), "no longer found") {
 		t.Error("the skip was not logged")
 	}
 }
@@ -159,13 +159,13 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestRequestCounts(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n || len(h.sink.Engagements) != 4*n {
-		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.Incidents), len(h.sink.Engagements))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Engagements) != 4*n {
+		t.Fatalf("stored %d incidents, %d engagements", len(h.Sink.Incidents), len(h.Sink.Engagements))
 	}
-	back := h.fake.RequestCount()
+	back := h.Fake.RequestCount()
 	// incidents (100 a page) + one events request per incident + users, teams.
 	bound := ceilDiv(n, perPage) + n + 2
 	t.Logf("back-fill of %d incidents: %d requests (bound %d)", n, back, bound)
@@ -173,22 +173,22 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
-		h.clock.Advance(time.Minute)
-		h.fake.ResetRequests()
-		if err := h.sync(t); err != nil {
+		h.Clock.Advance(time.Minute)
+		h.Fake.ResetRequests()
+		if err := h.Sync(t); err != nil {
 			t.Fatal(err)
 		}
-		if idle := h.fake.RequestCount(); idle != 1 {
-			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
+		if idle := h.Fake.RequestCount(); idle != 1 {
+			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
-	h.clock.Advance(time.Hour)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests", h.fake.RequestCount())
-	if n := h.fake.RequestCount(); n != 3 {
+	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
+	if n := h.Fake.RequestCount(); n != 3 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -200,7 +200,7 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
@@ -210,16 +210,16 @@ func TestRateLimitStorms(t *testing.T) {
 				fhfake.RateLimited(w)
 				return true
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.Incidents) != 4 {
-				t.Errorf("incidents %d", len(h.sink.Incidents))
+			if len(h.Sink.Incidents) != 4 {
+				t.Errorf("incidents %d", len(h.Sink.Incidents))
 			}
-			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+			if st := h.Src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.Slept()
+			slept := h.Clock.Slept()
 			if hdr != nil && slept < 4*15*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
@@ -227,11 +227,11 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fhfake.RateLimited(w)
 			return true
 		})
-		err := h.sync(t)
+		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v1/users") || !strings.Contains(err.Error(), "HTTP 429: rate limit exceeded") {
 			t.Fatalf("err = %v", err)
 		}
@@ -241,7 +241,7 @@ func TestRateLimitStorms(t *testing.T) {
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
 	var fails atomic.Int32
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if strings.HasSuffix(r.URL.Path, "/events") && fails.Add(1) <= 3 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte(`{"detail":"Service Unavailable"}`))
@@ -249,11 +249,11 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["503"] != 3 || len(h.sink.Incidents) != 4 {
-		t.Errorf("stats %+v, incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["503"] != 3 || len(h.Sink.Incidents) != 4 {
+		t.Errorf("stats %+v, incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -261,12 +261,12 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 // attempt fails; a slow shared machine may time out another, which is retried too.
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 500 * time.Millisecond })
-	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v1/incidents")))
-	if err := h.sync(t); err != nil {
+	h.Fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v1/incidents")))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 4 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["error"] < 1 || len(h.Sink.Incidents) != 4 {
+		t.Errorf("stats %+v incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -285,17 +285,17 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before, stored := h.sink.Cursor, len(h.sink.Incidents)
-			h.clock.Advance(time.Minute)
-			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
-			err := h.sync(t)
+			before, stored := h.Sink.Cursor, len(h.Sink.Incidents)
+			h.Clock.Advance(time.Minute)
+			h.Fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
+			err := h.Sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
+			if h.Sink.Cursor != before || len(h.Sink.Incidents) != stored {
 				t.Errorf("stored state changed")
 			}
 		})
@@ -304,14 +304,14 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 
 func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
-	err := h.src.Sync(t.Context(), "", h.sink)
+	err := h.Src.Sync(t.Context(), "", h.Sink)
 	if err == nil || !strings.Contains(err.Error(), "GET /v1/users: HTTP 401: Unauthorized: invalid bot token") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.Logs.String(), testToken) {
 		t.Fatal("token leaked")
 	}
-	if !strings.Contains(h.logs.String(), "/v1/users") {
+	if !strings.Contains(h.Logs.String(), "/v1/users") {
 		t.Error("debug log is empty; the leak check would prove nothing")
 	}
 }
@@ -329,14 +329,14 @@ func TestConfiguredMilestones(t *testing.T) {
 		c.AckMilestones = []string{"investigating"}
 		c.ResolveMilestones = []string{"mitigated", "resolved"}
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	in := h.sink.Incidents["C1"]
+	in := h.Sink.Incidents["C1"]
 	if in.AcknowledgedAt != at(-time.Hour+7*time.Minute) || in.ResolvedAt != at(-time.Hour+20*time.Minute) || in.Severity != incident.SeverityUnknown {
 		t.Errorf("C1 %+v", in)
 	}
-	if got := h.sink.EngagementsOf("C1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:resolve"}) {
+	if got := h.Sink.EngagementsOf("C1"); !reflect.DeepEqual(got, []string{"u-ana:acknowledge", "u-ana:resolve"}) {
 		t.Errorf("C1 engagements %v", got)
 	}
 }
@@ -375,13 +375,13 @@ func TestNewValidates(t *testing.T) {
 
 func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	h := newHarness(t, bulk(120, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
-	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+	if err := h.Src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.Sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.Incidents); n != 30 {
+	if n := len(h.Sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
-	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
 	}
 }

@@ -245,23 +245,23 @@ func TestFakeConformsToReferenceExamples(t *testing.T) {
 	// set), an incremental sync that reads notes and alert groups by id, and a
 	// reference refresh.
 	h := newHarness(t, func(f *ocfake.Server) { scenario(f); f.SetPageSize(2) }, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
 		Created: at(-2 * time.Hour), Acked: at(-2*time.Hour + 90*time.Second), AckedBy: "UBEN",
 		Resolved: at(5 * time.Minute), ResolvedBy: "UANA"})
-	h.fake.AddNote("N5", "G5", "UANA", at(6*time.Minute))
-	if err := h.sync(t); err != nil {
+	h.Fake.AddNote("N5", "G5", "UANA", at(6*time.Minute))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(2 * time.Hour)
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(2 * time.Hour)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 
-	recs := h.fake.Recorded()
+	recs := h.Fake.Recorded()
 	// A negative control: a response the example forbids must be caught.
 	recs = append(recs, sourcetest.Recorded{Method: "GET", Path: "/api/v1/users/", Status: 200,
 		Body: []byte(`{"count":1,"next":null,"previous":null,"results":[{"id":"U1","grafana_id":"456","email":"x@example.com","slack":[],"username":"x","role":"user","timezone":"UTC","teams":[],"name":"X"}],"current_page_number":1,"page_size":100,"total_pages":1}`)})

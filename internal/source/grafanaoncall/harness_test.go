@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall/ocfake"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
@@ -22,13 +23,8 @@ func at(d time.Duration) time.Time { return base.Add(d) }
 // (https://oncall-prod-….grafana.net/oncall).
 const prefix = "/oncall"
 
-type harness struct {
-	fake  *ocfake.Server
-	src   *Source
-	sink  *sourcetest.Sink
-	clock *sourcetest.Clock
-	logs  *sourcetest.Logs
-}
+// harness is the source against its fake, with a memory sink, a fake clock and captured logs.
+type harness = sourcetest.Harness[*ocfake.Server, *Source]
 
 func scenario(f *ocfake.Server) { ocfake.Scenario(f, base) }
 
@@ -38,26 +34,13 @@ func newHarness(t *testing.T, fill func(f *ocfake.Server), mod func(*Config)) *h
 	if fill != nil {
 		fill(f)
 	}
-	e := sourcetest.Serve(t, f, base)
-	cfg := Config{SourceConfig: e.SourceConfig("oc", prefix, testToken)}
-	if mod != nil {
-		mod(&cfg)
-	}
-	src, err := New(cfg, e.Logs.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{fake: f, src: src, sink: e.Sink, clock: e.Clock, logs: e.Logs}
+	return sourcetest.NewHarness(t, f, "oc", prefix, testToken, func(c httpapi.SourceConfig) Config { return Config{SourceConfig: c} }, mod, New)
 }
 
-func (h *harness) sync(t *testing.T) error {
-	t.Helper()
-	return sourcetest.Sync(t, h.src, h.sink, h.logs, testToken)
-}
-
-func (h *harness) byPath() map[string]int {
+// byPath counts the requests by endpoint (and alert_groups by filter).
+func byPath(h *harness) map[string]int {
 	out := map[string]int{}
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		p, q, _ := strings.Cut(r, "?")
 		p = strings.TrimPrefix(p, "GET "+prefix)
 		if strings.Contains(p, "/final_shifts") {

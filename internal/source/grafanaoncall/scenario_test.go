@@ -24,10 +24,10 @@ import (
 // never acknowledged, so no MTTA. No source has pages: no interruption figures.
 func TestScenarioAnalytics(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	snap := incident.Compute(h.sink.History("oc", h.src.Capabilities()), incident.DefaultSettings(), base)
+	snap := incident.Compute(h.Sink.History("oc", h.Src.Capabilities()), incident.DefaultSettings(), base)
 
 	counts := map[string]int{}
 	for _, c := range snap.Incidents {

@@ -17,10 +17,10 @@ import (
 func TestBackfillMapping(t *testing.T) {
 	// Page size 2 so that every list is read through its next links.
 	h := newHarness(t, func(f *ocfake.Server) { scenario(f); f.SetPageSize(2) }, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 
 	if got := s.People["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "cai" {
 		t.Errorf("null time zone → %+v", got)
@@ -80,7 +80,7 @@ func TestBackfillMapping(t *testing.T) {
 			t.Errorf("shift %+v", sh)
 		}
 	}
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		if strings.Contains(r, "SIDLE") {
 			t.Errorf("final shifts of an unused schedule were read: %s", r)
 		}
@@ -96,31 +96,31 @@ func TestBackfillMapping(t *testing.T) {
 		c.Integrations["IPAY"].Chain != "CPAY" || c.Routes["RCERT"] != "CCERT" {
 		t.Errorf("cursor %s", s.Cursor)
 	}
-	if !strings.Contains(strings.Join(h.fake.Requests(), "\n"), "page=2") {
+	if !strings.Contains(strings.Join(h.Fake.Requests(), "\n"), "page=2") {
 		t.Error("no next link was followed")
 	}
-	t.Logf("scenario back-fill, page size 2: %d requests: %s", h.fake.RequestCount(), fmtCounts(h.byPath()))
+	t.Logf("scenario back-fill, page size 2: %d requests: %s", h.Fake.RequestCount(), fmtCounts(byPath(h)))
 }
 
 func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// G5 resolves with a note; G6 (silenced, open) is unacknowledged... and acknowledged
 	// by cai, then unacknowledged (acknowledged_at null again); a new G7 arrives.
-	h.clock.Advance(10 * time.Minute)
-	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
 		Created: at(-2 * time.Hour), Acked: at(-2*time.Hour + 90*time.Second), AckedBy: "UBEN",
 		Resolved: at(5 * time.Minute), ResolvedBy: "UANA"})
-	h.fake.AddNote("N5", "G5", "UANA", at(6*time.Minute))
-	h.fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one",
+	h.Fake.AddNote("N5", "G5", "UANA", at(6*time.Minute))
+	h.Fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one",
 		Created: at(3 * time.Minute), Acked: at(4 * time.Minute), AckedBy: "UCAI"})
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	if g5 := s.Incidents["G5"]; g5.ResolvedAt != at(5*time.Minute) || g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("G5 after resolve %+v", g5)
 	}
@@ -130,34 +130,34 @@ func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 	if g7, ok := s.Incidents["G7"]; !ok || g7.AcknowledgedAt != at(4*time.Minute) || g7.Team != "Platform" {
 		t.Errorf("G7 %+v", g7)
 	}
-	t.Logf("incremental sync, 1 resolved + 1 new: %d requests: %s", h.fake.RequestCount(), fmtCounts(h.byPath()))
+	t.Logf("incremental sync, 1 resolved + 1 new: %d requests: %s", h.Fake.RequestCount(), fmtCounts(byPath(h)))
 	// window + 3 open states + G5 by id (resolved: in no list) + G5's notes.
-	if n := h.fake.RequestCount(); n != 6 {
-		t.Errorf("incremental sync took %d requests:\n%s", n, strings.Join(h.fake.Requests(), "\n"))
+	if n := h.Fake.RequestCount(); n != 6 {
+		t.Errorf("incremental sync took %d requests:\n%s", n, strings.Join(h.Fake.Requests(), "\n"))
 	}
 
 	// G7 is unacknowledged (acknowledged_at null again): its first acknowledgement stays.
-	h.clock.Advance(time.Minute)
-	h.fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one", Created: at(3 * time.Minute)})
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Minute)
+	h.Fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one", Created: at(3 * time.Minute)})
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	if g7 := s.Incidents["G7"]; g7.AcknowledgedAt != at(4*time.Minute) {
 		t.Errorf("G7 after unacknowledge %+v", g7)
 	}
 	// G7 resolves long after the window moved on and is found by id; G6 is deleted.
-	h.clock.Advance(3 * time.Hour)
-	h.fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one",
+	h.Clock.Advance(3 * time.Hour)
+	h.Fake.PutGroup(ocfake.Group{ID: "G7", Integration: "IPLT", Route: "RPLT", Title: "New one",
 		Created: at(3 * time.Minute), Resolved: at(3 * time.Hour), ResolvedBy: "UCAI"})
-	h.fake.DeleteGroup("G6")
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.DeleteGroup("G6")
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	if g7 := s.Incidents["G7"]; g7.ResolvedAt != at(3*time.Hour) || g7.AcknowledgedAt != at(4*time.Minute) {
 		t.Errorf("G7 after resolve %+v", g7)
 	}
-	if !strings.Contains(h.logs.String(), "no longer exist") {
+	if !strings.Contains(h.Logs.String(), "no longer exist") {
 		t.Error("the deleted open group was not reported")
 	}
 	var c cursor
@@ -165,7 +165,7 @@ func TestIncrementalKeepsOpenGroupsCurrent(t *testing.T) {
 	if len(c.Open) != 0 {
 		t.Errorf("cursor still holds open groups: %v", c.Open)
 	}
-	t.Logf("sync with reference refresh, 1 resolved by id, 1 deleted: %d requests: %s", h.fake.RequestCount(), fmtCounts(h.byPath()))
+	t.Logf("sync with reference refresh, 1 resolved by id, 1 deleted: %d requests: %s", h.Fake.RequestCount(), fmtCounts(byPath(h)))
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -175,67 +175,67 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestRequestCounts(t *testing.T) {
 	const n, notesEvery = 1000, 4
 	h := newHarness(t, func(f *ocfake.Server) { ocfake.Bulk(f, base, n, notesEvery, 80*24*time.Hour) }, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	notes := ceilDiv(n, notesEvery)
-	if len(h.sink.Incidents) != n || len(h.sink.Engagements) != 2*n+notes {
-		t.Fatalf("stored %d incidents, %d engagements", len(h.sink.Incidents), len(h.sink.Engagements))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Engagements) != 2*n+notes {
+		t.Fatalf("stored %d incidents, %d engagements", len(h.Sink.Incidents), len(h.Sink.Engagements))
 	}
-	back := h.fake.RequestCount()
+	back := h.Fake.RequestCount()
 	// alert groups by 50, notes by 50, 3 open-state lists, 6 reference lists, 1 schedule.
 	bound := ceilDiv(n, 50) + ceilDiv(notes, 50) + 3 + 6 + 1
-	t.Logf("back-fill of %d alert groups with %d notes: %d requests (bound %d): %s", n, notes, back, bound, fmtCounts(h.byPath()))
+	t.Logf("back-fill of %d alert groups with %d notes: %d requests (bound %d): %s", n, notes, back, bound, fmtCounts(byPath(h)))
 	if back > bound {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
-		h.clock.Advance(time.Minute)
-		h.fake.ResetRequests()
-		if err := h.sync(t); err != nil {
+		h.Clock.Advance(time.Minute)
+		h.Fake.ResetRequests()
+		if err := h.Sync(t); err != nil {
 			t.Fatal(err)
 		}
-		if idle := h.fake.RequestCount(); idle != 4 {
-			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
+		if idle := h.Fake.RequestCount(); idle != 4 {
+			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
 	t.Logf("idle incremental sync: 4 requests (window + 3 open states)")
-	h.clock.Advance(time.Hour)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests: %s", h.fake.RequestCount(), fmtCounts(h.byPath()))
-	if n := h.fake.RequestCount(); n != 4+6+1 {
+	t.Logf("idle sync with reference refresh: %d requests: %s", h.Fake.RequestCount(), fmtCounts(byPath(h)))
+	if n := h.Fake.RequestCount(); n != 4+6+1 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 	// The client-side limiter held the back-fill to 300 requests per 5 minutes: the
 	// fake clock advanced instead of sleeping.
-	t.Logf("limiter waits on the fake clock: %v", h.clock.Slept())
+	t.Logf("limiter waits on the fake clock: %v", h.Clock.Slept())
 }
 
 func TestManyResolvedGroupsReadNotesOrgWide(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
+	h.Clock.Advance(10 * time.Minute)
 	for i, id := range []string{"H1", "H2", "H3", "H4", "H5"} {
 		c := at(time.Duration(i+1) * time.Minute)
-		h.fake.PutGroup(ocfake.Group{ID: id, Integration: "IPAY", Route: "RPAY", Title: "burst",
+		h.Fake.PutGroup(ocfake.Group{ID: id, Integration: "IPAY", Route: "RPAY", Title: "burst",
 			Created: c, Resolved: c.Add(time.Minute), ResolvedBy: "UANA"})
 	}
-	h.fake.AddNote("NH3", "H3", "UBEN", at(5*time.Minute))
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.AddNote("NH3", "H3", "UBEN", at(5*time.Minute))
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.sink.EngagementsOf("H3"); !reflect.DeepEqual(got, []string{"UANA:resolve", "UBEN:note"}) {
+	if got := h.Sink.EngagementsOf("H3"); !reflect.DeepEqual(got, []string{"UANA:resolve", "UBEN:note"}) {
 		t.Errorf("H3 engagements %v", got)
 	}
 	// 5 groups need notes; the org-wide list is one page: 4 + 1 requests, not 4 + 5.
-	if n := h.byPath()["/api/v1/resolution_notes/"]; n != 1 {
-		t.Errorf("read notes with %d requests: %v", n, h.fake.Requests())
+	if n := byPath(h)["/api/v1/resolution_notes/"]; n != 1 {
+		t.Errorf("read notes with %d requests: %v", n, h.Fake.Requests())
 	}
 }
 
@@ -246,7 +246,7 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
@@ -256,27 +256,27 @@ func TestRateLimitStorms(t *testing.T) {
 				ocfake.Detail(w, http.StatusTooManyRequests, "Request was throttled. Expected available in 30 seconds.")
 				return true
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.Incidents) != 6 {
-				t.Errorf("incidents %d", len(h.sink.Incidents))
+			if len(h.Sink.Incidents) != 6 {
+				t.Errorf("incidents %d", len(h.Sink.Incidents))
 			}
-			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+			if st := h.Src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			if slept := h.clock.Slept(); hdr != nil && slept < 4*30*time.Second || hdr == nil && slept < 7*time.Second {
+			if slept := h.Clock.Slept(); hdr != nil && slept < 4*30*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
 		})
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 			ocfake.Detail(w, http.StatusTooManyRequests, "Request was throttled.")
 			return true
 		})
-		err := h.sync(t)
+		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /api/v1/teams/") || !strings.Contains(err.Error(), "HTTP 429") {
 			t.Fatalf("err = %v", err)
 		}
@@ -285,7 +285,7 @@ func TestRateLimitStorms(t *testing.T) {
 
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if strings.HasSuffix(r.URL.Path, "/alert_groups/") && n < 14 {
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
@@ -293,11 +293,11 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.Incidents) != 6 {
-		t.Errorf("stats %+v, incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["502"] == 0 || len(h.Sink.Incidents) != 6 {
+		t.Errorf("stats %+v, incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -305,12 +305,12 @@ func TestTimeoutIsRetried(t *testing.T) {
 	// 400 ms: long enough that no other request of a loaded, race-instrumented run
 	// comes near it.
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 400 * time.Millisecond })
-	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.PathSuffix("/alert_groups/")))
-	if err := h.sync(t); err != nil {
+	h.Fake.SetFault(sourcetest.HangOnce(t, sourcetest.PathSuffix("/alert_groups/")))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.Incidents) != 6 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["error"] != 1 || len(h.Sink.Incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -339,20 +339,20 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.Cursor
-			stored := len(h.sink.Incidents)
-			writes := h.sink.Writes
-			h.clock.Advance(time.Minute)
-			h.fake.SetFault(sourcetest.Respond(sourcetest.PathSuffix(tc.path), tc.ct, tc.body))
-			err := h.sync(t)
+			before := h.Sink.Cursor
+			stored := len(h.Sink.Incidents)
+			writes := h.Sink.Writes
+			h.Clock.Advance(time.Minute)
+			h.Fake.SetFault(sourcetest.Respond(sourcetest.PathSuffix(tc.path), tc.ct, tc.body))
+			err := h.Sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.Cursor != before || len(h.sink.Incidents) != stored || h.sink.Writes != writes {
-				t.Errorf("stored state changed: %d incidents, %d writes", len(h.sink.Incidents), h.sink.Writes)
+			if h.Sink.Cursor != before || len(h.Sink.Incidents) != stored || h.Sink.Writes != writes {
+				t.Errorf("stored state changed: %d incidents, %d writes", len(h.Sink.Incidents), h.Sink.Writes)
 			}
 		})
 	}
@@ -368,7 +368,7 @@ func TestNextLinkHostIsIgnored(t *testing.T) {
 		{"/oncall/api/v1/teams/?page=2", "/api/v1/teams/", "page=2"},
 		{"https://proxy/rewritten/api/v1/routes/?page=2", "/api/v1/routes/", "page=2"},
 	} {
-		p, q, err := h.src.relative(tc.next)
+		p, q, err := h.Src.relative(tc.next)
 		if err != nil || p != tc.path || q.Encode() != tc.query {
 			t.Errorf("relative(%q) = %q %q %v", tc.next, p, q.Encode(), err)
 		}
@@ -377,14 +377,14 @@ func TestNextLinkHostIsIgnored(t *testing.T) {
 
 func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
-	err := h.src.Sync(t.Context(), "", h.sink)
+	err := h.Src.Sync(t.Context(), "", h.Sink)
 	if err == nil || !strings.Contains(err.Error(), "GET /api/v1/teams/: HTTP 401: Invalid token.") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.Logs.String(), testToken) {
 		t.Fatal("token leaked")
 	}
-	if !strings.Contains(h.logs.String(), "/api/v1/teams/") {
+	if !strings.Contains(h.Logs.String(), "/api/v1/teams/") {
 		t.Error("debug log is empty; the leak check would prove nothing")
 	}
 }
@@ -414,16 +414,16 @@ func TestNewValidates(t *testing.T) {
 func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	h := newHarness(t, func(f *ocfake.Server) { ocfake.Bulk(f, base, 120, 0, 120*24*time.Hour) },
 		func(c *Config) { c.History = 30 * 24 * time.Hour })
-	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+	if err := h.Src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.Sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.Incidents); n != 30 {
+	if n := len(h.Sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d alert groups, want 30", n)
 	}
-	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
 	}
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		if strings.Contains(r, "final_shifts") && !strings.Contains(r, "start_date=2026-10-21") {
 			t.Errorf("final shifts not bounded by history: %s", r)
 		}
@@ -432,14 +432,14 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 
 func TestFinalShiftsChunkedBy365Days(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.History = 400 * 24 * time.Hour })
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.byPath()["/api/v1/schedules/{id}/final_shifts"]; n != 4 { // 2 schedules × 2 ranges
-		t.Errorf("final_shifts requests %d: %v", n, h.fake.Requests())
+	if n := byPath(h)["/api/v1/schedules/{id}/final_shifts"]; n != 4 { // 2 schedules × 2 ranges
+		t.Errorf("final_shifts requests %d: %v", n, h.Fake.Requests())
 	}
-	if len(h.sink.Shifts) != 2 {
-		t.Errorf("shifts %d (a shift in both ranges must be stored once)", len(h.sink.Shifts))
+	if len(h.Sink.Shifts) != 2 {
+		t.Errorf("shifts %d (a shift in both ranges must be stored once)", len(h.Sink.Shifts))
 	}
 }
 
@@ -452,12 +452,12 @@ func TestSeverityFromAlertGroupLabels(t *testing.T) {
 				Labels: map[string]string{"Severity": sev, "team": "x"}})
 		}
 	}, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	for id, want := range map[string]incident.Severity{"L1": incident.SeverityCritical, "L2": incident.SeverityHigh,
 		"L3": incident.SeverityLow, "L4": incident.SeverityUnknown, "G1": incident.SeverityUnknown} {
-		if got := h.sink.Incidents[id].Severity; got != want {
+		if got := h.Sink.Incidents[id].Severity; got != want {
 			t.Errorf("%s: severity %s, want %s", id, got, want)
 		}
 	}
@@ -466,19 +466,19 @@ func TestSeverityFromAlertGroupLabels(t *testing.T) {
 // Acknowledged by ben, unacknowledged, acknowledged by ana: both engaged, MTTA from ben's.
 func TestReacknowledgedByAnotherPerson(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(5 * time.Minute)
-	h.fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
+	h.Clock.Advance(5 * time.Minute)
+	h.Fake.PutGroup(ocfake.Group{ID: "G5", Integration: "IPAY", Route: "RPAY", Title: "Queue backlog",
 		Created: at(-2 * time.Hour), Acked: at(3 * time.Minute), AckedBy: "UANA"})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.sink.EngagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UBEN:acknowledge"}) {
+	if got := h.Sink.EngagementsOf("G5"); !reflect.DeepEqual(got, []string{"UANA:acknowledge", "UBEN:acknowledge"}) {
 		t.Errorf("G5 engagements %v", got)
 	}
-	if g5 := h.sink.Incidents["G5"]; g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
+	if g5 := h.Sink.Incidents["G5"]; g5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("G5 first acknowledgement %v", g5.AcknowledgedAt)
 	}
 }

@@ -63,48 +63,48 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 
 	var all []sourcetest.Recorded
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Update(func() {
-		h.fake.AddUpdate("I5", "UP5", "closed", "U2", at(5*time.Minute))
-		h.fake.AddEvent("E1", iofake.Event{ID: "E1late", Kind: "acked", At: at(6 * time.Minute), Users: []string{"U2"}})
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Update(func() {
+		h.Fake.AddUpdate("I5", "UP5", "closed", "U2", at(5*time.Minute))
+		h.Fake.AddEvent("E1", iofake.Event{ID: "E1late", Kind: "acked", At: at(6 * time.Minute), Users: []string{"U2"}})
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// Paged lists: more than one page of incidents, escalations, updates and entries.
 	paged := newHarness(t, bulk(300, 30*24*time.Hour), nil)
-	paged.fake.Update(func() {
+	paged.Fake.Update(func() {
 		for k := range 120 {
-			paged.fake.AddEntry("SCH1", "U2", at(time.Duration(-k)*12*time.Hour), at(time.Duration(-k)*12*time.Hour+time.Hour))
+			paged.Fake.AddEntry("SCH1", "U2", at(time.Duration(-k)*12*time.Hour), at(time.Duration(-k)*12*time.Hour+time.Hour))
 		}
 	})
-	if err := paged.sync(t); err != nil {
+	if err := paged.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, paged.fake.Recorded()...)
+	all = append(all, paged.Fake.Recorded()...)
 	for _, p := range []string{"/v2/incidents/NOPE", "/v2/incidents?page_size=251", "/v2/escalations?page_size=51"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		h.fake.ServeHTTP(sourcetest.Discard{}, req)
+		h.Fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
 			iofake.RateLimited(w, 1)
 			return true
 		}
 		return false
 	})
-	h.clock.Advance(2 * time.Hour)
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(2 * time.Hour)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, h.fake.Recorded()...)
+	all = append(all, h.Fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
-	_ = bad.sync(t)
-	all = append(all, bad.fake.Recorded()...)
+	_ = bad.Sync(t)
+	all = append(all, bad.Fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught.
 	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v2/users", Status: 200, Negative: true,

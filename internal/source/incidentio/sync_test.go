@@ -16,10 +16,10 @@ import (
 
 func TestBackfillMapping(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	zones := map[string]string{}
 	for id, p := range s.People {
 		zones[id] = p.TimeZone
@@ -102,26 +102,26 @@ func TestBackfillMapping(t *testing.T) {
 
 func TestIncrementalFollowsChanges(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Update(func() {
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Update(func() {
 		// I5 resolves; a new incident I8 is declared and acknowledged; I1 gets a late
 		// acknowledgement by Ben on its old escalation (the incident itself unchanged).
-		h.fake.AddUpdate("I5", "UP5", "closed", "U2", at(5*time.Minute))
-		h.fake.AddIncident(iofake.Incident{ID: "I8", Name: "New", Severity: "Critical", Category: "live", Team: "Payments",
+		h.Fake.AddUpdate("I5", "UP5", "closed", "U2", at(5*time.Minute))
+		h.Fake.AddIncident(iofake.Incident{ID: "I8", Name: "New", Severity: "Critical", Category: "live", Team: "Payments",
 			Service: "checkout", Created: at(3 * time.Minute)})
-		h.fake.AddEscalation("E8", "I8", "EP1", "", at(3*time.Minute),
+		h.Fake.AddEscalation("E8", "I8", "EP1", "", at(3*time.Minute),
 			iofake.Event{ID: "E8n", Kind: "notified_users", At: at(3*time.Minute + 5*time.Second), Users: []string{"U1"}},
 			iofake.Event{ID: "E8a", Kind: "acked", At: at(4 * time.Minute), Users: []string{"U1"}})
-		h.fake.AddEvent("E1", iofake.Event{ID: "E1late", Kind: "acked", At: at(6 * time.Minute), Users: []string{"U2"}})
+		h.Fake.AddEvent("E1", iofake.Event{ID: "E1late", Kind: "acked", At: at(6 * time.Minute), Users: []string{"U2"}})
 	})
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	// I5's first acknowledgement survives: its escalation is re-read by incident.
 	if i5 := s.Incidents["I5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("I5 %+v", i5)
@@ -136,7 +136,7 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	if got := s.EngagementsOf("I1"); !reflect.DeepEqual(got, []string{"U1:acknowledge", "U1:action", "U1:note", "U1:note", "U1:resolve", "U2:acknowledge"}) {
 		t.Errorf("I1 engagements %v", got)
 	}
-	reqs := h.fake.Requests()
+	reqs := h.Fake.Requests()
 	// incidents, escalations, I1 by id, escalations of I1, I5, I8 (one request), and the
 	// updates of those three.
 	t.Logf("incremental sync with three changed incidents: %d requests:\n%s", len(reqs), strings.Join(reqs, "\n"))
@@ -145,17 +145,17 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 	}
 	// A minute later the overlap lists those changes again, but nothing changed since:
 	// nothing is read in detail or written again.
-	h.clock.Advance(time.Minute)
-	h.fake.ResetRequests()
-	writes := h.sink.Writes
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Minute)
+	h.Fake.ResetRequests()
+	writes := h.Sink.Writes
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if reqs := h.fake.Requests(); len(reqs) != 2 {
+	if reqs := h.Fake.Requests(); len(reqs) != 2 {
 		t.Errorf("sync after the changes took %d requests: %v", len(reqs), reqs)
 	}
-	if h.sink.Writes != writes+1 || len(h.sink.Incidents) != 6 {
-		t.Errorf("%d writes, %d incidents", h.sink.Writes-writes, len(h.sink.Incidents))
+	if h.Sink.Writes != writes+1 || len(h.Sink.Incidents) != 6 {
+		t.Errorf("%d writes, %d incidents", h.Sink.Writes-writes, len(h.Sink.Incidents))
 	}
 }
 
@@ -167,10 +167,10 @@ func TestIncidentWithoutEscalationUsesTheTeamPath(t *testing.T) {
 		f.AddIncident(iofake.Incident{ID: "I9", Name: "Customer report", Severity: "Minor", Category: "live", Team: "Platform",
 			Lead: "U3", Created: at(-time.Hour)})
 	}, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if i9 := h.sink.Incidents["I9"]; i9.EscalationPolicy != "EP2" || !i9.AcknowledgedAt.IsZero() || len(h.sink.PagesOf("I9")) != 0 {
+	if i9 := h.Sink.Incidents["I9"]; i9.EscalationPolicy != "EP2" || !i9.AcknowledgedAt.IsZero() || len(h.Sink.PagesOf("I9")) != 0 {
 		t.Errorf("I9 %+v", i9)
 	}
 }
@@ -182,27 +182,27 @@ func TestTriageDeclinedAndMerged(t *testing.T) {
 		iofake.Scenario(f, base)
 		f.AddIncident(iofake.Incident{ID: "I10", Name: "Maybe", Category: "triage", Team: "Payments", Created: at(-30 * time.Minute)})
 	}, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.sink.Incidents["I10"]; ok {
+	if _, ok := h.Sink.Incidents["I10"]; ok {
 		t.Error("triage incident stored")
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Update(func() {
-		h.fake.AddUpdate("I10", "UP10a", "live", "U1", at(2*time.Minute))
-		h.fake.AddUpdate("I5", "UP5m", "merged", "U2", at(3*time.Minute))
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Update(func() {
+		h.Fake.AddUpdate("I10", "UP10a", "live", "U1", at(2*time.Minute))
+		h.Fake.AddUpdate("I5", "UP5m", "merged", "U2", at(3*time.Minute))
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if i10, ok := h.sink.Incidents["I10"]; !ok || !i10.ResolvedAt.IsZero() {
+	if i10, ok := h.Sink.Incidents["I10"]; !ok || !i10.ResolvedAt.IsZero() {
 		t.Errorf("accepted I10 %+v %v", i10, ok)
 	}
-	if i5 := h.sink.Incidents["I5"]; i5.ResolvedAt != at(3*time.Minute) {
+	if i5 := h.Sink.Incidents["I5"]; i5.ResolvedAt != at(3*time.Minute) {
 		t.Errorf("merged I5 %+v", i5)
 	}
-	if _, ok := h.sink.Incidents["I4"]; ok {
+	if _, ok := h.Sink.Incidents["I4"]; ok {
 		t.Error("declined I4 stored")
 	}
 }
@@ -210,13 +210,13 @@ func TestTriageDeclinedAndMerged(t *testing.T) {
 func TestRequestCounts(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n || len(h.sink.Engagements) != 3*n {
-		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.Incidents), len(h.sink.Pages), len(h.sink.Engagements))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n || len(h.Sink.Engagements) != 3*n {
+		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.Sink.Incidents), len(h.Sink.Pages), len(h.Sink.Engagements))
 	}
-	back := h.fake.RequestCount()
+	back := h.Fake.RequestCount()
 	// users, schedules, escalation paths, entries of one schedule: 4; incidents
 	// ⌈1000/250⌉ = 4; escalations ⌈1000/50⌉ = 20; one updates request per incident.
 	want := 4 + n/250 + n/50 + n
@@ -225,24 +225,24 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want %d", back, want)
 	}
 	for range 3 {
-		h.clock.Advance(time.Minute)
-		h.fake.ResetRequests()
-		if err := h.sync(t); err != nil {
+		h.Clock.Advance(time.Minute)
+		h.Fake.ResetRequests()
+		if err := h.Sync(t); err != nil {
 			t.Fatal(err)
 		}
-		idle := h.fake.Requests()
+		idle := h.Fake.Requests()
 		t.Logf("idle incremental sync: %d requests: %v", len(idle), idle)
 		if len(idle) != 2 {
 			t.Errorf("idle sync took %d requests: %v", len(idle), idle)
 		}
 	}
-	h.clock.Advance(time.Hour)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests: %v", h.fake.RequestCount(), h.fake.Requests())
-	if n := h.fake.RequestCount(); n != 2+4 {
+	t.Logf("idle sync with reference refresh: %d requests: %v", h.Fake.RequestCount(), h.Fake.Requests())
+	if n := h.Fake.RequestCount(); n != 2+4 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -256,7 +256,7 @@ func TestScheduleEntriesPaging(t *testing.T) {
 			f.AddEntry("SCH1", "U1", at(time.Duration(k)*12*time.Hour), at(time.Duration(k+1)*12*time.Hour))
 		}
 	}, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// The window is [the 7-day grid point before now−90d, now+7d).
@@ -268,7 +268,7 @@ func TestScheduleEntriesPaging(t *testing.T) {
 		}
 	}
 	pages := 0
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		if strings.HasPrefix(r, "GET /v2/schedule_entries") {
 			pages++
 		}
@@ -276,8 +276,8 @@ func TestScheduleEntriesPaging(t *testing.T) {
 	if wantPages := (want + 49) / 50; pages != wantPages || pages < 3 {
 		t.Errorf("%d schedule_entries requests, want %d", pages, wantPages)
 	}
-	if len(h.sink.Shifts) != want {
-		t.Errorf("%d shifts, want %d", len(h.sink.Shifts), want)
+	if len(h.Sink.Shifts) != want {
+		t.Errorf("%d shifts, want %d", len(h.Sink.Shifts), want)
 	}
 }
 
@@ -285,23 +285,23 @@ func TestRateLimited(t *testing.T) {
 	for name, retryAfter := range map[string]int{"Retry-After": 15, "no headers": -1} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
 				iofake.RateLimited(w, retryAfter)
 				return true
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.Incidents) != 5 {
-				t.Errorf("incidents %d", len(h.sink.Incidents))
+			if len(h.Sink.Incidents) != 5 {
+				t.Errorf("incidents %d", len(h.Sink.Incidents))
 			}
-			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+			if st := h.Src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.Slept()
+			slept := h.Clock.Slept()
 			if retryAfter > 0 && slept < 4*15*time.Second || retryAfter < 0 && (slept < 7*time.Second || slept > time.Minute) {
 				t.Errorf("slept %v", slept)
 			}
@@ -309,11 +309,11 @@ func TestRateLimited(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 			iofake.RateLimited(w, 1)
 			return true
 		})
-		err := h.sync(t)
+		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v2/users") || !strings.Contains(err.Error(), "HTTP 429") ||
 			!strings.Contains(err.Error(), "Rate limit exceeded") {
 			t.Fatalf("err = %v", err)
@@ -324,7 +324,7 @@ func TestRateLimited(t *testing.T) {
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
 	seen := 0
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path != "/v2/escalations" {
 			return false
 		}
@@ -335,22 +335,22 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["502"] != 2 || len(h.sink.Pages) != 8 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
+	if st := h.Src.APIStats(); st.Requests["502"] != 2 || len(h.Sink.Pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.Sink.Pages))
 	}
 }
 
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 250 * time.Millisecond })
-	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v2/incidents")))
-	if err := h.sync(t); err != nil {
+	h.Fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v2/incidents")))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 5 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["error"] < 1 || len(h.Sink.Incidents) != 5 {
+		t.Errorf("stats %+v incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -369,19 +369,19 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.Cursor
-			stored := len(h.sink.Incidents)
-			h.clock.Advance(time.Minute)
-			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
-			err := h.sync(t)
+			before := h.Sink.Cursor
+			stored := len(h.Sink.Incidents)
+			h.Clock.Advance(time.Minute)
+			h.Fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
+			err := h.Sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
-				t.Errorf("stored state changed: %d incidents", len(h.sink.Incidents))
+			if h.Sink.Cursor != before || len(h.Sink.Incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.Sink.Incidents))
 			}
 		})
 	}
@@ -389,14 +389,14 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 
 func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
-	err := h.src.Sync(t.Context(), "", h.sink)
+	err := h.Src.Sync(t.Context(), "", h.Sink)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "The API key provided is not valid") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.Logs.String(), testToken) {
 		t.Fatal("token leaked")
 	}
-	if !strings.Contains(h.logs.String(), "/v2/users") {
+	if !strings.Contains(h.Logs.String(), "/v2/users") {
 		t.Error("debug log is empty; the leak check would prove nothing")
 	}
 }
@@ -430,13 +430,13 @@ func TestNewValidates(t *testing.T) {
 
 func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	h := newHarness(t, bulk(120, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
-	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+	if err := h.Src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.Sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.Incidents); n != 30 {
+	if n := len(h.Sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
-	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
 	}
 }
@@ -454,29 +454,29 @@ func TestWithoutOnCallPagesAndShiftsAreNotClaimed(t *testing.T) {
 				f.AddUser("U1", "Ana Lima", "ana@example.com")
 				f.AddIncident(iofake.Incident{ID: "I1", Name: "x", Severity: "Minor", Category: "live", Team: "Payments", Lead: "U1", Created: at(-time.Hour)})
 			}, nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if fault(r.URL.Path) {
 					iofake.APIError(w, http.StatusForbidden, "authorization_error", "forbidden", "This API key cannot view on-call")
 					return true
 				}
 				return false
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
+			if c := h.Src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
 				t.Errorf("capabilities %+v", c)
 			}
-			if len(h.sink.Incidents) != 1 || len(h.sink.EngagementsOf("I1")) != 1 {
-				t.Errorf("incidents %v", h.sink.Incidents)
+			if len(h.Sink.Incidents) != 1 || len(h.Sink.EngagementsOf("I1")) != 1 {
+				t.Errorf("incidents %v", h.Sink.Incidents)
 			}
 		})
 	}
 	full := newHarness(t, scenario, nil)
-	if err := full.sync(t); err != nil {
+	if err := full.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := full.src.Capabilities(); !c.Pages || !c.OnCall {
+	if c := full.Src.Capabilities(); !c.Pages || !c.OnCall {
 		t.Errorf("capabilities with on-call %+v", c)
 	}
 }

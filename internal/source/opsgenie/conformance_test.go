@@ -86,46 +86,46 @@ func TestFakeConformsToSwagger(t *testing.T) {
 
 	var all []sourcetest.Recorded
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Update(func() { h.fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com") })
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Update(func() { h.Fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com") })
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// Paged logs and users: more than one page each.
 	paged := newHarness(t, bulk(150, 24*time.Hour), nil)
-	paged.fake.Update(func() {
+	paged.Fake.Update(func() {
 		for i := range 120 {
-			paged.fake.AddLog("AX00001", "Alert snoozed", "System", at(-23*time.Hour+time.Duration(i)*time.Second), "system")
+			paged.Fake.AddLog("AX00001", "Alert snoozed", "System", at(-23*time.Hour+time.Duration(i)*time.Second), "system")
 		}
 	})
-	if err := paged.sync(t); err != nil {
+	if err := paged.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, paged.fake.Recorded()...)
+	all = append(all, paged.Fake.Recorded()...)
 	// Error bodies: 404, 422 (limit too large), 401, 429.
 	for _, p := range []string{"/v2/alerts/NOPE", "/v2/alerts?limit=101", "/v2/teams/NOPE?identifierType=id", "/v2/alerts/NOPE/logs"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "GenieKey "+testToken)
-		h.fake.ServeHTTP(sourcetest.Discard{}, req)
+		h.Fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
 			ogfake.Throttle(w, true)
 			return true
 		}
 		return false
 	})
-	h.clock.Advance(2 * time.Hour)
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(2 * time.Hour)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, h.fake.Recorded()...)
+	all = append(all, h.Fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
-	_ = bad.sync(t)
-	all = append(all, bad.fake.Recorded()...)
+	_ = bad.Sync(t)
+	all = append(all, bad.Fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught.
 	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v2/users", Status: 200, Negative: true,

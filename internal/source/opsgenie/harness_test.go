@@ -4,19 +4,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie/ogfake"
 	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 const testToken = "0b1c2d3e-TEST-genie-key-never-log"
 
-type harness struct {
-	fake  *ogfake.Server
-	src   *Source
-	sink  *sourcetest.Sink
-	clock *sourcetest.Clock
-	logs  *sourcetest.Logs
-}
+// harness is the source against its fake, with a memory sink, a fake clock and captured logs.
+type harness = sourcetest.Harness[*ogfake.Server, *Source]
 
 // base is "now" of every scenario: Friday 2026-11-20 12:00 UTC.
 var base = sourcetest.Base
@@ -35,19 +31,5 @@ func newHarness(t *testing.T, fill func(*ogfake.Server), mod func(*Config)) *har
 	if fill != nil {
 		fill(f)
 	}
-	e := sourcetest.Serve(t, f, base)
-	cfg := Config{SourceConfig: e.SourceConfig("og", "", testToken)}
-	if mod != nil {
-		mod(&cfg)
-	}
-	src, err := New(cfg, e.Logs.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{fake: f, src: src, sink: e.Sink, clock: e.Clock, logs: e.Logs}
-}
-
-func (h *harness) sync(t *testing.T) error {
-	t.Helper()
-	return sourcetest.Sync(t, h.src, h.sink, h.logs, testToken)
+	return sourcetest.NewHarness(t, f, "og", "", testToken, func(c httpapi.SourceConfig) Config { return Config{SourceConfig: c} }, mod, New)
 }

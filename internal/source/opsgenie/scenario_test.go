@@ -13,10 +13,10 @@ import (
 // 2026-11-20 12:00 UTC, so every alert lies in both the 7d and the 28d window.
 func TestScenarioFigures(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	hist := h.sink.History("og", h.src.Capabilities())
+	hist := h.Sink.History("og", h.Src.Capabilities())
 	snap := incident.Compute(hist, incident.DefaultSettings(), base)
 
 	team := map[string]incident.TeamWindow{}

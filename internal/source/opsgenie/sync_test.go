@@ -16,10 +16,10 @@ import (
 
 func TestBackfillMapping(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	if got := s.People["UCAI"]; got.TimeZone != "Europe/London" || got.Email != "cai@example.com" || got.Name != "Cai Wu" {
 		t.Errorf("unset time zone → %+v", got)
 	}
@@ -97,29 +97,29 @@ func TestBackfillMapping(t *testing.T) {
 	if c.CompleteUntil != base || len(c.Known) != 1 || !c.Known["A5"].Open {
 		t.Errorf("cursor %s", s.Cursor)
 	}
-	if st := h.src.APIStats(); st.Requests["200"] == 0 || st.HasRateLimit {
+	if st := h.Src.APIStats(); st.Requests["200"] == 0 || st.HasRateLimit {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestIncrementalFollowsChanges(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
+	h.Clock.Advance(10 * time.Minute)
 	// A5 is closed by ben; a new alert A7 arrives and is acknowledged by ana.
-	h.fake.Update(func() {
-		h.fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com")
-		h.fake.AddAlert(ogfake.Alert{ID: "A7", Message: "New", Priority: "P1", Team: "T1", Integration: "Datadog", Created: at(3 * time.Minute)})
-		h.fake.Notify("A7", "UANA", "SMS", at(3*time.Minute+5*time.Second))
-		h.fake.Ack("A7", time.Minute, "ana@example.com")
+	h.Fake.Update(func() {
+		h.Fake.Close("A5", 2*time.Hour+5*time.Minute, "ben@example.com")
+		h.Fake.AddAlert(ogfake.Alert{ID: "A7", Message: "New", Priority: "P1", Team: "T1", Integration: "Datadog", Created: at(3 * time.Minute)})
+		h.Fake.Notify("A7", "UANA", "SMS", at(3*time.Minute+5*time.Second))
+		h.Fake.Ack("A7", time.Minute, "ana@example.com")
 	})
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	if a5 := s.Incidents["A5"]; a5.ResolvedAt != at(5*time.Minute) || a5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("A5 after close %+v", a5)
 	}
@@ -130,24 +130,24 @@ func TestIncrementalFollowsChanges(t *testing.T) {
 		t.Errorf("A7 %+v", a7)
 	}
 	// window list + open list + A5 by id + details (logs, notes, recipients) of A5 and A7.
-	reqs := h.fake.Requests()
+	reqs := h.Fake.Requests()
 	t.Logf("incremental sync with one closed and one new alert: %d requests:\n%s", len(reqs), strings.Join(reqs, "\n"))
 	if len(reqs) != 9 {
 		t.Errorf("incremental sync took %d requests, want 9", len(reqs))
 	}
 	// A minute later the overlap lists A7 again, and A7 is still open, but nothing
 	// changed: nothing is read in detail or written again.
-	h.clock.Advance(time.Minute)
-	h.fake.ResetRequests()
-	writes := h.sink.Writes
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Minute)
+	h.Fake.ResetRequests()
+	writes := h.Sink.Writes
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if reqs := h.fake.Requests(); len(reqs) != 2 {
+	if reqs := h.Fake.Requests(); len(reqs) != 2 {
 		t.Errorf("sync after the changes took %d requests: %v", len(reqs), reqs)
 	}
-	if h.sink.Writes != writes+1 {
-		t.Errorf("%d writes", h.sink.Writes-writes)
+	if h.Sink.Writes != writes+1 {
+		t.Errorf("%d writes", h.Sink.Writes-writes)
 	}
 }
 
@@ -161,13 +161,13 @@ func TestOnCallKeyOfEscalationAndScheduleResponders(t *testing.T) {
 		f.AddAlert(ogfake.Alert{ID: "A9", Message: "Routed to a schedule", Priority: "P3", Integration: "Datadog", Created: at(-time.Hour)})
 		f.Route("A9", "schedule", "S2")
 	}, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if a8 := h.sink.Incidents["A8"]; a8.EscalationPolicy != "T1" || a8.Team != "" {
+	if a8 := h.Sink.Incidents["A8"]; a8.EscalationPolicy != "T1" || a8.Team != "" {
 		t.Errorf("A8 %+v", a8)
 	}
-	if a9 := h.sink.Incidents["A9"]; a9.EscalationPolicy != "T2" || a9.Team != "" {
+	if a9 := h.Sink.Incidents["A9"]; a9.EscalationPolicy != "T2" || a9.Team != "" {
 		t.Errorf("A9 %+v", a9)
 	}
 }
@@ -175,13 +175,13 @@ func TestOnCallKeyOfEscalationAndScheduleResponders(t *testing.T) {
 func TestRequestCounts(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 80*24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n || len(h.sink.Engagements) != 2*n {
-		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.sink.Incidents), len(h.sink.Pages), len(h.sink.Engagements))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n || len(h.Sink.Engagements) != 2*n {
+		t.Fatalf("stored %d incidents, %d pages, %d engagements", len(h.Sink.Incidents), len(h.Sink.Pages), len(h.Sink.Engagements))
 	}
-	back := h.fake.RequestCount()
+	back := h.Fake.RequestCount()
 	// users 1, teams 1+1, schedules 1, escalations 1, timeline chunks over 97 days (4
 	// or 5), alerts 10 + open 1, then logs, notes and recipients of every alert.
 	chunks := len(timelineChunks(at(-90*24*time.Hour), at(7*24*time.Hour)))
@@ -191,24 +191,24 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want %d", back, want)
 	}
 	for range 3 {
-		h.clock.Advance(time.Minute)
-		h.fake.ResetRequests()
-		if err := h.sync(t); err != nil {
+		h.Clock.Advance(time.Minute)
+		h.Fake.ResetRequests()
+		if err := h.Sync(t); err != nil {
 			t.Fatal(err)
 		}
-		idle := h.fake.Requests()
+		idle := h.Fake.Requests()
 		t.Logf("idle incremental sync: %d requests: %v", len(idle), idle)
 		if len(idle) != 2 {
 			t.Errorf("idle sync took %d requests: %v", len(idle), idle)
 		}
 	}
-	h.clock.Advance(time.Hour)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests: %v", h.fake.RequestCount(), h.fake.Requests())
-	if n := h.fake.RequestCount(); n > 2+5+2 {
+	t.Logf("idle sync with reference refresh: %d requests: %v", h.Fake.RequestCount(), h.Fake.Requests())
+	if n := h.Fake.RequestCount(); n > 2+5+2 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -216,15 +216,15 @@ func TestRequestCounts(t *testing.T) {
 func TestDeepOffsetRestartsTheQuery(t *testing.T) {
 	const n = 1000
 	h := newHarness(t, bulk(n, 20*24*time.Hour), nil)
-	h.src.maxOffset = 300
-	if err := h.sync(t); err != nil {
+	h.Src.maxOffset = 300
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n {
-		t.Errorf("stored %d alerts, want %d", len(h.sink.Incidents), n)
+	if len(h.Sink.Incidents) != n {
+		t.Errorf("stored %d alerts, want %d", len(h.Sink.Incidents), n)
 	}
 	restarts := 0
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		if strings.HasPrefix(r, "GET /v2/alerts?") {
 			if strings.Contains(r, "offset=300") || strings.Contains(r, "offset=400") {
 				t.Errorf("went past the offset cap: %s", r)
@@ -243,23 +243,23 @@ func TestRateLimited(t *testing.T) {
 	for name, withHeaders := range map[string]bool{"X-RateLimit-Period-In-Sec": true, "no headers": false} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
 				ogfake.Throttle(w, withHeaders)
 				return true
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.Incidents) != 6 {
-				t.Errorf("incidents %d", len(h.sink.Incidents))
+			if len(h.Sink.Incidents) != 6 {
+				t.Errorf("incidents %d", len(h.Sink.Incidents))
 			}
-			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+			if st := h.Src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.Slept()
+			slept := h.Clock.Slept()
 			if withHeaders && slept < 4*15*time.Second || !withHeaders && (slept < 7*time.Second || slept > time.Minute) {
 				t.Errorf("slept %v", slept)
 			}
@@ -267,11 +267,11 @@ func TestRateLimited(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 			ogfake.Throttle(w, true)
 			return true
 		})
-		err := h.sync(t)
+		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v2/users") || !strings.Contains(err.Error(), "HTTP 429") ||
 			!strings.Contains(err.Error(), "too many requests") {
 			t.Fatalf("err = %v", err)
@@ -282,7 +282,7 @@ func TestRateLimited(t *testing.T) {
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
 	logsSeen := 0
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if !strings.HasSuffix(r.URL.Path, "/logs") {
 			return false
 		}
@@ -293,22 +293,22 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["503"] == 0 || len(h.sink.Pages) != 9 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
+	if st := h.Src.APIStats(); st.Requests["503"] == 0 || len(h.Sink.Pages) != 9 {
+		t.Errorf("stats %+v, pages %d", st, len(h.Sink.Pages))
 	}
 }
 
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 250 * time.Millisecond })
-	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v2/alerts")))
-	if err := h.sync(t); err != nil {
+	h.Fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v2/alerts")))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 6 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["error"] < 1 || len(h.Sink.Incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -329,19 +329,19 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.Cursor
-			stored := len(h.sink.Incidents)
-			h.clock.Advance(time.Minute)
-			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
-			err := h.sync(t)
+			before := h.Sink.Cursor
+			stored := len(h.Sink.Incidents)
+			h.Clock.Advance(time.Minute)
+			h.Fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
+			err := h.Sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
-				t.Errorf("stored state changed: %d incidents", len(h.sink.Incidents))
+			if h.Sink.Cursor != before || len(h.Sink.Incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.Sink.Incidents))
 			}
 		})
 	}
@@ -349,24 +349,24 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 
 func TestAlertDeletedWhileReadIsSkipped(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/v2/alerts/A3/logs" {
 			ogfake.APIError(w, http.StatusNotFound, "Alert with id [A3] does not exist.")
 			return true
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.sink.Incidents["A3"]; ok || len(h.sink.Incidents) != 5 {
-		t.Errorf("stored %d alerts, A3 among them: %v", len(h.sink.Incidents), ok)
+	if _, ok := h.Sink.Incidents["A3"]; ok || len(h.Sink.Incidents) != 5 {
+		t.Errorf("stored %d alerts, A3 among them: %v", len(h.Sink.Incidents), ok)
 	}
 }
 
 func TestForeignPagingLinkIsRefused(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path != "/v2/users" {
 			return false
 		}
@@ -375,11 +375,11 @@ func TestForeignPagingLinkIsRefused(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":[{"id":"UANA","username":"ana@example.com"}],"took":0.1,"requestId":"r"}`))
 		return true
 	})
-	err := h.sync(t)
+	err := h.Sync(t)
 	if err == nil || !strings.Contains(err.Error(), "GET /v2/users: bad paging link") {
 		t.Fatalf("err = %v", err)
 	}
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		if strings.Contains(r, "collector") {
 			t.Errorf("followed a foreign link: %s", r)
 		}
@@ -388,14 +388,14 @@ func TestForeignPagingLinkIsRefused(t *testing.T) {
 
 func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
-	err := h.src.Sync(t.Context(), "", h.sink)
+	err := h.Src.Sync(t.Context(), "", h.Sink)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "Could not authenticate") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.Logs.String(), testToken) {
 		t.Fatal("token leaked")
 	}
-	if !strings.Contains(h.logs.String(), "/v2/users") {
+	if !strings.Contains(h.Logs.String(), "/v2/users") {
 		t.Error("debug log is empty; the leak check would prove nothing")
 	}
 }
@@ -427,18 +427,18 @@ func TestNewValidates(t *testing.T) {
 
 func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	h := newHarness(t, bulk(120, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
-	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+	if err := h.Src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.Sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.Incidents); n != 30 {
+	if n := len(h.Sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d alerts, want 30", n)
 	}
-	for _, in := range h.sink.Incidents {
+	for _, in := range h.Sink.Incidents {
 		if in.CreatedAt.Before(at(-30 * 24 * time.Hour)) {
 			t.Errorf("alert %s from %v is older than history", in.ID, in.CreatedAt)
 		}
 	}
-	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
 	}
 }
@@ -452,17 +452,17 @@ func TestNoScheduleMeansNoOnCallCapability(t *testing.T) {
 		f.AddAlert(ogfake.Alert{ID: "A1", Message: "x", Priority: "P1", Team: "T1", Integration: "Datadog", Created: at(-time.Hour),
 			AckAfter: time.Minute, AckBy: "ana@example.com"})
 	}, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); c.OnCall || !c.Pages || !c.Engagements || !c.People {
+	if c := h.Src.Capabilities(); c.OnCall || !c.Pages || !c.Engagements || !c.People {
 		t.Errorf("capabilities %+v", c)
 	}
 	full := newHarness(t, scenario, nil)
-	if err := full.sync(t); err != nil {
+	if err := full.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := full.src.Capabilities(); !c.OnCall {
+	if c := full.Src.Capabilities(); !c.OnCall {
 		t.Errorf("capabilities with schedules %+v", c)
 	}
 }

@@ -171,14 +171,14 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	var all []sourcetest.Recorded
 	// Back-fill and an incremental sync that fetches by id and per-incident log entries.
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Resolve("PI5", at(5*time.Minute))
-	h.fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
-	h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Resolve("PI5", at(5*time.Minute))
+	h.Fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
+	h.Fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// Error bodies: 404, 400 (limit and offset caps), 401, 429.
@@ -186,9 +186,9 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Token token="+testToken)
 		req.Header.Set("Accept", "application/vnd.pagerduty+json;version=2")
-		h.fake.ServeHTTP(sourcetest.Discard{}, req)
+		h.Fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
 			w.Header().Set("ratelimit-reset", "1")
 			pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
@@ -196,14 +196,14 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 		return false
 	})
-	h.clock.Advance(2 * time.Hour)
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(2 * time.Hour)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, h.fake.Recorded()...)
+	all = append(all, h.Fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
-	_ = bad.sync(t)
-	all = append(all, bad.fake.Recorded()...)
+	_ = bad.Sync(t)
+	all = append(all, bad.Fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught, or the whole
 	// check proves nothing.

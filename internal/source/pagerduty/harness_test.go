@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty/pdfake"
 	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
@@ -12,13 +13,8 @@ const testToken = "u+TESTtokenNeverLog-1234"
 
 type obj = pdfake.Obj
 
-type harness struct {
-	fake  *pdfake.Server
-	src   *Source
-	sink  *sourcetest.Sink
-	clock *sourcetest.Clock
-	logs  *sourcetest.Logs
-}
+// harness is the source against its fake, with a memory sink, a fake clock and captured logs.
+type harness = sourcetest.Harness[*pdfake.Server, *Source]
 
 // base is "now" of every scenario: a Friday.
 var base = sourcetest.Base
@@ -38,19 +34,5 @@ func newHarness(t *testing.T, fill func(f *pdfake.Server), mod func(*Config)) *h
 	if fill != nil {
 		fill(f)
 	}
-	e := sourcetest.Serve(t, f, base)
-	cfg := Config{SourceConfig: e.SourceConfig("pd", "", testToken)}
-	if mod != nil {
-		mod(&cfg)
-	}
-	src, err := New(cfg, e.Logs.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{fake: f, src: src, sink: e.Sink, clock: e.Clock, logs: e.Logs}
-}
-
-func (h *harness) sync(t *testing.T) error {
-	t.Helper()
-	return sourcetest.Sync(t, h.src, h.sink, h.logs, testToken)
+	return sourcetest.NewHarness(t, f, "pd", "", testToken, func(c httpapi.SourceConfig) Config { return Config{SourceConfig: c} }, mod, New)
 }

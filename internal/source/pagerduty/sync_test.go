@@ -16,10 +16,10 @@ import (
 
 func TestBackfillMapping(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 
 	// People: a null time zone takes the configured default (the account zone).
 	if got := s.People["PCAI"].TimeZone; got != "Europe/London" {
@@ -93,34 +93,34 @@ func TestBackfillMapping(t *testing.T) {
 	if c.CompleteUntil != base || len(c.Open) != 1 || c.Open["PI5"].Ack != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("cursor %s", s.Cursor)
 	}
-	if st := h.src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 900 {
+	if st := h.Src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 900 {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// PI5 resolves (its acknowledgements[] is emptied, as PagerDuty does); a new
 	// incident PI7 arrives; resolved PI1 gets a late note.
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Resolve("PI5", at(5*time.Minute))
-	h.fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
-	h.fake.AddIncident(pdfake.Incident{ID: "PI7", Title: "New", Service: "PS1", Policy: "PEP1",
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Resolve("PI5", at(5*time.Minute))
+	h.Fake.AddLog("L5r", "resolve_log_entry", "PI5", at(5*time.Minute), "PBEN", nil)
+	h.Fake.AddIncident(pdfake.Incident{ID: "PI7", Title: "New", Service: "PS1", Policy: "PEP1",
 		Status: "triggered", Urgency: "high", Teams: []string{"PT1"}, Created: at(3 * time.Minute)})
-	h.fake.AddLog("L7t", "trigger_log_entry", "PI7", at(3*time.Minute), "svc:PS1", nil)
-	h.fake.Notify("L7n", "PI7", "PANA", "sms", at(3*time.Minute+5*time.Second))
-	in1 := h.fake.Incident("PI1")
+	h.Fake.AddLog("L7t", "trigger_log_entry", "PI7", at(3*time.Minute), "svc:PS1", nil)
+	h.Fake.Notify("L7n", "PI7", "PANA", "sms", at(3*time.Minute+5*time.Second))
+	in1 := h.Fake.Incident("PI1")
 	in1["priority"] = obj{"id": "PPRIP2", "type": "priority", "summary": "P2", "name": "P2"}
-	h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
+	h.Fake.AddLog("L1late", "annotate_log_entry", "PI1", at(4*time.Minute), "PBEN", nil)
 
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	if i5 := s.Incidents["PI5"]; i5.ResolvedAt != at(5*time.Minute) || i5.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("PI5 after resolve %+v", i5)
 	}
@@ -134,8 +134,8 @@ func TestIncrementalKeepsOpenIncidentsCurrent(t *testing.T) {
 	if got := s.EngagementsOf("PI1"); len(got) != 4 {
 		t.Errorf("PI1 engagements %v", got)
 	}
-	t.Logf("incremental sync with 3 changed incidents: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
-	if n := h.fake.RequestCount(); n > 8 {
+	t.Logf("incremental sync with 3 changed incidents: %d requests: %s", h.Fake.RequestCount(), strings.Join(h.Fake.Requests(), "\n"))
+	if n := h.Fake.RequestCount(); n > 8 {
 		t.Errorf("incremental sync took %d requests", n)
 	}
 }
@@ -145,54 +145,54 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestRequestCounts(t *testing.T) {
 	const n, per = 1000, 6
 	h := newHarness(t, bulk(n, per, 80*24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n*(per-2) {
-		t.Fatalf("stored %d incidents, %d pages", len(h.sink.Incidents), len(h.sink.Pages))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n*(per-2) {
+		t.Fatalf("stored %d incidents, %d pages", len(h.Sink.Incidents), len(h.Sink.Pages))
 	}
-	back := h.fake.RequestCount()
+	back := h.Fake.RequestCount()
 	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + 8
 	t.Logf("back-fill of %d incidents with %d log entries: %d requests (bound %d)", n, n*per, back, bound)
 	if back > bound {
-		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.Requests(), "\n"))
+		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.Fake.Requests(), "\n"))
 	}
 	for range 3 {
-		h.clock.Advance(time.Minute)
-		h.fake.ResetRequests()
-		if err := h.sync(t); err != nil {
+		h.Clock.Advance(time.Minute)
+		h.Fake.ResetRequests()
+		if err := h.Sync(t); err != nil {
 			t.Fatal(err)
 		}
-		idle := h.fake.RequestCount()
-		t.Logf("idle incremental sync: %d requests: %v", idle, h.fake.Requests())
+		idle := h.Fake.RequestCount()
+		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
 		if idle > 4 {
-			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
+			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
 	// After the reference interval, users/teams/services/policies are read again.
-	h.clock.Advance(time.Hour)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests", h.fake.RequestCount())
-	if n := h.fake.RequestCount(); n > 9 {
+	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
+	if n := h.Fake.RequestCount(); n > 9 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
 
 func TestIncidentWithLaggingLogEntriesIsNotMissed(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(time.Minute)
-	h.fake.AddIncident(pdfake.Incident{ID: "PI8", Title: "Quiet", Service: "PS1", Policy: "PEP1",
+	h.Clock.Advance(time.Minute)
+	h.Fake.AddIncident(pdfake.Incident{ID: "PI8", Title: "Quiet", Service: "PS1", Policy: "PEP1",
 		Status: "resolved", Urgency: "low", Created: at(10 * time.Second), Resolved: at(20 * time.Second)})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if i8, ok := h.sink.Incidents["PI8"]; !ok || i8.Team != "Payments" || i8.ResolvedAt != at(20*time.Second) {
+	if i8, ok := h.Sink.Incidents["PI8"]; !ok || i8.Team != "Payments" || i8.ResolvedAt != at(20*time.Second) {
 		t.Errorf("PI8 = %+v, %v", i8, ok)
 	}
 }
@@ -202,22 +202,22 @@ func TestOffsetCapSplitsRanges(t *testing.T) {
 	// pagination reaches in one range.
 	const n, per = 2600, 4
 	h := newHarness(t, bulk(n, per, 24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(h.sink.Pages) + len(h.sink.Engagements); got != n*(per-1) {
+	if got := len(h.Sink.Pages) + len(h.Sink.Engagements); got != n*(per-1) {
 		t.Errorf("stored %d pages+engagements, want %d", got, n*(per-1))
 	}
-	if len(h.sink.Incidents) != n {
-		t.Errorf("stored %d incidents", len(h.sink.Incidents))
+	if len(h.Sink.Incidents) != n {
+		t.Errorf("stored %d incidents", len(h.Sink.Incidents))
 	}
-	if h.fake.MaxOffsetSeen() > 10000 {
-		t.Errorf("asked for offset+limit %d", h.fake.MaxOffsetSeen())
+	if h.Fake.MaxOffsetSeen() > 10000 {
+		t.Errorf("asked for offset+limit %d", h.Fake.MaxOffsetSeen())
 	}
-	req := h.fake.RequestCount()
+	req := h.Fake.RequestCount()
 	t.Logf("split back-fill: %d requests for %d log entries", req, n*per)
 	byPath := map[string]int{}
-	for _, r := range h.fake.Requests() {
+	for _, r := range h.Fake.Requests() {
 		byPath[strings.SplitN(r, "?", 2)[0]]++
 	}
 	t.Logf("by path: %v", byPath)
@@ -236,7 +236,7 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
@@ -246,16 +246,16 @@ func TestRateLimitStorms(t *testing.T) {
 				pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
 				return true
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.Incidents) != 6 {
-				t.Errorf("incidents %d", len(h.sink.Incidents))
+			if len(h.Sink.Incidents) != 6 {
+				t.Errorf("incidents %d", len(h.Sink.Incidents))
 			}
-			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+			if st := h.Src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.Slept()
+			slept := h.Clock.Slept()
 			if hdr != nil && slept < 4*15*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
@@ -263,11 +263,11 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 			pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
 			return true
 		})
-		err := h.sync(t)
+		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /users") || !strings.Contains(err.Error(), "HTTP 429") {
 			t.Fatalf("err = %v", err)
 		}
@@ -276,7 +276,7 @@ func TestRateLimitStorms(t *testing.T) {
 
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/log_entries" && n < 12 {
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = w.Write([]byte(`{"error":{"code":5000,"message":"Internal error"}}`))
@@ -284,22 +284,22 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["500"] == 0 || len(h.sink.Pages) != 8 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
+	if st := h.Src.APIStats(); st.Requests["500"] == 0 || len(h.Sink.Pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.Sink.Pages))
 	}
 }
 
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 100 * time.Millisecond })
-	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/incidents")))
-	if err := h.sync(t); err != nil {
+	h.Fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/incidents")))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] != 1 || len(h.sink.Incidents) != 6 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["error"] != 1 || len(h.Sink.Incidents) != 6 {
+		t.Errorf("stats %+v incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -323,20 +323,20 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before := h.sink.Cursor
-			stored := len(h.sink.Incidents)
-			h.clock.Advance(time.Minute)
-			h.fake.AddLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
-			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
-			err := h.sync(t)
+			before := h.Sink.Cursor
+			stored := len(h.Sink.Incidents)
+			h.Clock.Advance(time.Minute)
+			h.Fake.AddLog("L1late", "annotate_log_entry", "PI1", at(30*time.Second), "PBEN", nil)
+			h.Fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
+			err := h.Sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
-				t.Errorf("stored state changed: %d incidents", len(h.sink.Incidents))
+			if h.Sink.Cursor != before || len(h.Sink.Incidents) != stored {
+				t.Errorf("stored state changed: %d incidents", len(h.Sink.Incidents))
 			}
 		})
 	}
@@ -344,14 +344,14 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 
 func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
-	err := h.src.Sync(t.Context(), "", h.sink)
+	err := h.Src.Sync(t.Context(), "", h.Sink)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "Authentication failed") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.Logs.String(), testToken) {
 		t.Fatal("token leaked")
 	}
-	if !strings.Contains(h.logs.String(), "/users") {
+	if !strings.Contains(h.Logs.String(), "/users") {
 		t.Error("debug log is empty; the leak check would prove nothing")
 	}
 }
@@ -391,19 +391,19 @@ func TestNewValidates(t *testing.T) {
 
 func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	h := newHarness(t, bulk(120, 3, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
-	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+	if err := h.Src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.Sink); err != nil {
 		t.Fatal(err)
 	}
 	// One incident a day over 120 days: the last 30 days are back-filled.
-	if n := len(h.sink.Incidents); n != 30 {
+	if n := len(h.Sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
-	for _, in := range h.sink.Incidents {
+	for _, in := range h.Sink.Incidents {
 		if in.CreatedAt.Before(at(-30 * 24 * time.Hour)) {
 			t.Errorf("incident %s from %v is older than history", in.ID, in.CreatedAt)
 		}
 	}
-	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
 	}
 }

@@ -124,12 +124,12 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	var all []sourcetest.Recorded
 
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Resolve("I4", at(5*time.Minute), "102")
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Resolve("I4", at(5*time.Minute), "102")
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n%2 == 0 {
 			w.Header().Set("Retry-After", "1")
 			rootlyfake.RateLimited(w)
@@ -137,34 +137,34 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.fake.SetFault(nil)
+	h.Fake.SetFault(nil)
 	// Error bodies: bad page size, bad cursor, offset cap, no On-Call.
 	for _, p := range []string{"/v1/alert_events?page%5Bsize%5D=51", "/v1/alert_events?page%5Bafter%5D=nope",
 		"/v1/incidents?page%5Bsize%5D=5000"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://fake"+p, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
-		h.fake.ServeHTTP(sourcetest.Discard{}, req)
+		h.Fake.ServeHTTP(sourcetest.Discard{}, req)
 	}
-	all = append(all, h.fake.Recorded()...)
+	all = append(all, h.Fake.Recorded()...)
 
 	capped := newHarness(t, bulk(300, 1, 5*24*time.Hour), nil)
-	capped.fake.SetOffsetCap(200)
-	if err := capped.sync(t); err != nil {
+	capped.Fake.SetOffsetCap(200)
+	if err := capped.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, capped.fake.Recorded()...)
+	all = append(all, capped.Fake.Recorded()...)
 	noOC := newHarness(t, scenario, nil)
-	noOC.fake.SetNoOnCall(true)
-	if err := noOC.sync(t); err != nil {
+	noOC.Fake.SetNoOnCall(true)
+	if err := noOC.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, noOC.fake.Recorded()...)
+	all = append(all, noOC.Fake.Recorded()...)
 	bad := newHarness(t, scenario, func(c *Config) { c.Token = "wrong" })
-	_ = bad.sync(t)
-	all = append(all, bad.fake.Recorded()...)
+	_ = bad.Sync(t)
+	all = append(all, bad.Fake.Recorded()...)
 
 	// A negative control: a response the spec forbids must be caught.
 	all = append(all, sourcetest.Recorded{Method: "GET", Path: "/v1/users", Status: 200, Negative: true,

@@ -17,10 +17,10 @@ import (
 
 func TestBackfillMapping(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 
 	if got := s.People["103"]; got.TimeZone != "Europe/London" || got.Name != "Cai Chen" || got.Email != "cai@example.com" {
 		t.Errorf("null time zone → %+v", got)
@@ -88,31 +88,31 @@ func TestBackfillMapping(t *testing.T) {
 	if c.CompleteUntil != base || c.ServicePolicy["s-checkout"] != "ep-pay" || c.TeamPolicy["g-plat"] != "ep-plat" {
 		t.Errorf("cursor %s", s.Cursor)
 	}
-	if st := h.src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 2990 {
+	if st := h.Src.APIStats(); st.Requests["200"] == 0 || !st.HasRateLimit || st.RateLimitRemaining != 2990 {
 		t.Errorf("stats %+v", st)
 	}
-	if c := h.src.Capabilities(); c != (incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}) {
+	if c := h.Src.Capabilities(); c != (incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}) {
 		t.Errorf("capabilities %+v", c)
 	}
 }
 
 func TestIncrementalPicksUpChanges(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(10 * time.Minute)
-	h.fake.Resolve("I4", at(5*time.Minute), "102")
-	h.fake.AddIncident(rootlyfake.Incident{ID: "I7", Title: "New", Status: "started", Severity: "high", Team: "g-plat",
+	h.Clock.Advance(10 * time.Minute)
+	h.Fake.Resolve("I4", at(5*time.Minute), "102")
+	h.Fake.AddIncident(rootlyfake.Incident{ID: "I7", Title: "New", Status: "started", Severity: "high", Team: "g-plat",
 		Created: at(3 * time.Minute)})
-	h.fake.AddEvent(rootlyfake.Event{ID: "e20", AlertID: "al7", Kind: "notification", Action: "called", User: "103", Incident: "I7", At: at(3*time.Minute + 5*time.Second)})
+	h.Fake.AddEvent(rootlyfake.Event{ID: "e20", AlertID: "al7", Kind: "notification", Action: "called", User: "103", Incident: "I7", At: at(3*time.Minute + 5*time.Second)})
 	// A late page for I1, whose incident record did not change.
-	h.fake.AddEvent(rootlyfake.Event{ID: "e21", AlertID: "al1", Kind: "notification", Action: "texted", User: "102", Incident: "I1", At: at(4 * time.Minute)})
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Fake.AddEvent(rootlyfake.Event{ID: "e21", AlertID: "al1", Kind: "notification", Action: "texted", User: "102", Incident: "I1", At: at(4 * time.Minute)})
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	s := h.sink
+	s := h.Sink
 	if i4 := s.Incidents["I4"]; i4.ResolvedAt != at(5*time.Minute) || i4.AcknowledgedAt != at(-2*time.Hour+90*time.Second) {
 		t.Errorf("I4 after resolve %+v", i4)
 	}
@@ -125,8 +125,8 @@ func TestIncrementalPicksUpChanges(t *testing.T) {
 	if got := s.PagesOf("I1"); len(got) != 2 {
 		t.Errorf("I1 pages %v", got)
 	}
-	t.Logf("incremental sync: %d requests: %s", h.fake.RequestCount(), strings.Join(h.fake.Requests(), "\n"))
-	if n := h.fake.RequestCount(); n != 3 {
+	t.Logf("incremental sync: %d requests: %s", h.Fake.RequestCount(), strings.Join(h.Fake.Requests(), "\n"))
+	if n := h.Fake.RequestCount(); n != 3 {
 		t.Errorf("incremental sync took %d requests", n)
 	}
 }
@@ -136,39 +136,39 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestRequestCounts(t *testing.T) {
 	const n, per = 1000, 4
 	h := newHarness(t, bulk(n, per, 80*24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n || len(h.sink.Pages) != n*(per-1) {
-		t.Fatalf("stored %d incidents, %d pages", len(h.sink.Incidents), len(h.sink.Pages))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n*(per-1) {
+		t.Fatalf("stored %d incidents, %d pages", len(h.Sink.Incidents), len(h.Sink.Pages))
 	}
-	back := h.fake.RequestCount()
+	back := h.Fake.RequestCount()
 	// incidents (100 a page) + alert events (50 a page) + users, teams, policies +
 	// on-calls in 30-day ranges over 90 days.
 	bound := ceilDiv(n, pageSize) + ceilDiv(n*per, eventPageSize) + 3 + 3
 	t.Logf("back-fill of %d incidents with %d alert events: %d requests (bound %d)", n, n*per, back, bound)
 	if back > bound {
-		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.fake.Requests(), "\n"))
+		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.Fake.Requests(), "\n"))
 	}
 	for range 3 {
-		h.clock.Advance(time.Minute)
-		h.fake.ResetRequests()
-		if err := h.sync(t); err != nil {
+		h.Clock.Advance(time.Minute)
+		h.Fake.ResetRequests()
+		if err := h.Sync(t); err != nil {
 			t.Fatal(err)
 		}
-		idle := h.fake.RequestCount()
-		t.Logf("idle incremental sync: %d requests: %v", idle, h.fake.Requests())
+		idle := h.Fake.RequestCount()
+		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
 		if idle != 3 {
-			t.Errorf("idle sync took %d requests: %v", idle, h.fake.Requests())
+			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
-	h.clock.Advance(time.Hour)
-	h.fake.ResetRequests()
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("idle sync with reference refresh: %d requests", h.fake.RequestCount())
-	if n := h.fake.RequestCount(); n != 6 {
+	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
+	if n := h.Fake.RequestCount(); n != 6 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -176,43 +176,43 @@ func TestRequestCounts(t *testing.T) {
 func TestOffsetCapSplitsRanges(t *testing.T) {
 	const n = 450
 	h := newHarness(t, bulk(n, 1, 10*24*time.Hour), nil)
-	h.fake.SetOffsetCap(200)
-	if err := h.sync(t); err != nil {
+	h.Fake.SetOffsetCap(200)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sink.Incidents) != n {
-		t.Errorf("stored %d incidents, want %d", len(h.sink.Incidents), n)
+	if len(h.Sink.Incidents) != n {
+		t.Errorf("stored %d incidents, want %d", len(h.Sink.Incidents), n)
 	}
-	t.Logf("split back-fill: %d requests", h.fake.RequestCount())
+	t.Logf("split back-fill: %d requests", h.Fake.RequestCount())
 }
 
 // An incident updated while the list is paged moves to the end and another slides
 // onto a page already read; the listing notices (total_count changed) and reads again.
 func TestListChangingWhilePagedIsReread(t *testing.T) {
 	h := newHarness(t, bulk(250, 1, 10*24*time.Hour), nil)
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	h.clock.Advance(time.Hour)
+	h.Clock.Advance(time.Hour)
 	// 150 incidents changed since the cursor.
-	h.fake.Update(func() {
+	h.Fake.Update(func() {
 		for i := 100; i < 250; i++ {
-			h.fake.Incident(idOf(i)).Updated = at(time.Duration(i) * time.Second)
+			h.Fake.Incident(idOf(i)).Updated = at(time.Duration(i) * time.Second)
 		}
 	})
 	var moved atomic.Bool
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/v1/incidents" && r.URL.Query().Get("page[number]") == "2" && moved.CompareAndSwap(false, true) {
 			// B00100 was on page 1; it changes again after the window's end and leaves it.
-			h.fake.Update(func() { h.fake.Incident(idOf(100)).Updated = at(2 * time.Hour) })
+			h.Fake.Update(func() { h.Fake.Incident(idOf(100)).Updated = at(2 * time.Hour) })
 		}
 		return false
 	})
-	h.fake.Update(func() { h.fake.Incident(idOf(200)).Title = "changed" })
-	if err := h.sync(t); err != nil {
+	h.Fake.Update(func() { h.Fake.Incident(idOf(200)).Title = "changed" })
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.sink.Incidents[idOf(200)].Title; got != "changed" {
+	if got := h.Sink.Incidents[idOf(200)].Title; got != "changed" {
 		t.Errorf("B00200 title %q: the slid incident was missed", got)
 	}
 }
@@ -233,7 +233,7 @@ func TestRateLimitStorms(t *testing.T) {
 				// Rootly's reset is a Unix time: 20 s after the fake clock's now.
 				hdr = map[string]string{"X-RateLimit-Reset": itoa(int(base.Add(20 * time.Second).Unix()))}
 			}
-			h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n > 4 {
 					return false
 				}
@@ -243,16 +243,16 @@ func TestRateLimitStorms(t *testing.T) {
 				rootlyfake.RateLimited(w)
 				return true
 			})
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			if len(h.sink.Incidents) != 4 {
-				t.Errorf("incidents %d", len(h.sink.Incidents))
+			if len(h.Sink.Incidents) != 4 {
+				t.Errorf("incidents %d", len(h.Sink.Incidents))
 			}
-			if st := h.src.APIStats(); st.Requests["429"] != 4 {
+			if st := h.Src.APIStats(); st.Requests["429"] != 4 {
 				t.Errorf("stats %+v", st)
 			}
-			slept := h.clock.Slept()
+			slept := h.Clock.Slept()
 			if hdr != nil && slept < 15*time.Second || hdr == nil && slept < 7*time.Second {
 				t.Errorf("slept only %v", slept)
 			}
@@ -260,11 +260,11 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 			rootlyfake.RateLimited(w)
 			return true
 		})
-		err := h.sync(t)
+		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v1/users") || !strings.Contains(err.Error(), "HTTP 429: Rate limit exceeded") {
 			t.Fatalf("err = %v", err)
 		}
@@ -273,7 +273,7 @@ func TestRateLimitStorms(t *testing.T) {
 
 func TestServerErrorsThenSuccess(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.URL.Path == "/v1/alert_events" && n < 9 {
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = w.Write([]byte(`{"errors":[{"title":"Bad gateway","status":"502"}]}`))
@@ -281,11 +281,11 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 		}
 		return false
 	})
-	if err := h.sync(t); err != nil {
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["502"] == 0 || len(h.sink.Pages) != 8 {
-		t.Errorf("stats %+v, pages %d", st, len(h.sink.Pages))
+	if st := h.Src.APIStats(); st.Requests["502"] == 0 || len(h.Sink.Pages) != 8 {
+		t.Errorf("stats %+v, pages %d", st, len(h.Sink.Pages))
 	}
 }
 
@@ -293,12 +293,12 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 // attempt fails; a slow shared machine may time out another, which is retried too.
 func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Timeout = 500 * time.Millisecond })
-	h.fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v1/incidents")))
-	if err := h.sync(t); err != nil {
+	h.Fake.SetFault(sourcetest.HangOnce(t, sourcetest.Path("/v1/incidents")))
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if st := h.src.APIStats(); st.Requests["error"] < 1 || len(h.sink.Incidents) != 4 {
-		t.Errorf("stats %+v incidents %d", st, len(h.sink.Incidents))
+	if st := h.Src.APIStats(); st.Requests["error"] < 1 || len(h.Sink.Incidents) != 4 {
+		t.Errorf("stats %+v incidents %d", st, len(h.Sink.Incidents))
 	}
 }
 
@@ -317,17 +317,17 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			if err := h.sync(t); err != nil {
+			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
-			before, stored := h.sink.Cursor, len(h.sink.Incidents)
-			h.clock.Advance(time.Minute)
-			h.fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
-			err := h.sync(t)
+			before, stored := h.Sink.Cursor, len(h.Sink.Incidents)
+			h.Clock.Advance(time.Minute)
+			h.Fake.SetFault(sourcetest.Respond(sourcetest.Path(tc.path), tc.ct, tc.body))
+			err := h.Sync(t)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if h.sink.Cursor != before || len(h.sink.Incidents) != stored {
+			if h.Sink.Cursor != before || len(h.Sink.Incidents) != stored {
 				t.Errorf("stored state changed")
 			}
 		})
@@ -336,14 +336,14 @@ func TestBrokenResponsesFailTheSyncAndKeepData(t *testing.T) {
 
 func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 	h := newHarness(t, scenario, func(c *Config) { c.Token = "wrong-" + testToken })
-	err := h.src.Sync(t.Context(), "", h.sink)
+	err := h.Src.Sync(t.Context(), "", h.Sink)
 	if err == nil || !strings.Contains(err.Error(), "GET /v1/users: HTTP 401: Unauthorized (Invalid or missing API key)") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), testToken) || strings.Contains(h.logs.String(), testToken) {
+	if strings.Contains(err.Error(), testToken) || strings.Contains(h.Logs.String(), testToken) {
 		t.Fatal("token leaked")
 	}
-	if !strings.Contains(h.logs.String(), "/v1/users") {
+	if !strings.Contains(h.Logs.String(), "/v1/users") {
 		t.Error("debug log is empty; the leak check would prove nothing")
 	}
 }
@@ -354,46 +354,46 @@ func TestTokenNeverLoggedOrInErrors(t *testing.T) {
 // them); a 404 turns them off again.
 func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.SetNoOnCall(true)
-	if err := h.sync(t); err != nil {
+	h.Fake.SetNoOnCall(true)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
+	if c := h.Src.Capabilities(); c.Pages || c.OnCall || !c.Engagements || !c.People {
 		t.Errorf("capabilities %+v", c)
 	}
-	if len(h.sink.Pages) != 0 || len(h.sink.Shifts) != 0 || len(h.sink.Incidents) != 4 {
-		t.Errorf("pages %d shifts %d incidents %d", len(h.sink.Pages), len(h.sink.Shifts), len(h.sink.Incidents))
+	if len(h.Sink.Pages) != 0 || len(h.Sink.Shifts) != 0 || len(h.Sink.Incidents) != 4 {
+		t.Errorf("pages %d shifts %d incidents %d", len(h.Sink.Pages), len(h.Sink.Shifts), len(h.Sink.Incidents))
 	}
-	h.fake.SetNoOnCall(false)
-	h.clock.Advance(time.Minute)
-	if err := h.sync(t); err != nil {
+	h.Fake.SetNoOnCall(false)
+	h.Clock.Advance(time.Minute)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
 	// On-call entries overlap the window; no notification happened in it yet.
-	if c := h.src.Capabilities(); c.Pages || !c.OnCall {
+	if c := h.Src.Capabilities(); c.Pages || !c.OnCall {
 		t.Errorf("capabilities after enabling %+v", c)
 	}
-	h.clock.Advance(time.Minute)
-	h.fake.AddEvent(rootlyfake.Event{ID: "e30", AlertID: "al4", Kind: "notification", Action: "called", User: "101", Incident: "I4", At: at(90 * time.Second)})
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Minute)
+	h.Fake.AddEvent(rootlyfake.Event{ID: "e30", AlertID: "al4", Kind: "notification", Action: "called", User: "101", Incident: "I4", At: at(90 * time.Second)})
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
+	if c := h.Src.Capabilities(); !c.Pages || !c.OnCall {
 		t.Errorf("capabilities after a notification %+v", c)
 	}
-	h.clock.Advance(time.Hour)
-	if err := h.sync(t); err != nil {
+	h.Clock.Advance(time.Hour)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); !c.Pages || !c.OnCall {
+	if c := h.Src.Capabilities(); !c.Pages || !c.OnCall {
 		t.Errorf("capabilities after a quiet sync %+v", c)
 	}
-	h.fake.SetNoOnCall(true)
-	h.clock.Advance(time.Minute)
-	if err := h.sync(t); err != nil {
+	h.Fake.SetNoOnCall(true)
+	h.Clock.Advance(time.Minute)
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); c.Pages || c.OnCall {
+	if c := h.Src.Capabilities(); c.Pages || c.OnCall {
 		t.Errorf("capabilities after the add-on went away %+v", c)
 	}
 }
@@ -403,11 +403,11 @@ func TestWithoutOnCallCapabilitiesTurnFalse(t *testing.T) {
 // every engagement would count as off-rotation and every responder as uninterrupted.
 func TestEmptyFeedAndOnCallsAreAbsentNotZero(t *testing.T) {
 	h := newHarness(t, scenario, nil)
-	h.fake.ClearAlerting()
-	if err := h.sync(t); err != nil {
+	h.Fake.ClearAlerting()
+	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.src.Capabilities(); c.Pages || c.OnCall || !c.Engagements {
+	if c := h.Src.Capabilities(); c.Pages || c.OnCall || !c.Engagements {
 		t.Errorf("capabilities %+v", c)
 	}
 }
@@ -445,13 +445,13 @@ func TestNewValidates(t *testing.T) {
 
 func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	h := newHarness(t, bulk(120, 2, 120*24*time.Hour), func(c *Config) { c.History = 30 * 24 * time.Hour })
-	if err := h.src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.sink); err != nil {
+	if err := h.Src.Sync(t.Context(), `{"v":1,"complete_until":"garbage"`, h.Sink); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sink.Incidents); n != 30 {
+	if n := len(h.Sink.Incidents); n != 30 {
 		t.Errorf("back-filled %d incidents, want 30", n)
 	}
-	if !strings.Contains(h.logs.String(), "unreadable sync cursor") {
+	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
 	}
 }

@@ -1,11 +1,13 @@
 package sourcetest
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/source"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 )
 
@@ -37,4 +39,39 @@ func (e *Env) SourceConfig(name, path, token string) httpapi.SourceConfig {
 		Name: name, BaseURL: e.URL + path, Token: token, DefaultTimezone: "Europe/London",
 		Clock: e.Clock, Jitter: func() float64 { return 0.5 }, Timeout: 2 * time.Second,
 	}
+}
+
+// Harness is a source under test against its fake API.
+type Harness[F http.Handler, S source.Source] struct {
+	Fake  F
+	Src   S
+	Sink  *Sink
+	Clock *Clock
+	Logs  *Logs
+	Token string
+}
+
+// NewHarness serves fake and builds its source with build from the test config of
+// Env.SourceConfig(name, path, token), turned into the vendor's Config by config and
+// then adjusted by mod (when not nil). The clock stands at Base.
+func NewHarness[F http.Handler, C any, S source.Source](t testing.TB, fake F, name, path, token string,
+	config func(httpapi.SourceConfig) C, mod func(*C), build func(C, *slog.Logger) (S, error)) *Harness[F, S] {
+	t.Helper()
+	e := Serve(t, fake, Base)
+	cfg := config(e.SourceConfig(name, path, token))
+	if mod != nil {
+		mod(&cfg)
+	}
+	src, err := build(cfg, e.Logs.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Harness[F, S]{Fake: fake, Src: src, Sink: e.Sink, Clock: e.Clock, Logs: e.Logs, Token: token}
+}
+
+// Sync runs one sync from the stored cursor and checks that the token did not leak (see
+// the package function Sync).
+func (h *Harness[F, S]) Sync(t testing.TB) error {
+	t.Helper()
+	return Sync(t, h.Src, h.Sink, h.Logs, h.Token)
 }
