@@ -1,10 +1,10 @@
 package firehydrant
 
 import (
-	"math"
 	"testing"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // TestScenarioFigures runs the source against the fake's scenario (fhfake.Scenario) and
@@ -18,20 +18,14 @@ func TestScenarioFigures(t *testing.T) {
 	}
 	snap := incident.Compute(h.Sink.History("fh", h.Src.Capabilities()), incident.DefaultSettings(), base)
 
-	type key struct{ team, person string }
-	rows := map[key]incident.ResponderWindow{}
-	for _, r := range snap.Responders {
-		if r.Window == "7d" {
-			rows[key{r.Team, r.Person}] = r
-		}
-	}
-	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	rows := sourcetest.Responders(snap, "7d")
+	near := sourcetest.Near
 	const bus, off, sleep = incident.PeriodBusiness, incident.PeriodOffHours, incident.PeriodSleep
 
 	// Payments: Ana engaged F1 (started, commander, acknowledged) and F2 (changed roles):
 	// 2; Ben engaged F1 (note, resolved), F2 (role) and F4 (acknowledged): 3. Shares 2/5
 	// and 3/5.
-	ana, ben, cai := rows[key{"Payments", "Ana Alves"}], rows[key{"Payments", "Ben Brown"}], rows[key{"Platform", "Cai Chen"}]
+	ana, ben, cai := rows["Payments/Ana Alves"], rows["Payments/Ben Brown"], rows["Platform/Cai Chen"]
 	if ana.Incidents != 2 || !near(ana.LoadRatio, 0.4) || ben.Incidents != 3 || !near(ben.LoadRatio, 0.6) {
 		t.Errorf("Payments load: ana %d %.3f, ben %d %.3f", ana.Incidents, ana.LoadRatio, ben.Incidents, ben.LoadRatio)
 	}
@@ -62,12 +56,7 @@ func TestScenarioFigures(t *testing.T) {
 			t.Errorf("%s engaged seconds %v, want %v", name, tc.r.EngagedSeconds, tc.want)
 		}
 	}
-	teams := map[string]incident.TeamWindow{}
-	for _, tw := range snap.Teams {
-		if tw.Window == "7d" {
-			teams[tw.Team] = tw
-		}
-	}
+	teams := sourcetest.Teams(snap, "7d")
 	// Payments MTTA: F1 180 s, F2 300 s, F4 240 s → 240 s. MTTR: F1 1980 s, F2 2700 s
 	// (F4 open) → 2340 s. No solo long incident (F1 and F2 had two people). Largest
 	// share 0.6, bus factor 1.

@@ -1,10 +1,10 @@
 package grafanaoncall
 
 import (
-	"math"
 	"testing"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // The known organisation of ocfake.Scenario, synced through the real paths and run
@@ -48,13 +48,8 @@ func TestScenarioAnalytics(t *testing.T) {
 	if open["Payments"] != 1 || open["Platform"] != 1 {
 		t.Errorf("open %v", open)
 	}
-	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-	teams := map[string]incident.TeamWindow{}
-	for _, tw := range snap.Teams {
-		if tw.Window == "7d" {
-			teams[tw.Team] = tw
-		}
-	}
+	near := sourcetest.Near
+	teams := sourcetest.Teams(snap, "7d")
 	pay := teams["Payments"]
 	if !pay.HasMTTR || !near(pay.MTTR, 2300) || !pay.HasMTTA || !near(pay.MTTA, 217.5) {
 		t.Errorf("Payments MTTR %v (%v) MTTA %v (%v), want 2300 and 217.5", pay.MTTR, pay.HasMTTR, pay.MTTA, pay.HasMTTA)

@@ -1,10 +1,10 @@
 package opsgenie
 
 import (
-	"math"
 	"testing"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // TestScenarioFigures runs the source against the fake's documented scenario
@@ -19,21 +19,11 @@ func TestScenarioFigures(t *testing.T) {
 	hist := h.Sink.History("og", h.Src.Capabilities())
 	snap := incident.Compute(hist, incident.DefaultSettings(), base)
 
-	team := map[string]incident.TeamWindow{}
-	for _, tw := range snap.Teams {
-		if tw.Window == "7d" {
-			team[tw.Team] = tw
-		}
-	}
-	resp := map[string]incident.ResponderWindow{}
-	for _, rw := range snap.Responders {
-		if rw.Window == "7d" {
-			resp[rw.Team+"/"+rw.Person] = rw
-		}
-	}
+	team := sourcetest.Teams(snap, "7d")
+	resp := sourcetest.Responders(snap, "7d")
 	approx := func(what string, got, want float64) {
 		t.Helper()
-		if math.Abs(got-want) > 1e-9 {
+		if !sourcetest.Near(got, want) {
 			t.Errorf("%s = %v, want %v", what, got, want)
 		}
 	}

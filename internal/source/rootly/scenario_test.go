@@ -1,10 +1,10 @@
 package rootly
 
 import (
-	"math"
 	"testing"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/source/sourcetest"
 )
 
 // TestScenarioFigures runs the source against the fake's scenario (rootlyfake.Scenario),
@@ -18,19 +18,13 @@ func TestScenarioFigures(t *testing.T) {
 	}
 	snap := incident.Compute(h.Sink.History("rt", h.Src.Capabilities()), incident.DefaultSettings(), base)
 
-	type key struct{ team, person string }
-	rows := map[key]incident.ResponderWindow{}
-	for _, r := range snap.Responders {
-		if r.Window == "7d" {
-			rows[key{r.Team, r.Person}] = r
-		}
-	}
-	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	rows := sourcetest.Responders(snap, "7d")
+	near := sourcetest.Near
 	const bus, off, sleep = incident.PeriodBusiness, incident.PeriodOffHours, incident.PeriodSleep
 
 	// Payments: Ana engaged I1 (ack, resolve, role), I2 (escalated by hand), I4 (role):
 	// 3; Ben engaged I2 (ack, resolve) and I4 (ack): 2. Shares 3/5 and 2/5.
-	ana, ben, cai := rows[key{"Payments", "Ana Alves"}], rows[key{"Payments", "Ben Brown"}], rows[key{"Platform", "Cai Chen"}]
+	ana, ben, cai := rows["Payments/Ana Alves"], rows["Payments/Ben Brown"], rows["Platform/Cai Chen"]
 	if ana.Incidents != 3 || !near(ana.LoadRatio, 0.6) || ben.Incidents != 2 || !near(ben.LoadRatio, 0.4) {
 		t.Errorf("Payments load: ana %d %.3f, ben %d %.3f", ana.Incidents, ana.LoadRatio, ben.Incidents, ben.LoadRatio)
 	}
@@ -78,12 +72,7 @@ func TestScenarioFigures(t *testing.T) {
 		t.Errorf("off-rotation ana %d ben %d cai %d", ana.OffRotation, ben.OffRotation, cai.OffRotation)
 	}
 
-	teams := map[string]incident.TeamWindow{}
-	for _, tw := range snap.Teams {
-		if tw.Window == "7d" {
-			teams[tw.Team] = tw
-		}
-	}
+	teams := sourcetest.Teams(snap, "7d")
 	// Payments MTTA: I1 120 s, I2 360 s, I4 90 s (from its acknowledged event) → 190 s.
 	// MTTR: I1 1800 s, I2 2400 s (I4 is open) → 2100 s. Solo long: I1 (30 min, Ana
 	// alone). Largest share 0.6; bus factor 1.
