@@ -54,3 +54,24 @@ func Sync(t testing.TB, src source.Source, sink *Sink, logs *Logs, token string)
 	NoLeak(t, err, logs, token)
 	return err
 }
+
+// RejectedToken checks the error of a sync with a wrong token: it contains each of
+// want; neither it nor the logs hold token; and the debug log names logged (a path the
+// sync requested), or the leak check would prove nothing.
+func RejectedToken(t testing.TB, err error, logs *Logs, token, logged string, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("err = %v", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if strings.Contains(err.Error(), token) || strings.Contains(logs.String(), token) {
+		t.Fatal("token leaked")
+	}
+	if !strings.Contains(logs.String(), logged) {
+		t.Error("debug log is empty; the leak check would prove nothing")
+	}
+}
