@@ -108,11 +108,7 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 		t.Errorf("incremental sync took %d requests", n)
 	}
 	// One minute later both are still in the 5-minute overlap, unchanged: the list only.
-	h.Clock.Advance(time.Minute)
-	h.Fake.ResetRequests()
-	if err := h.Sync(t); err != nil {
-		t.Fatal(err)
-	}
+	h.SyncAfter(t, time.Minute)
 	if n := h.Fake.RequestCount(); n != 1 {
 		t.Errorf("sync over the unchanged overlap took %d requests: %v", n, h.Fake.Requests())
 	}
@@ -173,20 +169,12 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
-		h.Clock.Advance(time.Minute)
-		h.Fake.ResetRequests()
-		if err := h.Sync(t); err != nil {
-			t.Fatal(err)
-		}
+		h.SyncAfter(t, time.Minute)
 		if idle := h.Fake.RequestCount(); idle != 1 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
-	h.Clock.Advance(time.Hour)
-	h.Fake.ResetRequests()
-	if err := h.Sync(t); err != nil {
-		t.Fatal(err)
-	}
+	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
 	if n := h.Fake.RequestCount(); n != 3 {
 		t.Errorf("refresh sync took %d requests", n)

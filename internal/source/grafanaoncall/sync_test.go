@@ -190,21 +190,13 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
-		h.Clock.Advance(time.Minute)
-		h.Fake.ResetRequests()
-		if err := h.Sync(t); err != nil {
-			t.Fatal(err)
-		}
+		h.SyncAfter(t, time.Minute)
 		if idle := h.Fake.RequestCount(); idle != 4 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
 	t.Logf("idle incremental sync: 4 requests (window + 3 open states)")
-	h.Clock.Advance(time.Hour)
-	h.Fake.ResetRequests()
-	if err := h.Sync(t); err != nil {
-		t.Fatal(err)
-	}
+	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests: %s", h.Fake.RequestCount(), fmtCounts(byPath(h)))
 	if n := h.Fake.RequestCount(); n != 4+6+1 {
 		t.Errorf("refresh sync took %d requests", n)

@@ -191,22 +191,14 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want %d", back, want)
 	}
 	for range 3 {
-		h.Clock.Advance(time.Minute)
-		h.Fake.ResetRequests()
-		if err := h.Sync(t); err != nil {
-			t.Fatal(err)
-		}
+		h.SyncAfter(t, time.Minute)
 		idle := h.Fake.Requests()
 		t.Logf("idle incremental sync: %d requests: %v", len(idle), idle)
 		if len(idle) != 2 {
 			t.Errorf("idle sync took %d requests: %v", len(idle), idle)
 		}
 	}
-	h.Clock.Advance(time.Hour)
-	h.Fake.ResetRequests()
-	if err := h.Sync(t); err != nil {
-		t.Fatal(err)
-	}
+	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests: %v", h.Fake.RequestCount(), h.Fake.Requests())
 	if n := h.Fake.RequestCount(); n > 2+5+2 {
 		t.Errorf("refresh sync took %d requests", n)

@@ -151,22 +151,14 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.Fake.Requests(), "\n"))
 	}
 	for range 3 {
-		h.Clock.Advance(time.Minute)
-		h.Fake.ResetRequests()
-		if err := h.Sync(t); err != nil {
-			t.Fatal(err)
-		}
+		h.SyncAfter(t, time.Minute)
 		idle := h.Fake.RequestCount()
 		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
 		if idle != 3 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
-	h.Clock.Advance(time.Hour)
-	h.Fake.ResetRequests()
-	if err := h.Sync(t); err != nil {
-		t.Fatal(err)
-	}
+	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
 	if n := h.Fake.RequestCount(); n != 6 {
 		t.Errorf("refresh sync took %d requests", n)

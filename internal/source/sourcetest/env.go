@@ -41,8 +41,15 @@ func (e *Env) SourceConfig(name, path, token string) httpapi.SourceConfig {
 	}
 }
 
+// Fake is what a harness needs of a fake API; embedding Recorder provides all but
+// ServeHTTP.
+type Fake interface {
+	http.Handler
+	ResetRequests()
+}
+
 // Harness is a source under test against its fake API.
-type Harness[F http.Handler, S source.Source] struct {
+type Harness[F Fake, S source.Source] struct {
 	Fake  F
 	Src   S
 	Sink  *Sink
@@ -54,7 +61,7 @@ type Harness[F http.Handler, S source.Source] struct {
 // NewHarness serves fake and builds its source with build from the test config of
 // Env.SourceConfig(name, path, token), turned into the vendor's Config by config and
 // then adjusted by mod (when not nil). The clock stands at Base.
-func NewHarness[F http.Handler, C any, S source.Source](t testing.TB, fake F, name, path, token string,
+func NewHarness[F Fake, C any, S source.Source](t testing.TB, fake F, name, path, token string,
 	config func(httpapi.SourceConfig) C, mod func(*C), build func(C, *slog.Logger) (S, error)) *Harness[F, S] {
 	t.Helper()
 	e := Serve(t, fake, Base)
@@ -74,4 +81,14 @@ func NewHarness[F http.Handler, C any, S source.Source](t testing.TB, fake F, na
 func (h *Harness[F, S]) Sync(t testing.TB) error {
 	t.Helper()
 	return Sync(t, h.Src, h.Sink, h.Logs, h.Token)
+}
+
+// SyncAfter lets d pass, forgets the requests made so far and syncs; an error fails t.
+func (h *Harness[F, S]) SyncAfter(t testing.TB, d time.Duration) {
+	t.Helper()
+	h.Clock.Advance(d)
+	h.Fake.ResetRequests()
+	if err := h.Sync(t); err != nil {
+		t.Fatal(err)
+	}
 }
