@@ -23,14 +23,7 @@ func loadSpec(t *testing.T) *openapi3.T {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	paths, _ := doc["paths"].(map[string]any)
-	kept := map[string]any{}
-	for _, p := range usedPaths {
-		if v, ok := paths[p].(map[string]any); ok {
-			kept[p] = map[string]any{"get": v["get"]}
-		}
-	}
-	doc["paths"] = kept
+	sourcetest.KeepPaths(doc, usedPaths, true)
 	data, _ := json.Marshal(doc)
 	spec, err := openapi3.NewLoader().LoadFromData(data)
 	if err != nil {

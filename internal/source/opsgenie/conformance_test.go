@@ -47,14 +47,7 @@ func keepPaths(raw []byte) ([]byte, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
-	paths, _ := doc["paths"].(map[string]any)
-	kept := map[string]any{}
-	for _, p := range usedPaths {
-		if v, ok := paths[p].(map[string]any); ok {
-			kept[p] = map[string]any{"get": v["get"]}
-		}
-	}
-	doc["paths"] = kept
+	sourcetest.KeepPaths(doc, usedPaths, true)
 	// The document files a few schemas (DeprecatedAlertPolicy, …) under "parameters";
 	// they are no parameters ("in" is missing, "required" is a list) and no used path
 	// refers to them, but they stop the Swagger 2.0 parser. They are dropped.

@@ -48,14 +48,7 @@ func prepareSpec(raw []byte) ([]byte, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
-	paths, _ := doc["paths"].(map[string]any)
-	kept := map[string]any{}
-	for _, p := range usedPaths {
-		if v, ok := paths[p]; ok {
-			kept[p] = v
-		}
-	}
-	doc["paths"] = kept
+	sourcetest.KeepPaths(doc, usedPaths, false)
 	resolve := func(ref string) (any, bool) {
 		var cur any = doc
 		for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {

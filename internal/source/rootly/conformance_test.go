@@ -34,16 +34,9 @@ func loadSpec(t *testing.T) *openapi3.T {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	paths, _ := doc["paths"].(map[string]any)
-	kept := map[string]any{}
-	for _, p := range usedPaths {
-		if v, ok := paths[p]; ok {
-			kept[p] = v
-		} else {
-			t.Fatalf("spec has no path %s", p)
-		}
+	if missing := sourcetest.KeepPaths(doc, usedPaths, false); len(missing) > 0 {
+		t.Fatalf("spec has no path %s", missing[0])
 	}
-	doc["paths"] = kept
 	data, _ := json.Marshal(doc)
 	var spec *openapi3.T
 	var err error

@@ -89,3 +89,27 @@ func (Discard) Write(b []byte) (int, error) { return len(b), nil }
 
 // WriteHeader drops the status.
 func (Discard) WriteHeader(int) {}
+
+// KeepPaths drops from the decoded OpenAPI or Swagger document doc every path but
+// used, and with getOnly every operation of those but GET: a large document loads
+// faster. It returns the used paths doc lacks.
+func KeepPaths(doc map[string]any, used []string, getOnly bool) (missing []string) {
+	paths, _ := doc["paths"].(map[string]any)
+	kept := map[string]any{}
+	for _, p := range used {
+		v, ok := paths[p]
+		if getOnly {
+			var item map[string]any
+			if item, ok = v.(map[string]any); ok {
+				v = map[string]any{"get": item["get"]}
+			}
+		}
+		if !ok {
+			missing = append(missing, p)
+			continue
+		}
+		kept[p] = v
+	}
+	doc["paths"] = kept
+	return missing
+}
