@@ -1,6 +1,7 @@
 package sourcetest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -119,4 +120,12 @@ func PageParam(q map[string][]string, key string, def int) (n int, ok bool) {
 	}
 	n, err := strconv.Atoi(vs[0])
 	return n, err == nil && n >= 1
+}
+
+// WriteJSON answers with status and v encoded as JSON, as contentType; headers set
+// before stay.
+func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -9,7 +9,6 @@
 package fhfake
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"sort"
@@ -139,9 +138,7 @@ func (f *Server) Incident(id string) *Incident {
 func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sourcetest.WriteJSON(w, status, "application/json", v)
 }
 
 // APIError writes an ErrorEntity body.

@@ -11,7 +11,6 @@
 package ocfake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -260,10 +259,8 @@ func (f *Server) AddNote(id, group, author string, at time.Time) {
 func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Vary", "Accept")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sourcetest.WriteJSON(w, status, "application/json", v)
 }
 
 // Detail writes a Django REST framework error body.

@@ -12,7 +12,6 @@
 package iofake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -64,9 +63,7 @@ func (f *Server) Update(fn func()) {
 func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sourcetest.WriteJSON(w, status, "application/json", v)
 }
 
 // APIError writes an incident.io error body.

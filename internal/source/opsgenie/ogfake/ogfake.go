@@ -11,7 +11,6 @@
 package ogfake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -85,14 +84,12 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w,
 func writeJSON(w http.ResponseWriter, status int, v Obj) {
 	v["took"] = 0.012
 	v["requestId"] = "9ae63dd7-ed00-4c81-86f0-c4ffd33142c9"
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-ID", "9ae63dd7-ed00-4c81-86f0-c4ffd33142c9")
 	w.Header().Set("X-Response-Time", "0.012")
 	if status < 300 {
 		w.Header().Set("X-RateLimit-State", "OK")
 	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sourcetest.WriteJSON(w, status, "application/json", v)
 }
 
 // APIError writes an Opsgenie error body.

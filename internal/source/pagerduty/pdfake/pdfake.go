@@ -10,7 +10,6 @@
 package pdfake
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"sort"
@@ -78,12 +77,10 @@ func (f *Server) Update(fn func()) {
 func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.Handle(w, r, &f.mu, f.serve) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("ratelimit-limit", "960")
 	w.Header().Set("ratelimit-remaining", "900")
 	w.Header().Set("ratelimit-reset", "30")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sourcetest.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // APIError writes a PagerDuty error body.

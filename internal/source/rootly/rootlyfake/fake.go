@@ -10,7 +10,6 @@
 package rootlyfake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -174,9 +173,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if status != http.StatusTooManyRequests {
 		RateLimitHeaders(w)
 	}
-	w.Header().Set("Content-Type", "application/vnd.api+json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sourcetest.WriteJSON(w, status, "application/vnd.api+json; charset=utf-8", v)
 }
 
 // APIError writes a JSON:API error document.
