@@ -188,16 +188,7 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n > 4 {
-					return false
-				}
-				for k, v := range hdr {
-					w.Header().Set(k, v)
-				}
-				fhfake.RateLimited(w)
-				return true
-			})
+			h.Fake.SetFault(sourcetest.Storm(4, hdr, fhfake.RateLimited))
 			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
@@ -215,10 +206,7 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-			fhfake.RateLimited(w)
-			return true
-		})
+		h.Fake.SetFault(sourcetest.Always(fhfake.RateLimited))
 		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v1/users") || !strings.Contains(err.Error(), "HTTP 429: rate limit exceeded") {
 			t.Fatalf("err = %v", err)

@@ -238,16 +238,9 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n > 4 {
-					return false
-				}
-				for k, v := range hdr {
-					w.Header().Set(k, v)
-				}
+			h.Fake.SetFault(sourcetest.Storm(4, hdr, func(w http.ResponseWriter) {
 				ocfake.Detail(w, http.StatusTooManyRequests, "Request was throttled. Expected available in 30 seconds.")
-				return true
-			})
+			}))
 			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
@@ -264,10 +257,7 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-			ocfake.Detail(w, http.StatusTooManyRequests, "Request was throttled.")
-			return true
-		})
+		h.Fake.SetFault(sourcetest.Always(func(w http.ResponseWriter) { ocfake.Detail(w, http.StatusTooManyRequests, "Request was throttled.") }))
 		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /api/v1/teams/") || !strings.Contains(err.Error(), "HTTP 429") {
 			t.Fatalf("err = %v", err)

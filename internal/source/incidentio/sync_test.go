@@ -301,10 +301,7 @@ func TestRateLimited(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-			iofake.RateLimited(w, 1)
-			return true
-		})
+		h.Fake.SetFault(sourcetest.Always(func(w http.ResponseWriter) { iofake.RateLimited(w, 1) }))
 		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v2/users") || !strings.Contains(err.Error(), "HTTP 429") ||
 			!strings.Contains(err.Error(), "Rate limit exceeded") {

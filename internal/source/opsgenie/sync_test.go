@@ -259,10 +259,7 @@ func TestRateLimited(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-			ogfake.Throttle(w, true)
-			return true
-		})
+		h.Fake.SetFault(sourcetest.Always(func(w http.ResponseWriter) { ogfake.Throttle(w, true) }))
 		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v2/users") || !strings.Contains(err.Error(), "HTTP 429") ||
 			!strings.Contains(err.Error(), "too many requests") {

@@ -228,16 +228,9 @@ func TestRateLimitStorms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, scenario, nil)
-			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n > 4 {
-					return false
-				}
-				for k, v := range hdr {
-					w.Header().Set(k, v)
-				}
+			h.Fake.SetFault(sourcetest.Storm(4, hdr, func(w http.ResponseWriter) {
 				pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
-				return true
-			})
+			}))
 			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
@@ -255,10 +248,9 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		h.Fake.SetFault(sourcetest.Always(func(w http.ResponseWriter) {
 			pdfake.APIError(w, http.StatusTooManyRequests, 2020, "Rate Limit Exceeded")
-			return true
-		})
+		}))
 		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /users") || !strings.Contains(err.Error(), "HTTP 429") {
 			t.Fatalf("err = %v", err)

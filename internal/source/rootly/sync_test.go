@@ -225,16 +225,7 @@ func TestRateLimitStorms(t *testing.T) {
 				// Rootly's reset is a Unix time: 20 s after the fake clock's now.
 				hdr = map[string]string{"X-RateLimit-Reset": itoa(int(base.Add(20 * time.Second).Unix()))}
 			}
-			h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n > 4 {
-					return false
-				}
-				for k, v := range hdr {
-					w.Header().Set(k, v)
-				}
-				rootlyfake.RateLimited(w)
-				return true
-			})
+			h.Fake.SetFault(sourcetest.Storm(4, hdr, rootlyfake.RateLimited))
 			if err := h.Sync(t); err != nil {
 				t.Fatal(err)
 			}
@@ -252,10 +243,7 @@ func TestRateLimitStorms(t *testing.T) {
 	}
 	t.Run("endless", func(t *testing.T) {
 		h := newHarness(t, scenario, nil)
-		h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
-			rootlyfake.RateLimited(w)
-			return true
-		})
+		h.Fake.SetFault(sourcetest.Always(rootlyfake.RateLimited))
 		err := h.Sync(t)
 		if err == nil || !strings.Contains(err.Error(), "GET /v1/users") || !strings.Contains(err.Error(), "HTTP 429: Rate limit exceeded") {
 			t.Fatalf("err = %v", err)

@@ -47,3 +47,26 @@ func Respond(match func(*http.Request) bool, contentType, body string) FaultFunc
 		return true
 	}
 }
+
+// Storm is a fault that answers requests 1 to n with the headers hdr and then answer
+// (a 429, say); later requests are served.
+func Storm(n int, hdr map[string]string, answer func(http.ResponseWriter)) FaultFunc {
+	return func(w http.ResponseWriter, _ *http.Request, i int) bool {
+		if i > n {
+			return false
+		}
+		for k, v := range hdr {
+			w.Header().Set(k, v)
+		}
+		answer(w)
+		return true
+	}
+}
+
+// Always is a fault that answers every request with answer.
+func Always(answer func(http.ResponseWriter)) FaultFunc {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+		answer(w)
+		return true
+	}
+}
