@@ -15,6 +15,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/store"
 )
 
 // Store is what the engine needs from the store.
@@ -23,6 +24,13 @@ type Store interface {
 	Cursor(ctx context.Context, source string) (string, error)
 	RegisterSource(ctx context.Context, name, typ string, caps incident.Capabilities) error
 	LoadHistory(ctx context.Context, since time.Time) (*incident.History, error)
+}
+
+// HistoryCacher is a Store that can keep the history in memory between recomputes
+// and read only what changed (store.Store). The engine uses the cache when the
+// Store has one, LoadHistory otherwise.
+type HistoryCacher interface {
+	NewHistoryCache() *store.HistoryCache
 }
 
 // Options tune the engine; zero values take defaults.
@@ -48,7 +56,12 @@ type Engine struct {
 
 	snapshot atomic.Pointer[incident.Snapshot]
 	settings atomic.Pointer[incident.Settings]
-	kick     chan struct{} // asks the recompute loop for a run; buffered, coalescing
+	// loadHistory is the store's LoadHistory or its history cache's Load. The
+	// cache's History is valid only until its next Load, so recomputeMu runs one
+	// recompute (load and analytics) at a time.
+	loadHistory func(ctx context.Context, since time.Time) (*incident.History, error)
+	recomputeMu sync.Mutex
+	kick        chan struct{} // asks the recompute loop for a run; buffered, coalescing
 
 	mu       sync.Mutex
 	statuses map[string]*source.Status
@@ -73,13 +86,18 @@ func New(store Store, logger *slog.Logger, opts Options) *Engine {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Minute
 	}
-	return &Engine{
+	e := &Engine{
 		store: store, logger: logger, opts: opts,
-		kick:     make(chan struct{}, 1),
-		statuses: map[string]*source.Status{},
-		sources:  map[string]source.Source{},
-		running:  map[string]*atomic.Bool{},
+		loadHistory: store.LoadHistory,
+		kick:        make(chan struct{}, 1),
+		statuses:    map[string]*source.Status{},
+		sources:     map[string]source.Source{},
+		running:     map[string]*atomic.Bool{},
 	}
+	if hc, ok := store.(HistoryCacher); ok {
+		e.loadHistory = hc.NewHistoryCache().Load
+	}
+	return e
 }
 
 // Runnable is a source with its refresh interval.
@@ -173,9 +191,11 @@ func (e *Engine) Recompute(ctx context.Context) error {
 	if settings == nil {
 		return errors.New("engine: recompute before Apply")
 	}
+	e.recomputeMu.Lock()
+	defer e.recomputeMu.Unlock()
 	now := e.opts.Now()
 	since := now.Add(-(maxWindow(settings.Windows) + settings.RecurrenceWithin))
-	h, err := e.store.LoadHistory(ctx, since)
+	h, err := e.loadHistory(ctx, since)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -63,8 +64,8 @@ type HistoryCache struct {
 	people    table[incident.Person]
 	teams     table[incident.Team]
 	incs      table[incident.Incident]
-	pages     table[incident.Page]
-	engs      table[incident.Engagement]
+	pages     []incident.Page       // no index: see applyChanges
+	engs      []incident.Engagement // likewise
 	shifts    table[incident.Shift]
 	fullLoads int // how many times Load has read everything; for tests
 }
@@ -132,7 +133,7 @@ func (c *HistoryCache) Load(ctx context.Context, since time.Time) (*incident.His
 func (c *HistoryCache) reset() {
 	c.loaded, c.seq, c.since, c.sources = false, 0, 0, nil
 	c.people, c.teams, c.incs = table[incident.Person]{}, table[incident.Team]{}, table[incident.Incident]{}
-	c.pages, c.engs, c.shifts = table[incident.Page]{}, table[incident.Engagement]{}, table[incident.Shift]{}
+	c.pages, c.engs, c.shifts = nil, nil, table[incident.Shift]{}
 }
 
 // full reads everything, with the change sequence of the same snapshot.
@@ -148,15 +149,20 @@ func (c *HistoryCache) full(ctx context.Context, sinceMs int64) (*incident.Histo
 		return nil, err
 	}
 	c.fullLoads++
+	totals := h.CreatedTotals
 	c.sources = h.Sources
 	c.people = newTable(h.People, func(p *incident.Person) (string, string) { return p.Source, p.ID })
 	c.teams = newTable(h.Teams, func(t *incident.Team) (string, string) { return t.Source, t.Name })
-	c.incs = newTable(h.Incidents, func(in *incident.Incident) (string, string) { return in.Source, in.ID })
-	c.pages = newTable(h.Pages, func(p *incident.Page) (string, string) { return p.Source, p.ID })
-	c.engs = newTable(h.Engagements, func(e *incident.Engagement) (string, string) { return e.Source, e.ID })
+	c.incs = newTable(trim(h.Incidents), func(in *incident.Incident) (string, string) { return in.Source, in.ID })
+	c.pages, c.engs = trim(h.Pages), trim(h.Engagements)
 	c.shifts = newTable(h.Shifts, func(s *incident.Shift) (string, string) { return s.Source, s.ID })
 	c.seq, c.since, c.loaded = seq, sinceMs, true
-	return c.history(h.CreatedTotals), nil
+	// A full load leaves about as much garbage as it keeps (the slices' growth, the
+	// trimmed copies). Collecting it now, once, keeps it from adding to the peak of
+	// the analytics that run next and from setting the collector's heap goal by a
+	// heap twice the size of what is live.
+	runtime.GC()
+	return c.history(totals), nil
 }
 
 func (c *HistoryCache) history(totals []incident.CreatedCount) *incident.History {
@@ -165,8 +171,8 @@ func (c *HistoryCache) history(totals []incident.CreatedCount) *incident.History
 		People:        c.people.recs,
 		Teams:         c.teams.recs,
 		Incidents:     c.incs.recs,
-		Pages:         c.pages.recs,
-		Engagements:   c.engs.recs,
+		Pages:         c.pages,
+		Engagements:   c.engs,
 		Shifts:        c.shifts.recs,
 		CreatedTotals: totals,
 	}
@@ -262,16 +268,16 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 		})
 		c.shifts.removeIf(func(sh *incident.Shift) bool { return !shiftLive(sh, sinceMs) })
 	}
-	if len(removed) > 0 {
-		c.pages.removeIf(func(p *incident.Page) bool {
-			_, ok := removed[recKey{p.Source, p.IncidentID}]
-			return ok
-		})
-		c.engs.removeIf(func(e *incident.Engagement) bool {
-			_, ok := removed[recKey{e.Source, e.IncidentID}]
-			return ok
-		})
-	}
+	pages := map[recKey]pending[incident.Page]{}
+	engs := map[recKey]pending[incident.Engagement]{}
+	defer func() {
+		c.pages = applyChanges(c.pages, removed, pages,
+			func(p *incident.Page) (recKey, recKey) { return recKey{p.Source, p.ID}, recKey{p.Source, p.IncidentID} })
+		c.engs = applyChanges(c.engs, removed, engs,
+			func(e *incident.Engagement) (recKey, recKey) {
+				return recKey{e.Source, e.ID}, recKey{e.Source, e.IncidentID}
+			})
+	}()
 	if seq == c.seq {
 		return nil
 	}
@@ -290,7 +296,7 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 			src := l.name(v[0])
 			if _, ok := entered[recKey{src, str(v[2])}]; ok {
 				id, _ := incidentID(src, v[2])
-				c.pages.put(l.page(v, id))
+				pages[recKey{src, str(v[1])}] = pending[incident.Page]{l.page(v, id), true}
 			}
 		}, after)
 		if err := check("pages of incidents", err); err != nil {
@@ -300,7 +306,7 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 			src := l.name(v[0])
 			if _, ok := entered[recKey{src, str(v[2])}]; ok {
 				id, _ := incidentID(src, v[2])
-				c.engs.put(l.engagement(v, id))
+				engs[recKey{src, str(v[1])}] = pending[incident.Engagement]{l.engagement(v, id), true}
 			}
 		}, after)
 		if err := check("engagements of incidents", err); err != nil {
@@ -309,22 +315,16 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 	}
 	err := l.each(changedPages, func(v []driver.Value) {
 		src := l.name(v[0])
-		if id, ok := incidentID(src, v[2]); ok {
-			c.pages.put(l.page(v, id))
-		} else {
-			c.pages.remove(src, str(v[1]))
-		}
+		id, ok := incidentID(src, v[2])
+		pages[recKey{src, str(v[1])}] = pending[incident.Page]{l.page(v, id), ok}
 	}, after)
 	if err := check("pages", err); err != nil {
 		return err
 	}
 	err = l.each(changedEngagements, func(v []driver.Value) {
 		src := l.name(v[0])
-		if id, ok := incidentID(src, v[2]); ok {
-			c.engs.put(l.engagement(v, id))
-		} else {
-			c.engs.remove(src, str(v[1]))
-		}
+		id, ok := incidentID(src, v[2])
+		engs[recKey{src, str(v[1])}] = pending[incident.Engagement]{l.engagement(v, id), ok}
 	}, after)
 	if err := check("engagements", err); err != nil {
 		return err
@@ -338,6 +338,65 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 		}
 	}, after)
 	return check("shifts", err)
+}
+
+// pending is a change to a page or an engagement: its record as it is now, and
+// whether it belongs to the window (its incident is in it).
+type pending[T any] struct {
+	rec  T
+	keep bool
+}
+
+// applyChanges applies changes to recs (pages or engagements) in one pass: a record
+// with a pending change is replaced or removed, a record of an incident that left the
+// window (removed) is removed, and the pending records not met are added when they
+// belong. keys returns a record's own key and its incident's. Without an index by id
+// this costs a pass over all records, but only a map lookup or two for each, and it
+// spares the index's memory (one entry per page and engagement).
+func applyChanges[T any](recs []T, removed map[recKey]struct{}, changes map[recKey]pending[T],
+	keys func(*T) (own, inc recKey)) []T {
+	if len(removed) == 0 && len(changes) == 0 {
+		return recs
+	}
+	var zero T
+	for i := 0; i < len(recs); {
+		own, inc := keys(&recs[i])
+		drop := false
+		if ch, ok := changes[own]; ok {
+			delete(changes, own)
+			if ch.keep {
+				recs[i] = ch.rec
+				i++
+				continue
+			}
+			drop = true
+		} else if _, ok := removed[inc]; ok {
+			drop = true
+		}
+		if !drop {
+			i++
+			continue
+		}
+		// Move the last record here (to be looked at next) and shorten.
+		last := len(recs) - 1
+		recs[i] = recs[last]
+		recs[last] = zero // let its strings go
+		recs = recs[:last]
+	}
+	for _, ch := range changes {
+		if ch.keep {
+			recs = append(recs, ch.rec)
+		}
+	}
+	return recs
+}
+
+// trim returns s, or a copy of it with less room to grow when it has much.
+func trim[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/32 {
+		return s
+	}
+	return append(make([]T, 0, len(s)+len(s)/64), s...)
 }
 
 // int runs a query that returns one integer.
