@@ -194,6 +194,36 @@ func BenchmarkLoadHistory(b *testing.B) {
 					reportCPU(b, cpu)
 				})
 			}
+			// The history cache in the steady state: per iteration a batch of 50
+			// changed incidents and the window 30s on, then a Load.
+			b.Run("since=35d/cache", func(b *testing.B) {
+				c := s.NewHistoryCache()
+				if _, err := c.Load(ctx, benchSince); err != nil {
+					b.Fatal(err)
+				}
+				var src string
+				var incs []incident.Incident
+				for name, batch := range batches {
+					src, incs = name, batch.Incidents[len(batch.Incidents)-5000:]
+					break
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := range b.N {
+					b.StopTimer()
+					change := &source.Batch{}
+					for k := range 50 {
+						in := incs[(i*50+k)%len(incs)]
+						in.Title += fmt.Sprintf(" (%d)", i)
+						change.Incidents = append(change.Incidents, in)
+					}
+					mustWrite(b, s, src, change)
+					b.StartTimer()
+					if _, err := c.Load(ctx, benchSince.Add(time.Duration(i+1)*30*time.Second)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		})
 	}
 }
