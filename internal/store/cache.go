@@ -192,11 +192,13 @@ func shiftLive(sh *incident.Shift, since int64) bool {
 type recKey struct{ source, id string }
 
 // merge applies the rows changed after c.seq, up to seq, and the move of the
-// window to sinceMs. The order matters: incidents first, so that the pages and
-// engagements know which incidents are in the window; then what the incidents that
-// left take with them; then the pages and engagements of the incidents that came in
-// (whether or not they changed themselves); then the changed pages and engagements,
-// which have the last word on where they belong.
+// window to sinceMs. The order matters: incidents first (changed ones, then those
+// the window left), so that the pages and engagements know which incidents are in
+// the window; then the pages and engagements of the incidents that came in (whether
+// or not they changed themselves); then the changed pages and engagements, which
+// have the last word on where they belong. Those changes, and the removal of the
+// pages and engagements of the incidents that left, are applied in one pass at the
+// end (applyChanges).
 func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 	after := c.seq
 	if seq == c.seq && sinceMs == c.since {
@@ -270,15 +272,8 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 	}
 	pages := map[recKey]pending[incident.Page]{}
 	engs := map[recKey]pending[incident.Engagement]{}
-	defer func() {
-		c.pages = applyChanges(c.pages, removed, pages,
-			func(p *incident.Page) (recKey, recKey) { return recKey{p.Source, p.ID}, recKey{p.Source, p.IncidentID} })
-		c.engs = applyChanges(c.engs, removed, engs,
-			func(e *incident.Engagement) (recKey, recKey) {
-				return recKey{e.Source, e.ID}, recKey{e.Source, e.IncidentID}
-			})
-	}()
 	if seq == c.seq {
+		c.apply(removed, pages, engs)
 		return nil
 	}
 
@@ -296,7 +291,8 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 			src := l.name(v[0])
 			if _, ok := entered[recKey{src, str(v[2])}]; ok {
 				id, _ := incidentID(src, v[2])
-				pages[recKey{src, str(v[1])}] = pending[incident.Page]{l.page(v, id), true}
+				p := l.page(v, id)
+				pages[recKey{src, p.ID}] = pending[incident.Page]{p, true}
 			}
 		}, after)
 		if err := check("pages of incidents", err); err != nil {
@@ -306,7 +302,8 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 			src := l.name(v[0])
 			if _, ok := entered[recKey{src, str(v[2])}]; ok {
 				id, _ := incidentID(src, v[2])
-				engs[recKey{src, str(v[1])}] = pending[incident.Engagement]{l.engagement(v, id), true}
+				e := l.engagement(v, id)
+				engs[recKey{src, e.ID}] = pending[incident.Engagement]{e, true}
 			}
 		}, after)
 		if err := check("engagements of incidents", err); err != nil {
@@ -316,7 +313,8 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 	err := l.each(changedPages, func(v []driver.Value) {
 		src := l.name(v[0])
 		id, ok := incidentID(src, v[2])
-		pages[recKey{src, str(v[1])}] = pending[incident.Page]{l.page(v, id), ok}
+		p := l.page(v, id)
+		pages[recKey{src, p.ID}] = pending[incident.Page]{p, ok}
 	}, after)
 	if err := check("pages", err); err != nil {
 		return err
@@ -324,7 +322,8 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 	err = l.each(changedEngagements, func(v []driver.Value) {
 		src := l.name(v[0])
 		id, ok := incidentID(src, v[2])
-		engs[recKey{src, str(v[1])}] = pending[incident.Engagement]{l.engagement(v, id), ok}
+		e := l.engagement(v, id)
+		engs[recKey{src, e.ID}] = pending[incident.Engagement]{e, ok}
 	}, after)
 	if err := check("engagements", err); err != nil {
 		return err
@@ -337,7 +336,23 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 			c.shifts.remove(sh.Source, sh.ID)
 		}
 	}, after)
-	return check("shifts", err)
+	if err := check("shifts", err); err != nil {
+		return err
+	}
+	c.apply(removed, pages, engs)
+	return nil
+}
+
+// apply applies the pending changes of pages and engagements, and drops those of the
+// removed incidents.
+func (c *HistoryCache) apply(removed map[recKey]struct{}, pages map[recKey]pending[incident.Page],
+	engs map[recKey]pending[incident.Engagement]) {
+	c.pages = applyChanges(c.pages, removed, pages,
+		func(p *incident.Page) (recKey, recKey) { return recKey{p.Source, p.ID}, recKey{p.Source, p.IncidentID} })
+	c.engs = applyChanges(c.engs, removed, engs,
+		func(e *incident.Engagement) (recKey, recKey) {
+			return recKey{e.Source, e.ID}, recKey{e.Source, e.IncidentID}
+		})
 }
 
 // pending is a change to a page or an engagement: its record as it is now, and
