@@ -408,7 +408,7 @@ func applyChanges[T any](recs []T, removed map[recKey]struct{}, changes map[recK
 
 // trim returns s, or a copy of it with less room to grow when it has much.
 func trim[T any](s []T) []T {
-	if cap(s)-len(s) <= len(s)/32 {
+	if cap(s)-len(s) <= len(s)/16 {
 		return s
 	}
 	return append(make([]T, 0, len(s)+len(s)/64), s...)

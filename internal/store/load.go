@@ -61,17 +61,24 @@ func sinceMillis(since time.Time) int64 {
 // loadHistory is LoadHistory; also, when not nil, runs in the same read transaction
 // after the history is read.
 func (s *Store) loadHistory(ctx context.Context, sinceMs int64, also func(l *loader) error) (*incident.History, error) {
-	hint := s.loadHint.Load()
 	h := &incident.History{Sources: map[string]incident.Capabilities{}}
-	if hint != nil {
-		// Size the slices like the last load's, with some room, to spare the regrowth.
-		h.People = make([]incident.Person, 0, hint.people+hint.people/8)
-		h.Incidents = make([]incident.Incident, 0, hint.incidents+hint.incidents/8)
-		h.Pages = make([]incident.Page, 0, hint.pages+hint.pages/8)
-		h.Engagements = make([]incident.Engagement, 0, hint.engagements+hint.engagements/8)
-		h.Shifts = make([]incident.Shift, 0, hint.shifts+hint.shifts/8)
-	}
 	err := s.read(ctx, func(l *loader) error {
+		// Size the slices like the last load's, with some room, or else by an
+		// estimate, to spare the regrowth (and its garbage: as much again as a large
+		// slice holds).
+		hint, room := s.loadHint.Load(), 8
+		if hint == nil {
+			var err error
+			if hint, err = l.estimate(sinceMs); err != nil {
+				return fmt.Errorf("estimate sizes: %w", err)
+			}
+			room = 32
+		}
+		h.People = make([]incident.Person, 0, hint.people+hint.people/room)
+		h.Incidents = make([]incident.Incident, 0, hint.incidents+hint.incidents/room)
+		h.Pages = make([]incident.Page, 0, hint.pages+hint.pages/room)
+		h.Engagements = make([]incident.Engagement, 0, hint.engagements+hint.engagements/room)
+		h.Shifts = make([]incident.Shift, 0, hint.shifts+hint.shifts/room)
 		l.rowids = make([]int64, 0, cap(h.Incidents))
 		if err := l.load(h, sinceMs); err != nil || also == nil {
 			return err
@@ -84,6 +91,29 @@ func (s *Store) loadHistory(ctx context.Context, sinceMs int64, also func(l *loa
 	s.loadHint.Store(&loadHint{people: len(h.People), incidents: len(h.Incidents), pages: len(h.Pages),
 		engagements: len(h.Engagements), shifts: len(h.Shifts)})
 	return h, nil
+}
+
+// estimateSizes counts what a load will read, but for pages and engagements, which
+// it supposes spread over incidents evenly (counting them exactly would take a join).
+// Each count reads an index; together they take a small fraction of a load.
+const estimateSizes = `SELECT (SELECT count(*) FROM incidents WHERE live_until >= ?1), (SELECT count(*) FROM incidents),
+	(SELECT count(*) FROM pages), (SELECT count(*) FROM engagements), (SELECT count(*) FROM people),
+	(SELECT count(*) FROM shifts WHERE live_until >= ?1)`
+
+// estimate returns the estimated sizes of a load from since.
+func (l *loader) estimate(since int64) (*loadHint, error) {
+	var est loadHint
+	err := l.each(estimateSizes, func(v []driver.Value) {
+		window, all := num(v[0]), max(num(v[1]), 1)
+		est = loadHint{
+			incidents:   int(window),
+			pages:       int(num(v[2]) * window / all),
+			engagements: int(num(v[3]) * window / all),
+			people:      int(num(v[4])),
+			shifts:      int(num(v[5])),
+		}
+	}, since)
+	return &est, err
 }
 
 // read runs fn with a loader on one read transaction of a pooled connection: every
