@@ -187,12 +187,12 @@ func (e *Engine) SourceStatuses() []source.Status {
 // Recompute loads the history the windows need, runs the analytics and publishes the
 // result.
 func (e *Engine) Recompute(ctx context.Context) error {
+	e.recomputeMu.Lock()
+	defer e.recomputeMu.Unlock()
 	settings := e.settings.Load()
 	if settings == nil {
 		return errors.New("engine: recompute before Apply")
 	}
-	e.recomputeMu.Lock()
-	defer e.recomputeMu.Unlock()
 	now := e.opts.Now()
 	since := now.Add(-(maxWindow(settings.Windows) + settings.RecurrenceWithin))
 	h, err := e.loadHistory(ctx, since)
