@@ -417,7 +417,10 @@ func (c *computer) engagementLookup(incOf []int32) func() {
 	nowNs := c.nowNs
 	es := c.h.Engagements
 	return func() {
-		var lastSrc, lastID string
+		// sName is the source whose id map lastS is; the last hit (lastID → last) is
+		// only valid within it. Both change together, so the result never depends on
+		// the order in which sources' engagements come.
+		var sName, lastID string
 		last, lastS, lastOK := int32(-1), int32(-1), false
 		for i := range es {
 			e := &es[i]
@@ -425,23 +428,23 @@ func (c *computer) engagementLookup(incOf []int32) func() {
 			if e.At.IsZero() || e.At.UnixNano() > nowNs {
 				continue
 			}
-			if lastOK && e.IncidentID == lastID && e.Source == lastSrc {
+			if lastOK && e.IncidentID == lastID && e.Source == sName {
 				incOf[i] = last
 				continue
 			}
-			if !lastOK || e.Source != lastSrc {
+			if lastS < 0 || e.Source != sName {
 				s, ok := srcIdx[e.Source]
 				if !ok || bySrc[s] == nil {
 					continue
 				}
-				lastS = s
+				lastS, sName, lastOK = s, e.Source, false
 			}
 			x, ok := bySrc[lastS][e.IncidentID]
 			if !ok {
 				continue
 			}
 			incOf[i] = x
-			lastSrc, lastID, last, lastOK = e.Source, e.IncidentID, x, true
+			lastID, last, lastOK = e.IncidentID, x, true
 		}
 	}
 }
