@@ -225,3 +225,33 @@ func TestSyncWritesInBatches(t *testing.T) {
 		t.Errorf("people = %d", n)
 	}
 }
+
+func TestSyncRereadsASameSizeChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.ndjson")
+	a := `{"type":"person","id":"u1","name":"Ana"}` + "\n"
+	b := `{"type":"person","id":"u1","name":"Bea"}` + "\n"
+	if err := os.WriteFile(path, []byte(a), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := New("f", path, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	first := &memSink{}
+	if err := s.Sync(context.Background(), "", first); err != nil {
+		t.Fatal(err)
+	}
+	cursor := first.all().Cursor
+	if err := os.WriteFile(path, []byte(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Make sure the modification time differs even on coarse-grained file systems.
+	later := time.Now().Add(2 * time.Second)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	second := &memSink{}
+	if err := s.Sync(context.Background(), cursor, second); err != nil {
+		t.Fatal(err)
+	}
+	if got := second.all().People; len(got) != 1 || got[0].Name != "Bea" {
+		t.Fatalf("same-size change not re-read: %+v", got)
+	}
+}
