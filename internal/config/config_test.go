@@ -826,11 +826,11 @@ func TestAnalytics(t *testing.T) {
 
 // The windows keep the text as written: 28d stays "28d", never "4w".
 func TestWindowNames(t *testing.T) {
-	cfg, err := Parse([]byte("windows: [28d, 4w, 90d, 12h]\n"), "hero.yml")
+	_, err := Parse([]byte("windows: [28d, 4w, 90d, 12h]\n"), "hero.yml")
 	if err == nil {
 		t.Fatalf("28d and 4w are the same window; want an error")
 	}
-	cfg, err = Parse([]byte("windows: [28d, 90d, 12h]\n"), "hero.yml")
+	cfg, err := Parse([]byte("windows: [28d, 90d, 12h]\n"), "hero.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

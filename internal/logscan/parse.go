@@ -28,13 +28,6 @@ type parsed struct {
 	recentLast bool
 }
 
-func (p *parsed) seg() *segment {
-	if len(p.segs) == 0 {
-		p.segs = append(p.segs, segment{})
-	}
-	return &p.segs[len(p.segs)-1]
-}
-
 func (p *parsed) newSeg(typ, msg string) *segment {
 	p.segs = append(p.segs, segment{typ: typ, msg: msg})
 	return &p.segs[len(p.segs)-1]

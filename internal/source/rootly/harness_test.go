@@ -11,8 +11,6 @@ import (
 
 const testToken = "u+TESTtokenNeverLog-1234"
 
-type obj = rootlyfake.Obj
-
 // harness is the source against its fake, with a memory sink, a fake clock and captured logs.
 type harness = sourcetest.Harness[*rootlyfake.Server, *Source]
 
