@@ -62,7 +62,7 @@ func TestReload(t *testing.T) {
 	one := fmt.Sprintf("sources:\n  - name: one\n    type: file\n    path: %q\n    refresh_interval: 1s\n", hist)
 	os.WriteFile(cfgPath, []byte(one), 0o644)
 	addr := freeAddr(t)
-	pid := start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
+	proc := start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
 		"--storage.path="+filepath.Join(dir, "store"), "--debug.now="+fixedNow)
 	waitReady(t, "http://"+addr+"/-/ready", 30*time.Second)
 	has := func(s string) func() error {
@@ -93,7 +93,7 @@ func TestReload(t *testing.T) {
 
 	two := one + fmt.Sprintf("  - name: two\n    type: file\n    path: %q\n    refresh_interval: 1s\n", hist)
 	os.WriteFile(cfgPath, []byte(two), 0o644)
-	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+	if err := syscall.Kill(proc.pid, syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 20*time.Second, "source two after SIGHUP", has(`hero_source_up{source="two",type="file"} 1`))

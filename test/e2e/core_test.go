@@ -111,7 +111,7 @@ func fetch(t *testing.T, u string) string {
 	return string(b)
 }
 
-func startFileScenario(t *testing.T, dir, historyPath string) string {
+func startFileScenario(t *testing.T, dir, historyPath string) (string, *process) {
 	t.Helper()
 	cfg := fmt.Sprintf("sources:\n  - name: hist\n    type: file\n    path: %q\n    refresh_interval: 1s\n", historyPath)
 	cfgPath := filepath.Join(dir, "hero.yml")
@@ -119,10 +119,10 @@ func startFileScenario(t *testing.T, dir, historyPath string) string {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
+	p := start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
 		"--storage.path="+filepath.Join(dir, "store"), "--debug.now="+fixedNow, "--log.level=debug")
 	waitReady(t, "http://"+addr+"/-/ready", 30*time.Second)
-	return addr
+	return addr, p
 }
 
 // TestFileSourceGoldenAndRestart runs the binary on the hand-computed scenario of
@@ -148,7 +148,7 @@ func TestFileSourceGoldenAndRestart(t *testing.T) {
 	if err := os.Mkdir(first, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	addr := startFileScenario(t, first, history)
+	addr, firstProc := startFileScenario(t, first, history)
 	var body string
 	waitFor(t, 30*time.Second, "the file source's first sync", func() error {
 		body = fetch(t, "http://"+addr+"/metrics")
@@ -191,7 +191,8 @@ func TestFileSourceGoldenAndRestart(t *testing.T) {
 	}
 
 	// Restart on the same store with the source file gone: the same figures, served
-	// from the store alone.
+	// from the store alone. The first exporter is stopped first, as in a real restart.
+	firstProc.stop()
 	if err := os.Remove(history); err != nil {
 		t.Fatal(err)
 	}
@@ -200,11 +201,9 @@ func TestFileSourceGoldenAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.Rename(filepath.Join(first, "store"), filepath.Join(second, "store")); err != nil {
-		// The first process still holds the store open; copy instead is not safe for
-		// SQLite in WAL mode, so stop the first exporter by running its cleanup early.
 		t.Fatal(err)
 	}
-	addr2 := startFileScenario(t, second, history)
+	addr2, _ := startFileScenario(t, second, history)
 	body2 := fetch(t, "http://"+addr2+"/metrics")
 	incidentFigures := func(lines []string) []string {
 		var out []string

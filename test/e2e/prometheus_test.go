@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -429,10 +430,17 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// process is a started command; stop ends it (SIGTERM to its group, SIGKILL after 10 s)
+// and waits. stop is idempotent and also runs at cleanup.
+type process struct {
+	pid  int
+	stop func()
+}
+
 // start runs a process in its own process group with its output in dir/<name>.log. The
-// cleanup stops the whole group (SIGTERM, then SIGKILL after 10s) and waits for it; on
-// failure it prints the end of the log.
-func start(t *testing.T, dir, name, bin string, args ...string) (pid int) {
+// cleanup stops the whole group and waits for it; on failure it prints the end of the
+// log.
+func start(t *testing.T, dir, name, bin string, args ...string) *process {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -449,17 +457,23 @@ func start(t *testing.T, dir, name, bin string, args ...string) (pid int) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		pgid := cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			pgid := cmd.Process.Pid
+			_ = syscall.Kill(-pgid, syscall.SIGTERM)
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+				<-done
+			}
+			// Anything left in the group (a child of the child) goes too.
 			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-done
-		}
-		// Anything left in the group (a child of the child) goes too.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		})
+	}
+	t.Cleanup(func() {
+		stop()
 		logFile.Close()
 		if t.Failed() {
 			if b, err := os.ReadFile(logPath); err == nil {
@@ -478,7 +492,7 @@ func start(t *testing.T, dir, name, bin string, args ...string) (pid int) {
 		t.Fatalf("%s exited at start: %v\n%s", name, err, b)
 	case <-time.After(200 * time.Millisecond):
 	}
-	return cmd.Process.Pid
+	return &process{pid: cmd.Process.Pid, stop: stop}
 }
 
 func waitReady(t *testing.T, u string, timeout time.Duration) {
