@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -53,4 +54,21 @@ func WriteSplit(ctx context.Context, sink Sink, name string, b *Batch, max int, 
 		}
 	}
 	return nil
+}
+
+// WriteSync ends a sync: it writes ref (the people and teams read this time; nil when
+// they were not re-read), then b split into batches of at most max records, the last
+// one carrying the JSON of cursor, so the cursor is stored only with the last of the
+// data it covers.
+func WriteSync(ctx context.Context, sink Sink, name string, ref, b *Batch, max int, cursor any) error {
+	raw, err := json.Marshal(cursor)
+	if err != nil {
+		return fmt.Errorf("encoding the cursor: %w", err)
+	}
+	if ref != nil {
+		if err := sink.Write(ctx, name, ref); err != nil {
+			return fmt.Errorf("writing people and teams: %w", err)
+		}
+	}
+	return WriteSplit(ctx, sink, name, b, max, string(raw))
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -61,5 +62,34 @@ func TestWriteSplit(t *testing.T) {
 	s = &countSink{fail: true}
 	if err := WriteSplit(context.Background(), s, "x", b, 2, "cur"); err == nil || err.Error() != "writing a batch: disk full" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestWriteSync(t *testing.T) {
+	b := &Batch{Incidents: make([]incident.Incident, 3)}
+	ref := &Batch{People: make([]incident.Person, 1)}
+	type cur struct {
+		V int `json:"v"`
+	}
+	s := &countSink{}
+	if err := WriteSync(context.Background(), s, "x", ref, b, 2, cur{V: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The reference batch first, without a cursor; then the data, the cursor last.
+	if len(s.cursors) != 3 || s.cursors[0] != "" || s.cursors[1] != "" || s.cursors[2] != `{"v":1}` {
+		t.Errorf("cursors %q", s.cursors)
+	}
+	s = &countSink{}
+	if err := WriteSync(context.Background(), s, "x", nil, b, 2, cur{V: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.cursors) != 2 || s.cursors[1] != `{"v":2}` {
+		t.Errorf("without reference data: cursors %q", s.cursors)
+	}
+	if err := WriteSync(context.Background(), &countSink{fail: true}, "x", ref, b, 2, cur{}); err == nil || err.Error() != "writing people and teams: disk full" {
+		t.Errorf("err = %v", err)
+	}
+	if err := WriteSync(context.Background(), &countSink{}, "x", nil, b, 2, func() {}); err == nil || !strings.Contains(err.Error(), "encoding the cursor") {
+		t.Errorf("unencodable cursor: err = %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package opsgenie
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -207,16 +206,11 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if len(next.Known) == 0 {
 		next.Known = nil
 	}
-	raw, err := json.Marshal(next)
-	if err != nil {
-		return fmt.Errorf("encoding the cursor: %w", err)
-	}
+	var refWrite *source.Batch // people and teams, only when re-read
 	if refreshed {
-		if err := sink.Write(ctx, s.cfg.Name, &refBatch); err != nil {
-			return fmt.Errorf("writing people and teams: %w", err)
-		}
+		refWrite = &refBatch
 	}
-	if err := source.WriteSplit(ctx, sink, s.cfg.Name, b, batchRecords, string(raw)); err != nil {
+	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
 		return err
 	}
 	if refreshed {

@@ -2,7 +2,6 @@ package pagerduty
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -158,16 +157,11 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if refreshed {
 		next.ReferenceAt = r.now
 	}
-	raw, err := json.Marshal(next)
-	if err != nil {
-		return fmt.Errorf("encoding the cursor: %w", err)
-	}
+	var refWrite *source.Batch // people and teams, only when re-read
 	if refreshed {
-		if err := sink.Write(ctx, s.cfg.Name, &ref); err != nil {
-			return fmt.Errorf("writing people and teams: %w", err)
-		}
+		refWrite = &ref
 	}
-	if err := source.WriteSplit(ctx, sink, s.cfg.Name, b, batchRecords, string(raw)); err != nil {
+	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
 		return err
 	}
 	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "log_entries", len(r.entries),
