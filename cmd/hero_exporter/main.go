@@ -57,13 +57,29 @@ type options struct {
 	fakeNow string
 }
 
-func run(args []string, stdout, stderr io.Writer, stdin io.Reader) int {
-	app := kingpin.CommandLine
-	app.Name = name
-	app.Help = "Prometheus exporter that makes on-call load, sleep interruptions and quiet exceptions visible."
-	app.UsageWriter(stderr)
+// terminated is what kingpin's terminate function panics with after --help or
+// --version printed, so that run returns the status instead of going on to serve.
+type terminated struct{ status int }
+
+func run(args []string, stdout, stderr io.Writer, stdin io.Reader) (code int) {
+	app := kingpin.New(name, "Prometheus exporter that makes on-call load, sleep interruptions and quiet exceptions visible.")
+	// --help and --version print to standard output and exit 0, as in every Prometheus
+	// exporter; usage errors go to standard error and exit 2.
+	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
-	app.Terminate(nil)
+	app.Terminate(func(status int) { panic(terminated{status}) })
+	defer func() {
+		if r := recover(); r != nil {
+			t, ok := r.(terminated)
+			if !ok {
+				panic(r)
+			}
+			if t.status != 0 {
+				t.status = exitUsage
+			}
+			code = t.status
+		}
+	}()
 
 	o := &options{logConfig: &promslog.Config{}}
 	app.Flag("config.file", "hero_exporter configuration file.").Default("hero.yml").StringVar(&o.configFile)

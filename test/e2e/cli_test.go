@@ -181,3 +181,45 @@ func TestScanStdinJSON(t *testing.T) {
 		t.Fatalf("fingerprint = %+v", fp)
 	}
 }
+
+// TestVersionAndHelp: --version and --help print to standard output and exit 0 without
+// starting (no configuration file exists here); an unknown flag exits 2.
+func TestVersionAndHelp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hero_exporter; skipped in -short mode")
+	}
+	bin := exporterBinary(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--version"}, "hero_exporter, version"},
+		{[]string{"--help"}, "usage: hero_exporter"},
+		{[]string{"-h"}, "usage: hero_exporter"},
+		{[]string{"scan", "--help"}, "usage: hero_exporter scan"},
+		{[]string{"help", "check-config"}, "usage: hero_exporter check-config"},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		cmd.Dir = dir // no hero.yml here: serving would fail with exit 2
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Errorf("%v: %v, want exit 0\nstdout:\n%s\nstderr:\n%s", tc.args, err, stdout.String(), stderr.String())
+			continue
+		}
+		if !strings.Contains(stdout.String(), tc.want) {
+			t.Errorf("%v: stdout lacks %q:\n%s", tc.args, tc.want, stdout.String())
+		}
+		if strings.Contains(stderr.String(), "starting hero_exporter") || strings.Contains(stderr.String(), "error") {
+			t.Errorf("%v: went on after printing:\n%s", tc.args, stderr.String())
+		}
+	}
+	cmd := exec.Command(bin, "--no-such-flag")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "unknown long flag '--no-such-flag'") {
+		t.Errorf("unknown flag: %v, want exit 2 naming the flag\n%s", err, out)
+	}
+}
