@@ -45,9 +45,10 @@ func testSnapshot() *incident.Snapshot {
 			{Team: "alerts", Window: "7d"}, // no engagement data: no solo figure
 		},
 		Responders: []incident.ResponderWindow{
-			{Team: "payments", Person: "Ana", Window: "7d", Incidents: 3, LoadRatio: 0.75, HasPages: true,
+			{Team: "payments", Person: "Ana", Window: "7d", Incidents: 3, HasLoadRatio: true, LoadRatio: 0.75, HasPages: true,
 				Interruptions: [3]int{1, 2, 5}, EngagedSeconds: [3]float64{600, 0, 1800}, HasOnCall: true, OffRotation: 1},
-			{Team: "payments", Person: "Bo", Window: "7d", Incidents: 1, LoadRatio: 0.25},
+			{Team: "payments", Person: "Bo", Window: "7d", Incidents: 1, HasLoadRatio: true, LoadRatio: 0.25},
+			{Team: "search", Person: "Cy", Window: "7d"}, // no engaged incident in the team: no share
 		},
 	}
 }
@@ -142,20 +143,24 @@ func TestRespondersCollector(t *testing.T) {
 # TYPE hero_responder_engaged_seconds gauge
 hero_responder_engaged_seconds{period="business",person="Ana",team="payments",window="7d"} 600
 hero_responder_engaged_seconds{period="business",person="Bo",team="payments",window="7d"} 0
+hero_responder_engaged_seconds{period="business",person="Cy",team="search",window="7d"} 0
 hero_responder_engaged_seconds{period="off_hours",person="Ana",team="payments",window="7d"} 0
 hero_responder_engaged_seconds{period="off_hours",person="Bo",team="payments",window="7d"} 0
+hero_responder_engaged_seconds{period="off_hours",person="Cy",team="search",window="7d"} 0
 hero_responder_engaged_seconds{period="sleep",person="Ana",team="payments",window="7d"} 1800
 hero_responder_engaged_seconds{period="sleep",person="Bo",team="payments",window="7d"} 0
+hero_responder_engaged_seconds{period="sleep",person="Cy",team="search",window="7d"} 0
 # HELP hero_responder_incidents Incidents of the team created in the window that the person engaged.` + stored + `
 # TYPE hero_responder_incidents gauge
 hero_responder_incidents{person="Ana",team="payments",window="7d"} 3
 hero_responder_incidents{person="Bo",team="payments",window="7d"} 1
+hero_responder_incidents{person="Cy",team="search",window="7d"} 0
 # HELP hero_responder_interruptions Push, phone and SMS notifications to the person (60 s de-duplicated) in the window, by local-time period.` + stored + `
 # TYPE hero_responder_interruptions gauge
 hero_responder_interruptions{period="business",person="Ana",team="payments",window="7d"} 1
 hero_responder_interruptions{period="off_hours",person="Ana",team="payments",window="7d"} 2
 hero_responder_interruptions{period="sleep",person="Ana",team="payments",window="7d"} 5
-# HELP hero_responder_load_ratio The person's share of the team's engaged incidents in the window (a team's shares sum to 1).` + stored + `
+# HELP hero_responder_load_ratio The person's share of the team's engaged incidents in the window (a team's shares sum to 1; absent when the team engaged no incident in the window).` + stored + `
 # TYPE hero_responder_load_ratio gauge
 hero_responder_load_ratio{person="Ana",team="payments",window="7d"} 0.75
 hero_responder_load_ratio{person="Bo",team="payments",window="7d"} 0.25

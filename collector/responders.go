@@ -21,7 +21,7 @@ func newRespondersCollector(p Provider, _ *slog.Logger) Collector {
 	return &respondersCollector{
 		p:             p,
 		incidents:     desc("responder_incidents", "Incidents of the team created in the window that the person engaged."+stored, "team", "person", "window"),
-		load:          desc("responder_load_ratio", "The person's share of the team's engaged incidents in the window (a team's shares sum to 1)."+stored, "team", "person", "window"),
+		load:          desc("responder_load_ratio", "The person's share of the team's engaged incidents in the window (a team's shares sum to 1; absent when the team engaged no incident in the window)."+stored, "team", "person", "window"),
 		interruptions: desc("responder_interruptions", "Push, phone and SMS notifications to the person (60 s de-duplicated) in the window, by local-time period."+stored, "team", "person", "window", "period"),
 		engaged:       desc("responder_engaged_seconds", "Seconds the person was engaged in the team's incidents in the window, by local-time period."+stored, "team", "person", "window", "period"),
 		offr:          desc("responder_offrotation_incidents", "Incidents the person engaged while not on call for the incident's escalation policy."+stored, "team", "person", "window"),
@@ -36,7 +36,9 @@ func (c *respondersCollector) Update(ch chan<- prometheus.Metric) error {
 	g := prometheus.GaugeValue
 	for _, r := range s.Responders {
 		ch <- prometheus.MustNewConstMetric(c.incidents, g, float64(r.Incidents), r.Team, r.Person, r.Window)
-		ch <- prometheus.MustNewConstMetric(c.load, g, r.LoadRatio, r.Team, r.Person, r.Window)
+		if r.HasLoadRatio {
+			ch <- prometheus.MustNewConstMetric(c.load, g, r.LoadRatio, r.Team, r.Person, r.Window)
+		}
 		if r.HasPages {
 			for p := incident.Period(0); p < incident.NumPeriods; p++ {
 				ch <- prometheus.MustNewConstMetric(c.interruptions, g, float64(r.Interruptions[p]), r.Team, r.Person, r.Window, p.String())

@@ -101,7 +101,7 @@ func (c *computer) snapshot(created []CreatedCount) *Snapshot {
 				HasOnCall: caps.OnCall,
 			}
 			if sum := sums[int(rh.team)*c.nW+w]; sum > 0 && caps.Engagements {
-				rw.LoadRatio = float64(a.incidents) / float64(sum)
+				rw.HasLoadRatio, rw.LoadRatio = true, float64(a.incidents)/float64(sum)
 			}
 			for q := range a.pages {
 				rw.Interruptions[q] = int(a.pages[q])

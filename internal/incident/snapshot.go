@@ -74,8 +74,11 @@ type TeamWindow struct {
 type ResponderWindow struct {
 	Team, Person, Window string
 
-	Incidents int     // engaged incidents of the team created in the window
-	LoadRatio float64 // Incidents / sum over the team
+	Incidents int // engaged incidents of the team created in the window
+	// HasLoadRatio is false when the team had no engaged incident in the window (or its
+	// sources supply no engagements): shares of nothing are absent, not 0.
+	HasLoadRatio bool
+	LoadRatio    float64 // Incidents / sum over the team
 
 	HasPages       bool
 	Interruptions  [NumPeriods]int
