@@ -86,7 +86,7 @@ hero_incident_resolve_p90_seconds{team="payments",window="7d"} 7200
 # TYPE hero_incidents gauge
 hero_incidents{service="db",severity="critical",source="pd",team="payments",window="28d"} 9
 hero_incidents{service="db",severity="critical",source="pd",team="payments",window="7d"} 3
-# HELP hero_incidents_created_total Incidents ever stored, by the team and severity they have now.` + stored + `
+# HELP hero_incidents_created_total Incidents ever stored, by the team and severity they had when first stored.` + stored + `
 # TYPE hero_incidents_created_total counter
 hero_incidents_created_total{severity="critical",source="pd",team="payments"} 40
 # HELP hero_incidents_open Incidents not resolved.` + stored + `

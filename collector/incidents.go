@@ -22,7 +22,7 @@ func newIncidentsCollector(p Provider, _ *slog.Logger) Collector {
 		incidents:   desc("incidents", "Incidents created in the window."+stored, "source", "team", "service", "severity", "window"),
 		open:        desc("incidents_open", "Incidents not resolved."+stored, "source", "team", "service", "severity"),
 		openSolo:    desc("incidents_open_solo", "Open incidents older than the solo threshold with at most one engaged person."+stored, "source", "team"),
-		created:     desc("incidents_created_total", "Incidents ever stored, by the team and severity they have now."+stored, "source", "team", "severity"),
+		created:     desc("incidents_created_total", "Incidents ever stored, by the team and severity they had when first stored."+stored, "source", "team", "severity"),
 		mtta:        desc("incident_mtta_seconds", "Mean time from creation to first acknowledgement of the acknowledged incidents created in the window."+stored, "team", "window"),
 		mttr:        desc("incident_mttr_seconds", "Mean time from creation to resolution of the resolved incidents created in the window."+stored, "team", "window"),
 		p50:         desc("incident_resolve_p50_seconds", "Median time from creation to resolution (nearest rank) of the resolved incidents created in the window."+stored, "team", "window"),

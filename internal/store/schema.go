@@ -244,4 +244,14 @@ CREATE INDEX pages_seq ON pages (seq);
 CREATE INDEX engagements_seq ON engagements (seq);
 CREATE INDEX shifts_seq ON shifts (seq);
 `,
+
+	// 3: hero_incidents_created_total is a counter: an incident is counted once, by the
+	// team and severity it had when it was first stored, and stays counted there when a
+	// later sync moves it to another team or severity, and when retention deletes it.
+	// The insert trigger alone keeps incident_totals; the update and delete triggers
+	// that moved or removed counts (and so made a series go down) are gone.
+	`
+DROP TRIGGER incidents_totals_update;
+DROP TRIGGER incidents_totals_delete;
+`,
 }

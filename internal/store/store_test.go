@@ -256,7 +256,8 @@ func TestIncidentReplaced(t *testing.T) {
 	mustWrite(t, s, "pd", &source.Batch{Incidents: []incident.Incident{in2}})
 	h := mustLoad(t, s, time.Time{})
 	checkRecords(t, h, expected(map[string]*source.Batch{"pd": {Incidents: []incident.Incident{in2}}}))
-	want := []incident.CreatedCount{{Source: "pd", Team: "b", Severity: incident.SeverityHigh, Count: 1}}
+	// Counted once, by the team and severity it was first stored with (a counter).
+	want := []incident.CreatedCount{{Source: "pd", Team: "a", Severity: incident.SeverityLow, Count: 1}}
 	if !reflect.DeepEqual(h.CreatedTotals, want) {
 		t.Errorf("totals: got %+v, want %+v", h.CreatedTotals, want)
 	}
@@ -673,12 +674,26 @@ func TestLoadHistorySince(t *testing.T) {
 	}
 }
 
-func TestCreatedTotalsFollowUpserts(t *testing.T) {
+// TestCreatedTotalsNeverDecrease: hero_incidents_created_total counts each incident once,
+// by the team and severity it was first stored with. Moving incidents to another team
+// and severity, or deleting them, never makes a series go down.
+func TestCreatedTotalsNeverDecrease(t *testing.T) {
 	s, _ := openTest(t)
+	ctx := context.Background()
 	b := genHistory(2000, 200, 30, t0)
 	mustWrite(t, s, "pd", b)
 	mustWrite(t, s, "pd", b) // a full re-sync counts nothing twice
-	// Move some incidents to another team and severity.
+	series := func() map[incident.CreatedCount]int {
+		got := map[incident.CreatedCount]int{}
+		for _, c := range mustLoad(t, s, t0).CreatedTotals { // loads almost nothing, counts everything
+			n := c.Count
+			c.Count = 0
+			got[c] += n
+		}
+		return got
+	}
+	before := series()
+	// Move some incidents to another team and severity, then delete others by hand.
 	moved := slices.Clone(b.Incidents[:100])
 	for i := range moved {
 		moved[i].Team = "moved"
@@ -686,25 +701,28 @@ func TestCreatedTotalsFollowUpserts(t *testing.T) {
 	}
 	mustWrite(t, s, "pd", &source.Batch{Incidents: moved})
 	mustWrite(t, s, "og", &source.Batch{Incidents: b.Incidents[:10]})
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM incidents WHERE id IN (SELECT id FROM incidents ORDER BY id LIMIT 50)`); err != nil {
+		t.Fatal(err)
+	}
 
 	want := map[incident.CreatedCount]int{}
-	count := func(src string, ins []incident.Incident) {
-		for _, in := range ins {
-			want[incident.CreatedCount{Source: src, Team: in.Team, Severity: in.Severity}]++
-		}
+	for _, in := range b.Incidents { // the moved ones stay where they were first counted
+		want[incident.CreatedCount{Source: "pd", Team: in.Team, Severity: in.Severity}]++
 	}
-	count("pd", moved)
-	count("pd", b.Incidents[100:])
-	count("og", b.Incidents[:10])
-	h := mustLoad(t, s, t0) // loads almost nothing, counts everything
-	got := map[incident.CreatedCount]int{}
-	for _, c := range h.CreatedTotals {
-		n := c.Count
-		c.Count = 0
-		got[c] += n
+	for _, in := range b.Incidents[:10] {
+		want[incident.CreatedCount{Source: "og", Team: in.Team, Severity: in.Severity}]++
 	}
+	got := series()
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("totals:\n got %v\nwant %v", got, want)
+	}
+	if got[incident.CreatedCount{Source: "pd", Team: "moved", Severity: incident.SeverityCritical}] != 0 {
+		t.Errorf("a moved incident was counted again under its new team")
+	}
+	for k, n := range before {
+		if got[k] < n {
+			t.Errorf("series %+v went down from %d to %d", k, n, got[k])
+		}
 	}
 }
 
