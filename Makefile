@@ -20,7 +20,7 @@ export HERO_REFERENCE_DIR
 FUZZTIME  ?= 20000x
 DEMO_ARGS ?= --storage.path=data/
 
-.PHONY: all build run test unit fuzz lint bench clean
+.PHONY: all build run test unit fuzz lint bench clean mixin
 
 all: lint build test
 
@@ -49,6 +49,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# Regenerate rules/ and dashboards/ from the monitoring mixin (mixin/); go test ./mixin/
+# fails when the checked-in files differ from it.
+mixin:
+	$(GO) run ./mixin/cmd/mixin
 
 # Benchmarks; results and the commands behind them are recorded in docs/benchmarks.md.
 bench: build

@@ -532,3 +532,270 @@ func TestMetricNamesParser(t *testing.T) {
 		}
 	}
 }
+
+// The rules below are those of Grafana's dashboard linter (github.com/grafana/dashboard-linter)
+// that the checks above do not cover: uneditable dashboards, the job and instance template
+// variables, reload on time range change, job and instance matchers in every selector,
+// counters only under rate/irate/increase, and units the linter knows.
+
+func TestDashboardsNotEditable(t *testing.T) {
+	for _, d := range loadDashboards(t) {
+		if e, ok := d.raw["editable"].(bool); !ok || e {
+			t.Errorf("%s: editable is %v, want false (dashboards are provisioned; edit mixin/)", d.file, d.raw["editable"])
+		}
+	}
+}
+
+// TestDashboardsJobInstanceTemplates is the linter's template-job-rule and
+// template-instance-rule plus template-on-time-change-reload-rule.
+func TestDashboardsJobInstanceTemplates(t *testing.T) {
+	for _, d := range loadDashboards(t) {
+		for _, name := range []string{"job", "instance"} {
+			var v map[string]any
+			for _, x := range d.variables() {
+				if str(x, "name") == name {
+					v = x
+				}
+			}
+			if v == nil {
+				t.Errorf("%s: no %s variable", d.file, name)
+				continue
+			}
+			if str(v, "type") != "query" {
+				t.Errorf("%s: %s variable has type %q, want query", d.file, name, str(v, "type"))
+			}
+			if want := strings.ToUpper(name[:1]) + name[1:]; str(v, "label") != want {
+				t.Errorf("%s: %s variable is labelled %q, want %q", d.file, name, str(v, "label"), want)
+			}
+			if m, _ := v["multi"].(bool); !m {
+				t.Errorf("%s: %s variable is not multi-select", d.file, name)
+			}
+			if str(v, "allValue") != ".+" {
+				t.Errorf("%s: %s variable allValue %q, want \".+\"", d.file, name, str(v, "allValue"))
+			}
+		}
+		for _, v := range d.variables() {
+			if str(v, "type") == "query" && v["refresh"] != float64(2) {
+				t.Errorf("%s: variable %s refresh %v, want 2 (on time range change)", d.file, str(v, "name"), v["refresh"])
+			}
+		}
+	}
+}
+
+// TestDashboardsTargetMatchers is the linter's target-job-rule and target-instance-rule:
+// every series selector in a panel query carries job=~"$job" and instance=~"$instance".
+func TestDashboardsTargetMatchers(t *testing.T) {
+	for _, d := range loadDashboards(t) {
+		for _, p := range d.panels() {
+			for _, tg := range targets(p) {
+				expr := str(tg, "expr")
+				sels := selectors(expr)
+				if len(sels) == 0 && !strings.Contains(expr, "vector(") {
+					t.Errorf("%s: panel %q: no series selector in %q", d.file, str(p, "title"), expr)
+				}
+				for _, s := range sels {
+					for _, m := range []string{`job=~"$job"`, `instance=~"$instance"`} {
+						if !slices.Contains(s.matchers, m) {
+							t.Errorf("%s: panel %q: selector %s%s lacks %s", d.file, str(p, "title"), s.name, "{"+strings.Join(s.matchers, ",")+"}", m)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDashboardsCounters is the linter's target-counter-agg-rule: a counter (_total) is
+// only read through rate, irate or increase over a range.
+func TestDashboardsCounters(t *testing.T) {
+	counterUse := regexp.MustCompile(`\b(rate|irate|increase)\s*\(\s*$`)
+	for _, d := range loadDashboards(t) {
+		for _, p := range d.panels() {
+			for _, tg := range targets(p) {
+				expr := str(tg, "expr")
+				for _, s := range selectors(expr) {
+					if !strings.HasSuffix(s.name, "_total") {
+						continue
+					}
+					after := expr[s.end:]
+					if !counterUse.MatchString(expr[:s.start]) || !regexp.MustCompile(`^\s*\[[^\]]+\]\s*\)`).MatchString(after) {
+						t.Errorf("%s: panel %q: counter %s is not read with rate/irate/increase over a range: %s", d.file, str(p, "title"), s.name, expr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// linterUnits are the units of Grafana's unit picker the linter's panel-units-rule
+// accepts and these dashboards may use (extend from Grafana's valueFormats categories).
+var linterUnits = map[string]bool{
+	"none": true, "short": true, "percent": true, "percentunit": true, "s": true, "ms": true,
+	"m": true, "h": true, "d": true, "dtdurations": true, "bytes": true, "decbytes": true,
+	"Bps": true, "binBps": true, "cps": true, "ops": true, "reqps": true, "rps": true,
+	"cpm": true, "opm": true, "rpm": true, "bool": true, "string": true, "dateTimeAsIso": true,
+	"dateTimeFromNow": true,
+}
+
+func TestDashboardsUnitsKnown(t *testing.T) {
+	for _, d := range loadDashboards(t) {
+		for _, p := range d.panels() {
+			switch str(p, "type") {
+			case "stat", "graph", "table", "timeseries", "gauge", "bargauge":
+			default:
+				continue
+			}
+			fc, _ := p["fieldConfig"].(map[string]any)
+			defaults, _ := fc["defaults"].(map[string]any)
+			if u := str(defaults, "unit"); !linterUnits[u] {
+				t.Errorf("%s: panel %q: unit %q is not a Grafana unit the linter accepts", d.file, str(p, "title"), u)
+			}
+		}
+	}
+}
+
+// selector is one series selector in a PromQL expression: the metric name, its matchers
+// (whitespace removed) and its position.
+type selector struct {
+	name       string
+	matchers   []string
+	start, end int
+}
+
+var (
+	identAt  = regexp.MustCompile(`[A-Za-z_:][A-Za-z0-9_:]*`)
+	matcherR = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")`)
+)
+
+// selectors finds the series selectors of expr: identifiers that are not keywords,
+// functions, aggregations or label names in grouping clauses, and the {...} after them.
+func selectors(expr string) []selector {
+	var out []selector
+	i := 0
+	for i < len(expr) {
+		c := expr[i]
+		switch {
+		case c == '"' || c == '\'' || c == '`':
+			j := i + 1
+			for j < len(expr) && expr[j] != c {
+				if expr[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j + 1
+			continue
+		case c == '[':
+			j := strings.IndexByte(expr[i:], ']')
+			if j < 0 {
+				return out
+			}
+			i += j + 1
+			continue
+		case c == '{':
+			// A selector without a metric name.
+			j := closingBrace(expr, i)
+			if j < 0 {
+				return out
+			}
+			out = append(out, selector{matchers: matchers(expr[i : j+1]), start: i, end: j + 1})
+			i = j + 1
+			continue
+		}
+		if (c >= '0' && c <= '9') || c == '.' {
+			for i < len(expr) && (isWord(expr[i]) || expr[i] == '.') {
+				i++
+			}
+			continue
+		}
+		loc := identAt.FindStringIndex(expr[i:])
+		if loc == nil || loc[0] != 0 {
+			i++
+			continue
+		}
+		word := expr[i : i+loc[1]]
+		start, j := i, i+loc[1]
+		for j < len(expr) && expr[j] == ' ' {
+			j++
+		}
+		switch {
+		case grouping.MatchString(expr[i:]) && strings.HasPrefix(grouping.FindString(expr[i:]), word):
+			i += len(grouping.FindString(expr[i:]))
+			continue
+		case keywords[strings.ToLower(word)], aggregations[word]:
+		case j < len(expr) && expr[j] == '(':
+			// A function or aggregation.
+		case j < len(expr) && expr[j] == '{':
+			k := closingBrace(expr, j)
+			if k < 0 {
+				return out
+			}
+			out = append(out, selector{name: word, matchers: matchers(expr[j : k+1]), start: start, end: k + 1})
+			i = k + 1
+			continue
+		default:
+			out = append(out, selector{name: word, start: start, end: start + len(word)})
+		}
+		i = start + len(word)
+	}
+	return out
+}
+
+// aggregations are PromQL's aggregation operators; "sum by (x) (...)" puts the grouping
+// between the name and its parenthesis.
+var aggregations = map[string]bool{
+	"sum": true, "min": true, "max": true, "avg": true, "group": true, "stddev": true,
+	"stdvar": true, "count": true, "count_values": true, "bottomk": true, "topk": true,
+	"quantile": true, "limitk": true, "limit_ratio": true,
+}
+
+// closingBrace returns the index of the } that closes the { at open, skipping quoted
+// strings, or -1.
+func closingBrace(expr string, open int) int {
+	for i := open + 1; i < len(expr); i++ {
+		switch expr[i] {
+		case '"', '\'', '`':
+			q := expr[i]
+			for i++; i < len(expr) && expr[i] != q; i++ {
+				if expr[i] == '\\' {
+					i++
+				}
+			}
+		case '}':
+			return i
+		}
+	}
+	return -1
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func matchers(braces string) []string {
+	var out []string
+	for _, m := range matcherR.FindAllStringSubmatch(braces, -1) {
+		out = append(out, m[1]+m[2]+m[3])
+	}
+	return out
+}
+
+func TestSelectorsParser(t *testing.T) {
+	for expr, want := range map[string]string{
+		`sum by (log) (rate(a_total{job=~"$job", instance=~"$instance",log="x"}[5m]))`: `a_total{job=~"$job",instance=~"$instance",log="x"}`,
+		`max by (team) (x{job="a"}) or 0 * max by (team) (y)`:                          `x{job="a"} y{}`,
+		`topk(20, b) * on (log, fingerprint) group_left (type) c{a="}"}`:               `b{} c{a="}"}`,
+		`time() - d offset 5m > 3600 and e{} unless bool 1e3`:                          `d{} e{}`,
+		`label_replace(f{x="y"}, "dst", "$1", "src", "(.*)")`:                          `f{x="y"}`,
+		`sum(g) without (instance)`:                                                    `g{}`,
+		`{__name__="h",job="j"}`:                                                       `{__name__="h",job="j"}`,
+	} {
+		var got []string
+		for _, s := range selectors(expr) {
+			got = append(got, s.name+"{"+strings.Join(s.matchers, ",")+"}")
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("selectors(%q) = %q, want %q", expr, strings.Join(got, " "), want)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+(import 'on-call-load.libsonnet') +
+(import 'exceptions.libsonnet') +
+(import 'exporter-health.libsonnet')
