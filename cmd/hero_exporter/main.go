@@ -26,6 +26,7 @@ import (
 
 	"github.com/hero-exporter/hero_exporter/collector"
 	"github.com/hero-exporter/hero_exporter/internal/config"
+	"github.com/hero-exporter/hero_exporter/internal/report"
 )
 
 const name = "hero_exporter"
@@ -166,6 +167,7 @@ func runServe(o *options, logger *slog.Logger) int {
 
 	mux := http.NewServeMux()
 	mux.Handle(o.metricsPath, rt.handler)
+	mux.Handle("/report", report.NewHandler(rt, logger))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})
@@ -195,6 +197,7 @@ func runServe(o *options, logger *slog.Logger) int {
 			Version:     version.Info(),
 			Links: []web.LandingLinks{
 				{Address: o.metricsPath, Text: "Metrics"},
+				{Address: "/report", Text: "Report"},
 				{Address: "/-/healthy", Text: "Health"},
 				{Address: "/-/ready", Text: "Readiness"},
 			},
