@@ -90,7 +90,7 @@ func document(r *Report) []block {
 	for _, l := range r.Logs {
 		doc = append(doc, block{level: 3,
 			heading: fmt.Sprintf("%s: %d exception events, %d fingerprints tracked, %d new", l.Name, l.Exceptions, l.Tracked, l.NewFingerprints)})
-		doc = append(doc, progressBlock(l.Progress))
+		doc = append(doc, progressBlock(l.Progress, 4))
 		t := &table{header: []string{"count", "type", "location", "message"}, right: []bool{true}}
 		for _, e := range l.Top {
 			t.add(strconv.FormatUint(e.Count, 10), e.Type, or(e.Location, "–"), e.Message)
@@ -129,7 +129,7 @@ func teamBlocks(t *Team) []block {
 		soloLong = itoa(t.SoloLong)
 	}
 	fig.add(itoa(t.Incidents), itoa(t.Open), solo, bus, gini, mtta, mttr, p50, p90, itoa(t.Recurrent), soloLong)
-	out = append(out, block{table: fig}, progressBlock(t.Progress))
+	out = append(out, block{table: fig}, progressBlock(t.Progress, 3))
 
 	if len(t.People) > 0 {
 		pt := &table{header: []string{"person", "incidents", "load share", "pages business", "pages off hours", "pages sleep",
@@ -186,8 +186,8 @@ func teamBlocks(t *Team) []block {
 	return append(out, off)
 }
 
-func progressBlock(p Progress) block {
-	b := block{level: 3, heading: "Progress against the previous " + p.Window}
+func progressBlock(p Progress, level int) block {
+	b := block{level: level, heading: "Progress against the previous " + p.Window}
 	if p.Available {
 		for _, t := range p.Trends {
 			mark := ""
@@ -262,48 +262,62 @@ func writeMarkdown(w *bufio.Writer, doc []block) {
 
 func writePlain(w *bufio.Writer, doc []block) {
 	for _, b := range doc {
-		if b.heading != "" {
-			switch b.level {
-			case 1:
-				fmt.Fprintf(w, "%s\n%s\n\n", b.heading, strings.Repeat("=", len([]rune(b.heading))))
-			case 2:
-				fmt.Fprintf(w, "%s\n%s\n\n", b.heading, strings.Repeat("-", len([]rune(b.heading))))
-			default:
-				fmt.Fprintf(w, "%s:\n", b.heading)
+		switch {
+		case b.heading == "":
+		case b.level <= 2:
+			rule := "="
+			if b.level == 2 {
+				rule = "-"
 			}
+			fmt.Fprintf(w, "%s\n%s\n\n", b.heading, strings.Repeat(rule, len([]rune(b.heading))))
+		default:
+			fmt.Fprintf(w, "%s:\n", b.heading)
 		}
 		for _, s := range b.bullets {
 			fmt.Fprintf(w, "  * %s\n", s)
 		}
 		if t := b.table; t != nil {
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-			// tabwriter aligns every column one way; pad the text columns by hand.
-			widths := make([]int, len(t.header))
-			for _, row := range append([][]string{t.header}, t.rows...) {
-				for i, c := range row {
-					widths[i] = max(widths[i], len([]rune(c)))
-				}
-			}
-			line := func(row []string) {
-				for i, c := range row {
-					if i >= len(t.right) || !t.right[i] {
-						c += strings.Repeat(" ", widths[i]-len([]rune(c)))
-					}
-					fmt.Fprintf(tw, "  %s\t", c)
-				}
-				fmt.Fprintln(tw)
-			}
-			line(t.header)
-			for _, row := range t.rows {
-				line(row)
-			}
-			tw.Flush()
+			writePlainTable(w, t)
 		}
 		if b.note != "" {
 			fmt.Fprintf(w, "  %s\n", b.note)
 		}
-		if b.level != 1 || b.note != "" {
+		if b.level > 2 || b.bullets != nil || b.table != nil || b.note != "" {
 			w.WriteString("\n")
 		}
 	}
+}
+
+// writePlainTable aligns numeric columns right and text columns left. tabwriter
+// aligns every column one way, so text cells are padded by hand.
+func writePlainTable(w *bufio.Writer, t *table) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	widths := make([]int, len(t.header))
+	for _, row := range append([][]string{t.header}, t.rows...) {
+		for i, c := range row {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	line := func(row []string) {
+		var b strings.Builder
+		for i, c := range row {
+			right := i < len(t.right) && t.right[i]
+			if !right && i < len(row)-1 {
+				c += strings.Repeat(" ", widths[i]-len([]rune(c)))
+			}
+			if !right && i == len(row)-1 {
+				// The last text column is not padded (no trailing blanks); it ends the
+				// line outside the tabwriter's cells.
+				b.WriteString("  " + c)
+				continue
+			}
+			b.WriteString("  " + c + "\t")
+		}
+		fmt.Fprintln(tw, b.String())
+	}
+	line(t.header)
+	for _, row := range t.rows {
+		line(row)
+	}
+	_ = tw.Flush() // w is a bufio.Writer; its error surfaces at its Flush
 }
