@@ -271,7 +271,7 @@ func TestGolden(t *testing.T) {
 	for _, want := range []string{
 		`<section class="team" id="team-payments" data-team="payments">`,
 		`<g class="load-bar" data-person="Ana Lima"`,
-		`width="216"`,                    // 0.6 of the 360-wide bar
+		`width="216"`,                   // 0.6 of the 360-wide bar
 		`<span class="v">1h 24m</span>`, // MTTR 5040 s
 		`cart &lt;id&gt; is | closed &lt;script&gt;`,
 		`<g class="load-bar others"`,
