@@ -141,6 +141,35 @@ type Shift struct {
 	End              time.Time // zero when open-ended
 }
 
+// Kinds of change.
+const (
+	ChangeDeploy   = "deploy"
+	ChangeRollback = "rollback"
+	ChangeConfig   = "config"
+	ChangeOther    = "other"
+)
+
+// ParseChangeKind normalises kind to one of the four change kinds; anything it does
+// not recognise (the empty string included) is ChangeOther.
+func ParseChangeKind(kind string) string {
+	switch kind {
+	case ChangeDeploy, ChangeRollback, ChangeConfig:
+		return kind
+	}
+	return ChangeOther
+}
+
+// Change is a deploy, rollback or configuration change on a service, from a
+// source's change feed, the change push endpoint or the file source.
+type Change struct {
+	Source  string
+	ID      string // the source's own id; (Source, ID) is unique
+	Team    string // "" when the source names none: the analytics attribute it
+	Service string // "" means unknown
+	Kind    string // ChangeDeploy, ChangeRollback, ChangeConfig or ChangeOther
+	Time    time.Time
+}
+
 // History is everything the analytics read: the stored records of all sources.
 type History struct {
 	Sources     map[string]Capabilities // by source name; every source that contributed
@@ -150,6 +179,7 @@ type History struct {
 	Pages       []Page
 	Engagements []Engagement
 	Shifts      []Shift
+	Changes     []Change
 	// CreatedTotals counts every stored incident (all history) for
 	// hero_incidents_created_total; when nil the analytics count Incidents instead.
 	CreatedTotals []CreatedCount

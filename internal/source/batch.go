@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// Split cuts the incidents, pages, engagements and shifts of b, in that order, into
+// Split cuts the incidents, pages, engagements, shifts and changes of b, in that order, into
 // batches of at most max records each. People, teams and the cursor are not carried
 // over. There is always at least one (possibly empty) batch, so that a caller can set
 // the cursor on the last one.
@@ -35,6 +35,10 @@ func (b *Batch) Split(max int) []*Batch {
 	}
 	for _, x := range b.Shifts {
 		cur.Shifts = append(cur.Shifts, x)
+		add()
+	}
+	for _, x := range b.Changes {
+		cur.Changes = append(cur.Changes, x)
 		add()
 	}
 	if n > 0 || len(out) == 0 {

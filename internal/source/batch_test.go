@@ -17,11 +17,13 @@ func TestBatchSplit(t *testing.T) {
 	}
 	b.Engagements = append(b.Engagements, incident.Engagement{})
 	b.Shifts = append(b.Shifts, incident.Shift{})
+	b.Changes = append(b.Changes, incident.Change{ID: "c1"}, incident.Change{ID: "c2"})
 	got := b.Split(3)
-	if len(got) != 3 {
-		t.Fatalf("got %d batches, want 3", len(got))
+	if len(got) != 4 {
+		t.Fatalf("got %d batches, want 4", len(got))
 	}
-	if len(got[0].Incidents) != 3 || len(got[1].Pages) != 3 || len(got[2].Engagements) != 1 || len(got[2].Shifts) != 1 {
+	if len(got[0].Incidents) != 3 || len(got[1].Pages) != 3 || len(got[2].Engagements) != 1 || len(got[2].Shifts) != 1 ||
+		len(got[2].Changes) != 1 || got[2].Changes[0].ID != "c1" || len(got[3].Changes) != 1 || got[3].Changes[0].ID != "c2" {
 		t.Errorf("unexpected split: %+v", got)
 	}
 	for _, x := range got {
@@ -32,7 +34,7 @@ func TestBatchSplit(t *testing.T) {
 	if got := (&Batch{}).Split(3); len(got) != 1 {
 		t.Errorf("empty batch: got %d batches, want 1", len(got))
 	}
-	if got := b.Split(8); len(got) != 1 {
+	if got := b.Split(10); len(got) != 1 {
 		t.Errorf("exactly max records: got %d batches, want 1", len(got))
 	}
 }

@@ -19,6 +19,7 @@ type Batch struct {
 	Pages       []incident.Page
 	Engagements []incident.Engagement
 	Shifts      []incident.Shift
+	Changes     []incident.Change // deploys, rollbacks, config changes; upserts by (source, id)
 	// Cursor, when not empty, is stored in the same transaction as the records and is
 	// handed back to the next Sync: a crash never leaves a cursor ahead of its data.
 	Cursor string

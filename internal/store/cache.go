@@ -17,7 +17,7 @@ import (
 const (
 	readChangeSeq = `SELECT seq FROM change_seq WHERE id = 0`
 	countChanges  = `SELECT (SELECT count(*) FROM incidents WHERE seq > ?1) + (SELECT count(*) FROM pages WHERE seq > ?1)
-	+ (SELECT count(*) FROM engagements WHERE seq > ?1)`
+	+ (SELECT count(*) FROM engagements WHERE seq > ?1) + (SELECT count(*) FROM changes WHERE seq > ?1)`
 	changedSources     = `SELECT source, cap_people, cap_pages, cap_engagements, cap_oncall FROM sources WHERE seq > ?`
 	changedPeople      = `SELECT source, person, name, email, time_zone FROM people WHERE seq > ?`
 	changedTeams       = `SELECT source, team FROM teams WHERE seq > ?`
@@ -36,7 +36,8 @@ WHERE i.seq > ?`
 	engagementsOfChanged = `SELECT e.source, e.id, e.incident_id, e.person, e.kind, e.at
 FROM incidents AS i CROSS JOIN engagements AS e ON e.source = i.source AND e.incident_id = i.id
 WHERE i.seq > ?`
-	changedShifts = `SELECT source, id, person, escalation_policy, level, start_at, end_at FROM shifts WHERE seq > ?`
+	changedShifts  = `SELECT source, id, person, escalation_policy, level, start_at, end_at FROM shifts WHERE seq > ?`
+	changedChanges = `SELECT source, id, team, service, kind, at FROM changes WHERE seq > ?`
 )
 
 // defaultMaxDelta is the number of changed incidents, pages and engagements above
@@ -67,6 +68,7 @@ type HistoryCache struct {
 	pages     []incident.Page       // no index: see applyChanges
 	engs      []incident.Engagement // likewise
 	shifts    table[incident.Shift]
+	changes   table[incident.Change]
 	fullLoads int // how many times Load has read everything; for tests
 }
 
@@ -134,6 +136,7 @@ func (c *HistoryCache) reset() {
 	c.loaded, c.seq, c.since, c.sources = false, 0, 0, nil
 	c.people, c.teams, c.incs = table[incident.Person]{}, table[incident.Team]{}, table[incident.Incident]{}
 	c.pages, c.engs, c.shifts = nil, nil, table[incident.Shift]{}
+	c.changes = table[incident.Change]{}
 }
 
 // full reads everything, with the change sequence of the same snapshot.
@@ -156,6 +159,7 @@ func (c *HistoryCache) full(ctx context.Context, sinceMs int64) (*incident.Histo
 	c.incs = newTable(trim(h.Incidents), func(in *incident.Incident) (string, string) { return in.Source, in.ID })
 	c.pages, c.engs = trim(h.Pages), trim(h.Engagements)
 	c.shifts = newTable(h.Shifts, func(s *incident.Shift) (string, string) { return s.Source, s.ID })
+	c.changes = newTable(h.Changes, changeKey)
 	c.seq, c.since, c.loaded = seq, sinceMs, true
 	// A full load leaves about as much garbage as it keeps (the slices' growth, the
 	// trimmed copies). Collecting it now, once, keeps it from adding to the peak of
@@ -174,6 +178,7 @@ func (c *HistoryCache) history(totals []incident.CreatedCount) *incident.History
 		Pages:         c.pages,
 		Engagements:   c.engs,
 		Shifts:        c.shifts.recs,
+		Changes:       c.changes.recs,
 		CreatedTotals: totals,
 	}
 }
@@ -188,6 +193,13 @@ func incidentLive(in *incident.Incident, since int64) bool {
 func shiftLive(sh *incident.Shift, since int64) bool {
 	return sh.End.IsZero() || millis(sh.End) >= since
 }
+
+// changeLive is the same for changes: at or after since.
+func changeLive(ch *incident.Change, since int64) bool {
+	return millis(ch.Time) >= since
+}
+
+func changeKey(ch *incident.Change) (string, string) { return ch.Source, ch.ID }
 
 type recKey struct{ source, id string }
 
@@ -269,6 +281,7 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 			return true
 		})
 		c.shifts.removeIf(func(sh *incident.Shift) bool { return !shiftLive(sh, sinceMs) })
+		c.changes.removeIf(func(ch *incident.Change) bool { return !changeLive(ch, sinceMs) })
 	}
 	pages := map[recKey]pending[incident.Page]{}
 	engs := map[recKey]pending[incident.Engagement]{}
@@ -337,6 +350,17 @@ func (c *HistoryCache) merge(l *loader, seq, sinceMs int64) error {
 		}
 	}, after)
 	if err := check("shifts", err); err != nil {
+		return err
+	}
+	err = l.each(changedChanges, func(v []driver.Value) {
+		ch := l.change(v)
+		if changeLive(&ch, sinceMs) {
+			c.changes.put(ch)
+		} else {
+			c.changes.remove(ch.Source, ch.ID)
+		}
+	}, after)
+	if err := check("changes", err); err != nil {
 		return err
 	}
 	c.apply(removed, pages, engs)

@@ -27,6 +27,7 @@ func cloneHistory(h *incident.History) *incident.History {
 	c.Pages = slices.Clone(h.Pages)
 	c.Engagements = slices.Clone(h.Engagements)
 	c.Shifts = slices.Clone(h.Shifts)
+	c.Changes = slices.Clone(h.Changes)
 	c.CreatedTotals = slices.Clone(h.CreatedTotals)
 	return &c
 }
@@ -70,6 +71,7 @@ func checkCache(t *testing.T, s *Store, c *HistoryCache, since time.Time, step s
 	check("pages", got.Pages, want.Pages)
 	check("engagements", got.Engagements, want.Engagements)
 	check("shifts", got.Shifts, want.Shifts)
+	check("changes", got.Changes, want.Changes)
 	check("created totals", got.CreatedTotals, want.CreatedTotals)
 	if !reflect.DeepEqual(got.Sources, want.Sources) {
 		t.Errorf("%s: sources: got %v, want %v", step, got.Sources, want.Sources)
@@ -150,6 +152,11 @@ func (w *randomWorld) batch() *source.Batch {
 			sh.End = sh.Start.Add(time.Duration(r.Int64N(int64(10 * 24 * time.Hour))))
 		}
 		b.Shifts = append(b.Shifts, sh)
+	}
+	for range r.IntN(4) {
+		b.Changes = append(b.Changes, incident.Change{ID: fmt.Sprintf("c%02d", r.IntN(40)),
+			Service: []string{"", "s1", "s2"}[r.IntN(3)], Team: []string{"", "t1"}[r.IntN(2)],
+			Kind: []string{"deploy", "rollback"}[r.IntN(2)], Time: w.at(30 * 24 * time.Hour)})
 	}
 	return b
 }
@@ -295,7 +302,7 @@ func TestHistoryCacheTeamsAndPeople(t *testing.T) {
 func maxSeqs(t *testing.T, s *Store) []int64 {
 	t.Helper()
 	var out []int64
-	for _, tbl := range []string{"sources", "people", "teams", "incidents", "pages", "engagements", "shifts"} {
+	for _, tbl := range []string{"sources", "people", "teams", "incidents", "pages", "engagements", "shifts", "changes"} {
 		var n int64
 		if err := s.db.QueryRow(`SELECT coalesce(max(seq), 0) FROM ` + tbl).Scan(&n); err != nil {
 			t.Fatal(err)

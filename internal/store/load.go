@@ -32,14 +32,16 @@ FROM incidents AS i CROSS JOIN engagements AS e ON e.source = i.source AND e.inc
 WHERE i.live_until >= ?`
 	loadShifts = `SELECT source, id, person, escalation_policy, level, start_at, end_at
 FROM shifts WHERE live_until >= ?`
-	loadTotals = `SELECT source, team, severity, n FROM incident_totals WHERE n > 0`
+	loadChanges = `SELECT source, id, team, service, kind, at FROM changes WHERE at >= ?`
+	loadTotals  = `SELECT source, team, severity, n FROM incident_totals WHERE n > 0`
 )
 
 // LoadHistory reads what the analytics need: all sources, people and teams (with
 // members); the incidents created at or after since, still open, or resolved at or
 // after since, with their pages and engagements; the shifts that end at or after
 // since or are open-ended; and CreatedTotals, the count of every stored incident by
-// (source, team, severity). Values are as stored: an unassigned team is "".
+// (source, team, severity); and the changes at or after since. Values are as stored:
+// an unassigned team is "".
 //
 // All queries read one snapshot of the database. Records come in no particular order
 // (incidents roughly by resolution, open ones last; pages and engagements grouped by
@@ -225,6 +227,7 @@ func (l *loader) load(h *incident.History, since int64) error {
 		{"pages", l.pages},
 		{"engagements", l.engagements},
 		{"shifts", l.shifts},
+		{"changes", l.changes},
 		{"incident totals", l.totals},
 	}
 	for _, st := range steps {
@@ -370,6 +373,17 @@ func (l *loader) shift(v []driver.Value) incident.Shift {
 	}
 }
 
+func (l *loader) change(v []driver.Value) incident.Change {
+	return incident.Change{
+		Source:  l.name(v[0]),
+		ID:      str(v[1]),
+		Team:    l.name(v[2]),
+		Service: l.name(v[3]),
+		Kind:    l.name(v[4]),
+		Time:    fromMillis(num(v[5])),
+	}
+}
+
 func (l *loader) sources(h *incident.History, _ int64) error {
 	return l.each(loadSources, func(v []driver.Value) {
 		h.Sources[l.name(v[0])] = sourceCaps(v[1:])
@@ -425,6 +439,12 @@ func (l *loader) engagements(h *incident.History, since int64) error {
 func (l *loader) shifts(h *incident.History, since int64) error {
 	return l.each(loadShifts, func(v []driver.Value) {
 		h.Shifts = append(h.Shifts, l.shift(v))
+	}, since)
+}
+
+func (l *loader) changes(h *incident.History, since int64) error {
+	return l.each(loadChanges, func(v []driver.Value) {
+		h.Changes = append(h.Changes, l.change(v))
 	}, since)
 }
 

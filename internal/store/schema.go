@@ -254,4 +254,27 @@ CREATE INDEX shifts_seq ON shifts (seq);
 DROP TRIGGER incidents_totals_update;
 DROP TRIGGER incidents_totals_delete;
 `,
+
+	// 4: changes (deploys, rollbacks, config changes), keyed by (source, id) like every
+	// record, stamped with the change sequence like the tables of migration 2. at is the
+	// change's time; LoadHistory reads the changes at or after since through its index.
+	`
+CREATE TABLE changes (
+	source  INTEGER NOT NULL,
+	id      TEXT NOT NULL,
+	team    INTEGER NOT NULL DEFAULT 0,
+	service INTEGER NOT NULL DEFAULT 0,
+	kind    INTEGER NOT NULL DEFAULT 0,
+	at      INTEGER NOT NULL DEFAULT 0,
+	seq     INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (source, id)
+);
+CREATE INDEX changes_at ON changes (at);
+CREATE INDEX changes_seq ON changes (seq);
+
+CREATE VIEW changes_view AS
+SELECT s.name AS source, c.id, t.name AS team, v.name AS service, k.name AS kind, c.at
+FROM changes c JOIN names s ON s.id = c.source JOIN names t ON t.id = c.team JOIN names v ON v.id = c.service
+	JOIN names k ON k.id = c.kind;
+`,
 }

@@ -89,6 +89,12 @@ func expected(batches map[string]*source.Batch) *incident.History {
 			sh.Start, sh.End = ms(sh.Start), ms(sh.End)
 			h.Shifts = append(h.Shifts, sh)
 		}
+		for _, ch := range b.Changes {
+			ch.Source = src
+			ch.Time = ms(ch.Time)
+			ch.Kind = incident.ParseChangeKind(ch.Kind)
+			h.Changes = append(h.Changes, ch)
+		}
 	}
 	sortHistory(h)
 	return h
@@ -111,6 +117,9 @@ func sortHistory(h *incident.History) {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 	})
 	slices.SortFunc(h.Shifts, func(a, b incident.Shift) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(h.Changes, func(a, b incident.Change) int {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 	})
 	slices.SortFunc(h.CreatedTotals, func(a, b incident.CreatedCount) int {
@@ -142,6 +151,7 @@ func checkRecords(t *testing.T, got, want *incident.History) {
 	check("pages", got.Pages, want.Pages)
 	check("engagements", got.Engagements, want.Engagements)
 	check("shifts", got.Shifts, want.Shifts)
+	check("changes", got.Changes, want.Changes)
 }
 
 func sampleBatch() *source.Batch {
@@ -172,6 +182,11 @@ func sampleBatch() *source.Batch {
 		Shifts: []incident.Shift{
 			{ID: "S1", PersonID: "U1", EscalationPolicy: "EP1", Level: 1, Start: t0.Add(-time.Hour), End: t0.Add(23 * time.Hour)},
 			{ID: "S2", PersonID: "U2", EscalationPolicy: "EP1", Level: 2, Start: t0.Add(-time.Hour)},
+		},
+		Changes: []incident.Change{
+			{Source: "bogus", ID: "C1", Team: "payments", Service: "checkout", Kind: incident.ChangeDeploy,
+				Time: t0.Add(-30*time.Minute + 123456789)},
+			{ID: "C2", Kind: incident.ChangeConfig, Time: t0.Add(-2 * time.Hour)},
 		},
 		Cursor: "c1",
 	}
@@ -298,6 +313,44 @@ func TestPagesAndEngagementsUpserted(t *testing.T) {
 	checkRecords(t, mustLoad(t, s, time.Time{}), expected(map[string]*source.Batch{"pd": want}))
 }
 
+// TestChangesUpserted: changes are upserted by (source, id), an unknown kind is
+// stored as "other", and LoadHistory reads those at or after since.
+func TestChangesUpserted(t *testing.T) {
+	s, _ := openTest(t)
+	mustWrite(t, s, "ci", &source.Batch{Changes: []incident.Change{
+		{ID: "d1", Service: "api", Kind: "deploy", Time: t0},
+		{ID: "d2", Service: "api", Team: "core", Kind: "migration", Time: t0.Add(time.Hour)},
+		{ID: "old", Service: "web", Kind: "rollback", Time: t0.Add(-48 * time.Hour)},
+	}})
+	// The same id again replaces; the same id in another source is another change.
+	mustWrite(t, s, "ci", &source.Batch{Changes: []incident.Change{
+		{ID: "d1", Service: "api", Team: "core", Kind: "rollback", Time: t0.Add(time.Minute)},
+	}})
+	mustWrite(t, s, "gh", &source.Batch{Changes: []incident.Change{{ID: "d1", Service: "web", Kind: "config", Time: t0}}})
+	h := mustLoad(t, s, t0.Add(-24*time.Hour))
+	sortHistory(h)
+	want := []incident.Change{
+		{Source: "ci", ID: "d1", Team: "core", Service: "api", Kind: "rollback", Time: t0.Add(time.Minute)},
+		{Source: "ci", ID: "d2", Team: "core", Service: "api", Kind: "other", Time: t0.Add(time.Hour)},
+		{Source: "gh", ID: "d1", Service: "web", Kind: "config", Time: t0},
+	}
+	if !reflect.DeepEqual(h.Changes, want) {
+		t.Errorf("changes:\n got %+v\nwant %+v", h.Changes, want)
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM changes`).Scan(&n); err != nil || n != 4 {
+		t.Errorf("stored changes: %d, %v; want 4", n, err)
+	}
+	// At since exactly is in; a millisecond before is out.
+	h = mustLoad(t, s, t0.Add(time.Hour))
+	if len(h.Changes) != 1 || h.Changes[0].ID != "d2" {
+		t.Errorf("since the last change: %+v", h.Changes)
+	}
+	if h = mustLoad(t, s, t0.Add(time.Hour+time.Millisecond)); len(h.Changes) != 0 {
+		t.Errorf("since after the last change: %+v", h.Changes)
+	}
+}
+
 func TestTeamMembersReplaced(t *testing.T) {
 	s, _ := openTest(t)
 	mustWrite(t, s, "pd", &source.Batch{Teams: []incident.Team{
@@ -388,6 +441,16 @@ BEGIN SELECT RAISE(ABORT, 'provoked failure'); END`); err != nil {
 		b.Engagements = append(slices.Clone(big.Engagements), incident.Engagement{IncidentID: "I00000001"})
 		if err := s.Write(ctx, "pd", &b); err == nil {
 			t.Fatal("engagement without id accepted")
+		}
+	})
+	t.Run("change without id or time", func(t *testing.T) {
+		for _, ch := range []incident.Change{{Time: t0, Service: "s"}, {ID: "C9", Service: "s"}} {
+			b := *big
+			b.Changes = []incident.Change{{ID: "C8", Service: "s", Time: t0}, ch}
+			err := s.Write(ctx, "pd", &b)
+			if err == nil || !strings.Contains(err.Error(), "write changes") {
+				t.Fatalf("change %+v: got %v, want an error writing changes", ch, err)
+			}
 		}
 	})
 	t.Run("cancelled before", func(t *testing.T) {
@@ -961,7 +1024,7 @@ func TestViews(t *testing.T) {
 		t.Errorf("incidents_view: %q %q %q", team, sev, svc)
 	}
 	for _, v := range []string{"sources_view", "people_view", "team_members_view", "incidents_view",
-		"incident_totals_view", "pages_view", "engagements_view", "shifts_view"} {
+		"incident_totals_view", "pages_view", "engagements_view", "shifts_view", "changes_view"} {
 		var n int
 		if err := s.db.QueryRow(`SELECT count(*) FROM ` + v).Scan(&n); err != nil || n == 0 {
 			t.Errorf("%s: %d rows, %v", v, n, err)

@@ -88,6 +88,11 @@ ON CONFLICT (source, id) DO UPDATE SET person = excluded.person, escalation_poli
 WHERE (person, escalation_policy, level, start_at, end_at)
 	IS NOT (excluded.person, excluded.escalation_policy, excluded.level, excluded.start_at, excluded.end_at)`
 
+	upsertChange = `INSERT INTO changes (source, id, team, service, kind, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET team = excluded.team, service = excluded.service, kind = excluded.kind,
+	at = excluded.at, seq = excluded.seq
+WHERE (team, service, kind, at) IS NOT (excluded.team, excluded.service, excluded.kind, excluded.at)`
+
 	upsertCursor = `INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
 )
@@ -143,6 +148,9 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	}
 	if err := w.shifts(b.Shifts); err != nil {
 		return fmt.Errorf("store: write shifts of %q: %w", src, err)
+	}
+	if err := w.changes(b.Changes); err != nil {
+		return fmt.Errorf("store: write changes of %q: %w", src, err)
 	}
 	if b.Cursor != "" {
 		if _, err := tx.ExecContext(ctx, upsertCursor, src, b.Cursor, time.Now().UnixMilli()); err != nil {
@@ -458,6 +466,40 @@ func (w *writer) shifts(shifts []incident.Shift) error {
 		if _, err := st.ExecContext(bg, w.src, sh.ID, n[0], n[1], int64(sh.Level),
 			millis(sh.Start), millis(sh.End), w.seq); err != nil {
 			return fmt.Errorf("shift %q: %w", sh.ID, err)
+		}
+		if err := w.tick(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changes upserts changes; a kind other than the four of the model is stored as
+// "other". A change must have an id and a time.
+func (w *writer) changes(changes []incident.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	st, err := w.prepare(upsertChange)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bg := context.Background()
+	for i := range changes {
+		ch := &changes[i]
+		if ch.ID == "" {
+			return fmt.Errorf("change %d has no id", i)
+		}
+		if ch.Time.IsZero() {
+			return fmt.Errorf("change %q has no time", ch.ID)
+		}
+		n, err := w.idsOf(ch.Team, ch.Service, incident.ParseChangeKind(ch.Kind))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(bg, w.src, ch.ID, n[0], n[1], n[2], millis(ch.Time), w.seq); err != nil {
+			return fmt.Errorf("change %q: %w", ch.ID, err)
 		}
 		if err := w.tick(i); err != nil {
 			return err

@@ -22,13 +22,15 @@ type Sink struct {
 	Pages       map[string]incident.Page
 	Engagements map[string]incident.Engagement
 	Shifts      map[string]incident.Shift
+	Changes     map[string]incident.Change
 }
 
 // NewSink returns an empty sink.
 func NewSink() *Sink {
 	return &Sink{People: map[string]incident.Person{}, Teams: map[string]incident.Team{},
 		Incidents: map[string]incident.Incident{}, Pages: map[string]incident.Page{},
-		Engagements: map[string]incident.Engagement{}, Shifts: map[string]incident.Shift{}}
+		Engagements: map[string]incident.Engagement{}, Shifts: map[string]incident.Shift{},
+		Changes: map[string]incident.Change{}}
 }
 
 // Write stores b; a non-empty cursor replaces the stored one.
@@ -53,6 +55,9 @@ func (m *Sink) Write(_ context.Context, _ string, b *source.Batch) error {
 	}
 	for _, x := range b.Shifts {
 		m.Shifts[x.ID] = x
+	}
+	for _, x := range b.Changes {
+		m.Changes[x.ID] = x
 	}
 	if b.Cursor != "" {
 		m.Cursor = b.Cursor
@@ -113,6 +118,9 @@ func (m *Sink) History(name string, caps incident.Capabilities) *incident.Histor
 	}
 	for _, x := range m.Shifts {
 		h.Shifts = append(h.Shifts, x)
+	}
+	for _, x := range m.Changes {
+		h.Changes = append(h.Changes, x)
 	}
 	return h
 }
