@@ -173,7 +173,7 @@ func runServe(o *options, logger *slog.Logger) int {
 	})
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if !rt.engine.Ready() {
-			http.Error(w, "Not ready: no analytics snapshot yet", http.StatusServiceUnavailable)
+			http.Error(w, "Not ready: waiting for the first sync of every configured source", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "Ready")

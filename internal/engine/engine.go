@@ -63,7 +63,16 @@ type Engine struct {
 	recomputeMu sync.Mutex
 	kick        chan struct{} // asks the recompute loop for a run; buffered, coalescing
 
+	// Readiness: syncGen counts finished sync attempts; a recompute records the value
+	// it saw before loading the history in publishedGen. A source is settled once its
+	// first sync attempt has finished, or at Apply when the store already holds what it
+	// read before (a cursor); settled[name] is syncGen at that moment. Ready needs every
+	// configured source settled and a snapshot published from a load that came after.
+	syncGen      atomic.Uint64
+	publishedGen atomic.Uint64
+
 	mu       sync.Mutex
+	settled  map[string]uint64 // by source name; absent while its first attempt is pending
 	statuses map[string]*source.Status
 	sources  map[string]source.Source
 	running  map[string]*atomic.Bool // by source name; survives reloads so runs never overlap
@@ -91,6 +100,7 @@ func New(store Store, logger *slog.Logger, opts Options) *Engine {
 		loadHistory: store.LoadHistory,
 		kick:        make(chan struct{}, 1),
 		statuses:    map[string]*source.Status{},
+		settled:     map[string]uint64{},
 		sources:     map[string]source.Source{},
 		running:     map[string]*atomic.Bool{},
 	}
@@ -113,6 +123,18 @@ func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources 
 	// has read something, what it stored earlier (and could supply then) stays in force.
 	e.settings.Store(&settings)
 
+	// A source with a stored cursor has history in the store, which the recompute at
+	// the end of Apply publishes: it counts as settled for readiness.
+	stored := map[string]bool{}
+	for _, r := range sources {
+		c, err := e.store.Cursor(ctx, r.Source.Name())
+		if err != nil {
+			return err
+		}
+		stored[r.Source.Name()] = c != ""
+	}
+	gen := e.syncGen.Load()
+
 	e.mu.Lock()
 	if e.cancel != nil {
 		e.cancel()
@@ -134,6 +156,16 @@ func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources 
 		}
 	}
 	e.statuses = statuses
+	settled := map[string]uint64{}
+	for _, r := range sources {
+		name := r.Source.Name()
+		if g, ok := e.settled[name]; ok && statuses[name].Attempted {
+			settled[name] = g
+		} else if stored[name] {
+			settled[name] = gen
+		}
+	}
+	e.settled = settled
 	for _, r := range sources {
 		e.wg.Add(1)
 		go e.runSource(runCtx, r, e.running[r.Source.Name()])
@@ -163,8 +195,26 @@ func (e *Engine) Wait() { e.wg.Wait() }
 // Snapshot returns the latest analytics result, nil before the first.
 func (e *Engine) Snapshot() *incident.Snapshot { return e.snapshot.Load() }
 
-// Ready reports whether a snapshot has been published.
-func (e *Engine) Ready() bool { return e.snapshot.Load() != nil }
+// Ready reports whether every configured source has finished its first sync attempt
+// (or had stored history when it was applied) and a snapshot computed after that has
+// been published. A source that fails its first attempt counts as settled: readiness
+// waits for data, not for a vendor to answer.
+func (e *Engine) Ready() bool {
+	if e.snapshot.Load() == nil {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	need := uint64(0)
+	for name := range e.sources {
+		g, ok := e.settled[name]
+		if !ok {
+			return false
+		}
+		need = max(need, g)
+	}
+	return e.publishedGen.Load() >= need
+}
 
 // SourceStatuses returns a copy of every configured source's status, sorted by name,
 // with the live request figures of API sources.
@@ -195,6 +245,7 @@ func (e *Engine) Recompute(ctx context.Context) error {
 	}
 	now := e.opts.Now()
 	since := now.Add(-(maxWindow(settings.Windows) + settings.RecurrenceWithin))
+	gen := e.syncGen.Load() // every attempt counted here has written before this load
 	h, err := e.loadHistory(ctx, since)
 	if err != nil {
 		return err
@@ -204,6 +255,12 @@ func (e *Engine) Recompute(ctx context.Context) error {
 		e.opts.OnPublish(snap)
 	}
 	e.snapshot.Store(snap)
+	for {
+		old := e.publishedGen.Load()
+		if gen <= old || e.publishedGen.CompareAndSwap(old, gen) {
+			break
+		}
+	}
 	return nil
 }
 
@@ -271,8 +328,12 @@ func (e *Engine) runSource(ctx context.Context, r Runnable, running *atomic.Bool
 		if ctx.Err() != nil {
 			return
 		}
+		first := e.settle(r.Source.Name())
 		if err != nil {
 			failures++
+			if first {
+				e.RequestRecompute() // readiness waits for a snapshot after the attempt
+			}
 			timer.Reset(e.backoff(interval, failures))
 			continue
 		}
@@ -280,6 +341,22 @@ func (e *Engine) runSource(ctx context.Context, r Runnable, running *atomic.Bool
 		e.RequestRecompute()
 		timer.Reset(interval)
 	}
+}
+
+// settle counts a finished sync attempt and marks the source settled when this was its
+// first; it reports whether it was.
+func (e *Engine) settle(name string) bool {
+	g := e.syncGen.Add(1)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, configured := e.sources[name]; !configured {
+		return false
+	}
+	if _, done := e.settled[name]; done {
+		return false
+	}
+	e.settled[name] = g
+	return true
 }
 
 // backoff doubles the wait after each consecutive failure, capped, with ±10% jitter.
@@ -302,7 +379,15 @@ func (e *Engine) syncOnce(ctx context.Context, src source.Source) error {
 	}
 	if err == nil {
 		// What a source can supply may depend on what it just read (a file with shifts).
-		err = e.store.RegisterSource(ctx, name, src.Type(), src.Capabilities())
+		// A source that has not read its data in this process (an unchanged file after a
+		// restart) does not know: what the store recorded stays.
+		caps, known := src.Capabilities(), true
+		if dc, ok := src.(source.DataCapabilities); ok {
+			caps, known = dc.KnownCapabilities()
+		}
+		if known {
+			err = e.store.RegisterSource(ctx, name, src.Type(), caps)
+		}
 	}
 	took := time.Since(start)
 	if ctx.Err() != nil {

@@ -142,8 +142,12 @@ func TestApplyPublishesStoredDataBeforeAnySync(t *testing.T) {
 	if err := e.Apply(ctx, incident.DefaultSettings(), []Runnable{{Source: &fakeSource{name: "s"}, Interval: time.Hour}}); err != nil {
 		t.Fatal(err)
 	}
-	if !e.Ready() || totalIncidents(e.Snapshot()) != 1 {
+	if e.Snapshot() == nil || totalIncidents(e.Snapshot()) != 1 {
 		t.Fatalf("snapshot after Apply = %+v", e.Snapshot())
+	}
+	// Source s has stored nothing and has not synced yet: not ready.
+	if e.Ready() {
+		t.Fatal("ready before the first sync of a source without stored history")
 	}
 	if st := e.SourceStatuses(); len(st) != 1 || st[0].Attempted {
 		t.Fatalf("statuses = %+v", st)

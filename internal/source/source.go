@@ -40,6 +40,15 @@ type Source interface {
 	Sync(ctx context.Context, cursor string, sink Sink) error
 }
 
+// DataCapabilities is implemented by a source whose capabilities depend on the data it
+// reads (the file source: on-call data only when the file has shifts). known is false
+// until the source has read its data in this process (an unchanged file after a restart
+// or a reload is not read again): the engine then keeps the capabilities the store
+// recorded from the earlier read instead of registering a guess.
+type DataCapabilities interface {
+	KnownCapabilities() (caps incident.Capabilities, known bool)
+}
+
 // APIStats are request figures of a source that talks to a remote API.
 type APIStats struct {
 	Requests           map[string]float64 // by HTTP status code, "error" for no response

@@ -35,6 +35,7 @@ type Source struct {
 
 	mu     sync.Mutex
 	onCall bool // the last read had shift records
+	read   bool // the file was read (not only hashed) in this process
 
 	// seen is the size, modification time and hash of the last read, so that an
 	// unchanged file is not hashed again on every sync.
@@ -58,9 +59,17 @@ func (s *Source) Type() string { return "file" }
 
 // Capabilities implements source.Source: on-call data only when the file has shifts.
 func (s *Source) Capabilities() incident.Capabilities {
+	c, _ := s.KnownCapabilities()
+	return c
+}
+
+// KnownCapabilities implements source.DataCapabilities: whether the file has shifts is
+// known only once it has been read in this process; until then (an unchanged file after
+// a restart or reload) what the store recorded stays in force.
+func (s *Source) KnownCapabilities() (incident.Capabilities, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: s.onCall}
+	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: s.onCall}, s.read
 }
 
 // LineError is one malformed line.
@@ -137,7 +146,7 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 		return fmt.Errorf("file source %q: read %s: %w", s.name, s.path, err)
 	}
 	s.mu.Lock()
-	s.onCall = hasShifts
+	s.onCall, s.read = hasShifts, true
 	s.mu.Unlock()
 	for i, le := range lineErrs {
 		if i == 20 {
