@@ -255,7 +255,8 @@ func TestRecomputeWithHistoryCache(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	st, sample := fillStore(t, 3000, now)
 	clock := now
-	e := New(st, quietLogger(), Options{Now: func() time.Time { return clock }})
+	// No background recompute: the test moves clock between its own Recompute calls.
+	e := New(st, quietLogger(), Options{Now: func() time.Time { return clock }, RecomputeEvery: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); e.Wait() }()
 	settings := incident.DefaultSettings()
