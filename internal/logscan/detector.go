@@ -19,6 +19,7 @@ const (
 	LangRuby    = "ruby"
 	LangPHP     = "php"
 	LangDart    = "dart"
+	LangRust    = "rust"
 	LangUnknown = "unknown"
 )
 
@@ -58,6 +59,7 @@ const (
 	kindGo
 	kindDart
 	kindPHP
+	kindRust
 )
 
 // Detector groups log lines into exception events. It is not safe for concurrent use.
@@ -75,6 +77,9 @@ type Detector struct {
 	prevColon  bool // the last non-blank line ended with ':'
 	overflow   bool // emitted at the size limit; the rest is consumed
 	pyExc      bool // python: the exception line was seen
+	pyChain    bool // python: a chain marker ("During handling ...") was seen since the exception line
+	goStack    bool // go: a pkg/errors-style stack (function line + tab-indented file:line, no goroutine header)
+	rustBT     bool // rust: "stack backtrace:" or a note was seen; only frames and notes follow
 	dartFrames bool
 	dartMsg    int
 	lines      int
@@ -163,7 +168,8 @@ func (d *Detector) feed(line, prev []byte) {
 // more frames. Such a line is held back until the next line decides. Lines that look
 // like a new log record (timestamp, bracket) or start an event themselves are not held.
 func (d *Detector) holdable(line []byte) bool {
-	if d.kind != kindGeneric || d.overflow || d.nheld >= len(d.held) || len(line) == 0 || len(line) > 512 {
+	if d.kind != kindGeneric && !(d.kind == kindGo && d.goStack) || d.overflow || d.nheld >= len(d.held) ||
+		len(line) == 0 || len(line) > 512 {
 		return false
 	}
 	c := line[0]
@@ -191,6 +197,9 @@ func (d *Detector) begin(kind int, strong bool) {
 	d.prevColon = false
 	d.overflow = false
 	d.pyExc = false
+	d.pyChain = false
+	d.goStack = false
+	d.rustBT = false
 	d.dartFrames = false
 	d.dartMsg = 0
 	d.lines = 0
@@ -207,6 +216,9 @@ func (d *Detector) start(line, prev []byte) {
 		d.begin(kind, false)
 		if kind == kindDart {
 			d.dartFrames = true
+		}
+		if kind == kindGo {
+			d.goStack = true
 		}
 		p := trimCR(prev)
 		if len(trimSpaceLeft(p)) > 0 {
@@ -305,8 +317,17 @@ func (d *Detector) continues(line []byte) bool {
 	indented := len(t) < len(line)
 	switch d.kind {
 	case kindPython:
-		if hasPrefix(t, "Traceback (most recent call last)") || hasPrefix(line, "During handling of the above exception") ||
-			hasPrefix(line, "The above exception was the direct cause") {
+		if hasPrefix(line, "During handling of the above exception") || hasPrefix(line, "The above exception was the direct cause") {
+			d.pyExc = false
+			d.pyChain = true
+			return true
+		}
+		if hasPrefix(t, "Traceback (most recent call last)") {
+			// Only a chain marker joins two tracebacks; back to back they are two events.
+			if !indented && !d.pyChain {
+				return false
+			}
+			d.pyChain = false
 			d.pyExc = false
 			return true
 		}
@@ -322,7 +343,23 @@ func (d *Detector) continues(line []byte) bool {
 		if indented {
 			return true
 		}
+		if d.goStack && isGoFuncName(line) {
+			return true
+		}
 		return isGoContinuation(line)
+	case kindRust:
+		if indented {
+			return true
+		}
+		if hasPrefix(line, "stack backtrace:") || hasPrefix(line, "note: ") {
+			d.rustBT = true
+			return true
+		}
+		if d.rustBT {
+			return false
+		}
+		d.dartMsg++ // message lines between the header and the backtrace
+		return d.dartMsg <= 20
 	case kindDart:
 		if !d.dartFrames {
 			if isHashFrame(line) {
@@ -376,6 +413,42 @@ func isGoFuncLine(line []byte) bool {
 	return sp < 0 || sp > p
 }
 
+// isGoFuncName matches a function line of a pkg/errors-style stack ("%+v"): a qualified
+// name without spaces and without arguments, "github.com/x/y.(*T).Method", "main.main".
+func isGoFuncName(line []byte) bool {
+	if len(line) < 3 || len(line) > 512 || bytes.IndexByte(line, ' ') >= 0 || bytes.IndexByte(line, '\t') >= 0 {
+		return false
+	}
+	dot := bytes.LastIndexByte(line, '.')
+	if dot <= 0 || dot == len(line)-1 {
+		return false
+	}
+	for _, c := range line {
+		if !isIdentByte(c) && c != '.' && c != '/' && c != '(' && c != ')' && c != '*' && c != '-' && c != '~' && c != '[' && c != ']' && c != ',' {
+			return false
+		}
+	}
+	return true
+}
+
+// isGoFilePos matches the tab-indented position line of a pkg/errors-style stack:
+// "\t/src/app/main.go:12" (also assembly frames, "asm_amd64.s:1700").
+func isGoFilePos(line, t []byte) bool {
+	if len(line) == len(t) || line[0] != '\t' {
+		return false
+	}
+	c := bytes.LastIndexByte(t, ':')
+	if c <= 0 || c == len(t)-1 {
+		return false
+	}
+	for _, d := range t[c+1:] {
+		if !isDigit(d) {
+			return false
+		}
+	}
+	return bytes.HasSuffix(t[:c], []byte(".go")) || bytes.HasSuffix(t[:c], []byte(".s"))
+}
+
 // isHashFrame matches "#0      main (file:///x.dart:1:2)" and "#3 /x.php(9): f()".
 func isHashFrame(line []byte) bool {
 	if len(line) < 3 || line[0] != '#' || !isDigit(line[1]) {
@@ -402,6 +475,9 @@ func frameStart(line, t, prev []byte) (int, bool) {
 			return kindDart, true
 		}
 		return 0, false
+	}
+	if isGoFilePos(line, t) && isGoFuncName(trimCR(prev)) {
+		return kindGo, true
 	}
 	switch t[0] {
 	case 'a', 'e':
@@ -455,6 +531,9 @@ func classifyHeader(line, t []byte) (kind int, strong, ok bool) {
 	}
 	if hasPrefix(line, "goroutine ") && len(line) > 10 && isDigit(line[10]) {
 		return kindGo, false, true
+	}
+	if hasPrefix(t, "thread '") && bytes.Contains(t, []byte(" panicked at ")) {
+		return kindRust, true, true
 	}
 	if bytes.HasSuffix(t, []byte("Unhandled exception:")) {
 		return kindDart, true, true

@@ -24,6 +24,8 @@ var frameworkPrefixes = map[string][]string{
 	LangGo: {"runtime.", "net/http.", "net.", "panic", "testing.", "reflect.", "sync.", "internal/", "os.",
 		"io.", "syscall.", "encoding/", "database/sql.", "github.com/gin-gonic/", "google.golang.org/grpc."},
 	LangJS:     {"process.", "Module.", "node:", "internal/", "processTicksAndRejections", "Layer.handle", "next (", "Function.Module"},
+	LangRust: {"std::", "core::", "alloc::", "__rustc::", "rust_begin_unwind", "__rust_", "_start", "__libc_start",
+		"tokio::", "futures::", "<core::", "<alloc::", "<std::"},
 	LangPython: {},
 	LangRuby:   {},
 	LangPHP:    {},
@@ -39,6 +41,7 @@ var frameworkPathMarks = []string{
 	"/vendor/", "[internal function]",
 	"dart:", "/pub-cache/", "package:flutter/",
 	"<filename unknown>",
+	"/rustc/", "/.cargo/registry/",
 }
 
 // finishEvent computes type, message, location and fingerprint.

@@ -50,6 +50,8 @@ func parseEvent(d *Detector, ev *Event) {
 		parseDart(&p, lines)
 	case kindPHP:
 		parsePHP(&p, lines)
+	case kindRust:
+		parseRust(&p, lines)
 	default:
 		parseGeneric(&p, lines)
 	}
@@ -199,6 +201,55 @@ func goFileNext(lines [][]byte, i int) bool {
 	}
 	nx := trimSpaceLeft(lines[i+1])
 	return len(nx) < len(lines[i+1]) && bytes.Contains(nx, []byte(".go:"))
+}
+
+// ---- Rust ----
+
+// parseRust parses a panic: "thread 'main' (12) panicked at src/main.rs:4:5:" and the
+// message on the next lines (Rust >= 1.73), or "thread 'main' panicked at 'msg',
+// src/main.rs:4:5" (older), then "stack backtrace:" with "  N: fn" / "  at file:line:col".
+func parseRust(p *parsed, lines [][]byte) {
+	p.lang = LangRust
+	s := p.newSeg("panic", "")
+	var at string // the panic location, a frame when there is no backtrace
+	inBT := false
+	for i, l := range lines {
+		t := trimSpaceLeft(l)
+		switch {
+		case i == 0:
+			k := bytes.Index(l, []byte(" panicked at "))
+			rest := l[k+len(" panicked at "):]
+			if len(rest) > 0 && rest[0] == '\'' { // old format: 'msg', file:line:col
+				if e := bytes.LastIndex(rest, []byte("', ")); e > 0 {
+					s.msg = string(rest[1:e])
+					at = string(rest[e+3:])
+				}
+			} else {
+				at = string(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte(":")))
+			}
+		case hasPrefix(t, "stack backtrace:"):
+			inBT = true
+		case hasPrefix(l, "note: "):
+		case inBT && len(t) < len(l) && hasPrefix(t, "at ") && len(s.frames) > 0:
+			f := &s.frames[len(s.frames)-1]
+			if f.file == "" {
+				f.file = stripLineCol(string(bytes.TrimSpace(t[3:])))
+			}
+		case inBT && len(t) > 0 && isDigit(t[0]):
+			if c := bytes.Index(t, []byte(": ")); c > 0 {
+				fn := string(bytes.TrimSpace(t[c+2:]))
+				if k := strings.LastIndex(fn, "::h"); k > 0 && len(fn)-k == 19 { // symbol hash
+					fn = fn[:k]
+				}
+				s.frames = append(s.frames, frame{fn: fn})
+			}
+		case !inBT && s.msg == "" && len(t) > 0:
+			s.msg = string(bytes.TrimSpace(l))
+		}
+	}
+	if len(s.frames) == 0 && at != "" {
+		s.frames = append(s.frames, frame{file: stripLineCol(at)})
+	}
 }
 
 // ---- Dart ----

@@ -39,13 +39,13 @@ const DefaultMaxLineBytes = 1 << 20
 // frames) are caught by interestingFirst. A line with neither, outside an event, is
 // skipped after one bytes.Index per token per chunk (not per line). The tokens are
 // chosen for rare first bytes: bytes.Index skips ahead with a vectorised IndexByte.
-var textTokens = [...]string{"xception", "Error", "(most recent call"}
+var textTokens = [...]string{"xception", "Error", "(most recent call", "' panicked at ", ") panicked at "}
 
 // jsonTokens: a JSON line (outside an open event) without any of them carries no
 // exception. A stack in a JSON string always holds an escaped newline; a record with only
 // a type has a "...type" key; a one-line message naming an exception has a token of its
 // own. Rare first bytes again keep bytes.Index fast.
-var jsonTokens = [...]string{"xception", "Error", "(most recent call", "\\n", "ype\""}
+var jsonTokens = [...]string{"xception", "Error", "(most recent call", "\\n", "ype\"", " panicked at "}
 
 // lineProc splits chunks into lines and drives the detector, with a cheap prefilter.
 type lineProc struct {
