@@ -247,7 +247,7 @@ func lint(t *testing.T, reg *prometheus.Registry) {
 func TestExceptionsCollector(t *testing.T) {
 	p := fixture{logs: []logscan.Stats{{
 		Log: "checkout", Lines: 1000, Bytes: 64000, Exceptions: 7, Other: 2, NewFingerprints: 3, Errors: 1,
-		FingerprintsTracked: 2, FilesFollowed: 2,
+		ErrorsByReason: map[string]uint64{"read": 1}, FingerprintsTracked: 2, FilesFollowed: 2,
 		Fingerprints: []logscan.FingerprintStat{
 			{Fingerprint: "0123456789abcdef", Type: "java.lang.NullPointerException", Location: "com.example.orders.OrderService.load",
 				Message: "Cannot invoke <*> because <*> is null", Language: "java", Count: 4},
@@ -277,9 +277,18 @@ hero_exceptions_total{log="checkout"} 7
 # HELP hero_log_bytes_total Bytes read from the log's files.
 # TYPE hero_log_bytes_total counter
 hero_log_bytes_total{log="checkout"} 64000
-# HELP hero_log_errors_total Read, open and rotation errors while following the log.
+# HELP hero_log_errors_total Reads that had to give up while following the log (open, read, rotation, special file, ...), by reason.
 # TYPE hero_log_errors_total counter
-hero_log_errors_total{log="checkout"} 1
+hero_log_errors_total{log="checkout",reason="decompress"} 0
+hero_log_errors_total{log="checkout",reason="glob"} 0
+hero_log_errors_total{log="checkout",reason="gone"} 0
+hero_log_errors_total{log="checkout",reason="line_too_long"} 0
+hero_log_errors_total{log="checkout",reason="not_regular"} 0
+hero_log_errors_total{log="checkout",reason="open"} 0
+hero_log_errors_total{log="checkout",reason="read"} 1
+hero_log_errors_total{log="checkout",reason="store"} 0
+hero_log_errors_total{log="checkout",reason="truncated"} 0
+hero_log_errors_total{log="checkout",reason="watch"} 0
 # HELP hero_log_files Files currently followed for the log.
 # TYPE hero_log_files gauge
 hero_log_files{log="checkout"} 2

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hero-exporter/hero_exporter/internal/logscan"
 )
 
 func init() {
@@ -27,7 +29,7 @@ func newExceptionsCollector(p Provider, _ *slog.Logger) Collector {
 		lines:      desc("log_lines_total", "Lines read from the log's files.", "log"),
 		bytes:      desc("log_bytes_total", "Bytes read from the log's files.", "log"),
 		files:      desc("log_files", "Files currently followed for the log.", "log"),
-		errors:     desc("log_errors_total", "Read, open and rotation errors while following the log.", "log"),
+		errors:     desc("log_errors_total", "Reads that had to give up while following the log (open, read, rotation, special file, ...), by reason.", "log", "reason"),
 	}
 }
 
@@ -45,7 +47,9 @@ func (c *exceptionsCollector) Update(ch chan<- prometheus.Metric) error {
 		ch <- prometheus.MustNewConstMetric(c.lines, cv, float64(s.Lines), s.Log)
 		ch <- prometheus.MustNewConstMetric(c.bytes, cv, float64(s.Bytes), s.Log)
 		ch <- prometheus.MustNewConstMetric(c.files, g, float64(s.FilesFollowed), s.Log)
-		ch <- prometheus.MustNewConstMetric(c.errors, cv, float64(s.Errors), s.Log)
+		for _, r := range logscan.ErrorReasons { // every reason, zeros included
+			ch <- prometheus.MustNewConstMetric(c.errors, cv, float64(s.ErrorsByReason[r]), s.Log, r)
+		}
 	}
 	return nil
 }

@@ -201,6 +201,8 @@ func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log) error {
 		}
 		fl, err := logscan.NewFollower(logscan.FollowOptions{
 			Name: l.Name, Paths: l.Paths, Format: l.Format, TopK: l.TopK, InApp: l.InApp, FromStart: l.FromStart,
+			Exclude: l.Exclude, Mask: l.Mask, Messages: l.Messages, PollInterval: l.PollInterval.D,
+			NoWatch: l.Watch != nil && !*l.Watch, Logger: rt.logger,
 		}, rt.store)
 		if err != nil {
 			return fmt.Errorf("log %s: %w", l.Name, err)

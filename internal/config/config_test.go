@@ -372,7 +372,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "bad log format",
 			yaml: "logs:\n  - name: app\n    paths: [/var/log/app.log]\n    format: xml\n",
-			want: []Error{{Line: 4, Field: "logs[0].format", Msg: `must be auto, text or json, got "xml"`}},
+			want: []Error{{Line: 4, Field: "logs[0].format", Msg: `must be auto, text, json, cri or docker, got "xml"`}},
 		},
 		{
 			name: "top_k out of range",
@@ -421,7 +421,7 @@ logs:
 				{Line: 10, Field: "sources[1].name", Msg: `source "pd" is listed twice; names must be unique`},
 				{Line: 10, Field: "sources[1].path", Msg: "is required for a file source"},
 				{Line: 13, Field: "logs[0].paths", Msg: "needs at least one path or glob"},
-				{Line: 14, Field: "logs[0].format", Msg: `must be auto, text or json, got "yaml"`},
+				{Line: 14, Field: "logs[0].format", Msg: `must be auto, text, json, cri or docker, got "yaml"`},
 			},
 		},
 	}
@@ -955,5 +955,37 @@ func TestGrafanaOnCallNeedsBaseURL(t *testing.T) {
 	want := "hero.yml:2: sources[0].base_url: is required for grafanaoncall: the OnCall API URL of your instance or Grafana Cloud stack"
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+}
+
+func TestLogOptionsValidation(t *testing.T) {
+	yml := "logs:\n  - name: app\n    paths: [/var/log/app.log*]\n    format: cri\n    exclude: [\"*.gz\", \"[\"]\n    mask: [\"Ana (Lima)?\", \"(\"]\n    messages: keep\n    poll_interval: 1ms\n"
+	_, err := Parse([]byte(yml), "hero.yml")
+	want := []string{
+		`hero.yml:5: logs[0].exclude[1]: "[" is not a valid glob`,
+		`hero.yml:6: logs[0].mask[1]: "(" is not a valid regular expression`,
+		`hero.yml:7: logs[0].messages: must be masked or drop, got "keep"`,
+		`hero.yml:8: logs[0].poll_interval: must be at least 10ms, got 1ms`,
+	}
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+	if strings.Contains(err.Error(), "format") || strings.Contains(err.Error(), "exclude[0]") || strings.Contains(err.Error(), "mask[0]") {
+		t.Errorf("valid fields reported: %v", err)
+	}
+	ok := "logs:\n  - name: app\n    paths: [/var/log/app.log*]\n    format: docker\n    exclude: [\"*.gz\"]\n    mask: [\"Ana Lima\"]\n    messages: drop\n    poll_interval: 250ms\n    watch: false\n"
+	c, err := Parse([]byte(ok), "hero.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Logs[0]
+	if l.Format != "docker" || l.Exclude[0] != "*.gz" || l.Mask[0] != "Ana Lima" || l.Messages != "drop" ||
+		l.PollInterval.D != 250*time.Millisecond || l.Watch == nil || *l.Watch {
+		t.Errorf("parsed %+v", l)
 	}
 }

@@ -88,10 +88,23 @@ type Source struct {
 type Log struct {
 	Name      string   `yaml:"name,omitempty"`
 	Paths     []string `yaml:"paths,omitempty"`
-	Format    string   `yaml:"format,omitempty"` // auto | text | json
+	Format    string   `yaml:"format,omitempty"` // auto | text | json | cri | docker
 	TopK      int      `yaml:"top_k,omitempty"`
 	InApp     []string `yaml:"in_app,omitempty"`
 	FromStart bool     `yaml:"from_start,omitempty"` // read never-seen files from their beginning
+	// Exclude are globs of files matched by Paths that are not followed (matched against
+	// the full path and against the base name).
+	Exclude []string `yaml:"exclude,omitempty"`
+	// Mask are extra regular expressions whose matches are replaced by <masked> in the
+	// message label (after the built-in masking).
+	Mask []string `yaml:"mask,omitempty"`
+	// Messages is "masked" (default: the masked message is the message label) or "drop"
+	// (the message label is empty).
+	Messages string `yaml:"messages,omitempty"`
+	// PollInterval is how often files are looked at when no file event arrives (default 1s).
+	PollInterval Duration `yaml:"poll_interval,omitempty"`
+	// Watch turns file system notifications (inotify) on (default) or off (polling only).
+	Watch *bool `yaml:"watch,omitempty"`
 }
 
 // Secret is a string that never prints.

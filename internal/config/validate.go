@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ var (
 	personLabel = map[string]bool{"name": true, "email": true, "id": true, "hashed": true}
 	dayNames    = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
 		"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
-	logFormats = map[string]bool{"auto": true, "text": true, "json": true}
+	logFormats = map[string]bool{"auto": true, "text": true, "json": true, "cri": true, "docker": true}
 )
 
 // The fields each source type may use, besides name, type and refresh_interval.
@@ -141,7 +142,23 @@ func (v *validator) config(c *Config) {
 			}
 		}
 		if !logFormats[l.Format] {
-			v.fail(p+".format", "must be auto, text or json, got %q", l.Format)
+			v.fail(p+".format", "must be auto, text, json, cri or docker, got %q", l.Format)
+		}
+		for j, g := range l.Exclude {
+			if _, err := filepath.Match(g, ""); err != nil || g == "" {
+				v.fail(fmt.Sprintf("%s.exclude[%d]", p, j), "%q is not a valid glob", g)
+			}
+		}
+		for j, m := range l.Mask {
+			if _, err := regexp.Compile(m); err != nil || m == "" {
+				v.fail(fmt.Sprintf("%s.mask[%d]", p, j), "%q is not a valid regular expression", m)
+			}
+		}
+		if l.Messages != "" && l.Messages != "masked" && l.Messages != "drop" {
+			v.fail(p+".messages", "must be masked or drop, got %q", l.Messages)
+		}
+		if l.PollInterval.D < 0 || !l.PollInterval.IsZero() && l.PollInterval.D < 10*time.Millisecond {
+			v.fail(p+".poll_interval", "must be at least 10ms, got %s", l.PollInterval)
 		}
 		if l.TopK < 1 || l.TopK > 10000 {
 			v.fail(p+".top_k", "must be between 1 and 10000, got %d", l.TopK)

@@ -26,13 +26,15 @@ type FingerprintStat struct {
 
 // Stats is a copy of a Counter's figures. Exceptions == Other + sum of Fingerprints[].Count.
 type Stats struct {
-	Log                 string
-	Lines               uint64
-	Bytes               uint64
-	Exceptions          uint64
-	Other               uint64
-	NewFingerprints     uint64
-	Errors              uint64
+	Log             string
+	Lines           uint64
+	Bytes           uint64
+	Exceptions      uint64
+	Other           uint64
+	NewFingerprints uint64
+	Errors          uint64
+	// ErrorsByReason splits Errors by reason (every ErrorReasons key is present).
+	ErrorsByReason      map[string]uint64
 	FingerprintsTracked int
 	FilesFollowed       int
 	Fingerprints        []FingerprintStat // by Count descending, then fingerprint
@@ -49,6 +51,7 @@ type Counter struct {
 	exceptions uint64
 	newFPs     uint64
 	errors     uint64
+	errReasons map[string]uint64
 	files      int
 	top        spaceSaving
 	seen       seenSet
@@ -90,10 +93,32 @@ func (c *Counter) AddLines(lines, bytes uint64) {
 	c.mu.Unlock()
 }
 
-// AddErrors adds read/open/rotation errors.
-func (c *Counter) AddErrors(n uint64) {
+// Reasons of hero_log_errors_total: every read that had to give up has one.
+const (
+	ReasonOpen        = "open"          // a file matched by the globs could not be opened or stat'ed
+	ReasonRead        = "read"          // a read failed
+	ReasonNotRegular  = "not_regular"   // a FIFO, device, socket or /proc file matched: refused
+	ReasonLineTooLong = "line_too_long" // a line over the cap: its head was kept, the rest skipped
+	ReasonGone        = "gone"          // a file was gone before it was read to its end
+	ReasonTruncated   = "truncated"     // a file shrank and the unread part could not be found in a copy
+	ReasonDecompress  = "decompress"    // a compressed rotated copy could not be read
+	ReasonStore       = "store"         // positions could not be loaded or saved
+	ReasonGlob        = "glob"          // a glob is malformed
+	ReasonWatch       = "watch"         // file system notifications failed (polling continues)
+)
+
+// ErrorReasons lists every reason, so that each series exists from the start.
+var ErrorReasons = []string{ReasonOpen, ReasonRead, ReasonNotRegular, ReasonLineTooLong, ReasonGone, ReasonTruncated,
+	ReasonDecompress, ReasonStore, ReasonGlob, ReasonWatch}
+
+// AddErrors adds read/open/rotation errors of a reason (one of ErrorReasons).
+func (c *Counter) AddErrors(reason string, n uint64) {
 	c.mu.Lock()
 	c.errors += n
+	if c.errReasons == nil {
+		c.errReasons = make(map[string]uint64, len(ErrorReasons))
+	}
+	c.errReasons[reason] += n
 	c.mu.Unlock()
 }
 
@@ -134,9 +159,13 @@ func (c *Counter) Stats() Stats {
 		Exceptions:          c.exceptions,
 		NewFingerprints:     c.newFPs,
 		Errors:              c.errors,
+		ErrorsByReason:      make(map[string]uint64, len(ErrorReasons)),
 		FilesFollowed:       c.files,
 		FingerprintsTracked: len(c.top.heap),
 		Fingerprints:        make([]FingerprintStat, 0, len(c.top.heap)),
+	}
+	for _, r := range ErrorReasons {
+		s.ErrorsByReason[r] = c.errReasons[r]
 	}
 	var tracked uint64
 	for _, e := range c.top.heap {

@@ -183,6 +183,9 @@ func (d *Detector) holdable(line []byte) bool {
 	if _, ok := frameStart(line, t, nil); ok {
 		return false
 	}
+	if _, _, pos, ok := findTyped(line, false); ok && pos == 0 {
+		return false // "Error: msg" at the start of a line: the next error (JavaScript)
+	}
 	return true
 }
 

@@ -23,7 +23,7 @@ var frameworkPrefixes = map[string][]string{
 	LangDotNet: {"System.", "Microsoft.", "Mono.", "Newtonsoft.", "NUnit.", "Xunit."},
 	LangGo: {"runtime.", "net/http.", "net.", "panic", "testing.", "reflect.", "sync.", "internal/", "os.",
 		"io.", "syscall.", "encoding/", "database/sql.", "github.com/gin-gonic/", "google.golang.org/grpc."},
-	LangJS:     {"process.", "Module.", "node:", "internal/", "processTicksAndRejections", "Layer.handle", "next (", "Function.Module"},
+	LangJS: {"process.", "Module.", "node:", "internal/", "processTicksAndRejections", "Layer.handle", "next (", "Function.Module"},
 	LangRust: {"std::", "core::", "alloc::", "__rustc::", "rust_begin_unwind", "__rust_", "_start", "__libc_start",
 		"tokio::", "futures::", "<core::", "<alloc::", "<std::"},
 	LangPython: {},

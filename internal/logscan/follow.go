@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,10 +30,15 @@ type StateStore interface {
 type FollowOptions struct {
 	Name      string   // logs[].name
 	Paths     []string // globs
-	Format    string   // auto | text | json
+	Format    string   // auto | text | json | cri | docker
 	TopK      int
 	InApp     []string
-	FromStart bool // read never-seen files from their beginning (default: from their end)
+	FromStart bool     // read never-seen files from their beginning (default: from their end)
+	Exclude   []string // globs of files not followed
+	Mask      []string // extra message masking patterns
+	Messages  string   // masked (default) | drop
+	NoWatch   bool     // poll only (no inotify)
+	Logger    *slog.Logger
 
 	PollInterval   time.Duration // default 1s
 	QuietFlush     time.Duration // an open event is emitted after this long without input; default 3s
@@ -85,13 +91,16 @@ type Follower struct {
 	store   StateStore
 	counter *Counter
 
-	files   map[fileID]*tailFile
-	states  map[fileID]fileState // persisted states not yet matched to an open file
-	done    map[string]doneFile  // head hash -> what was read of a released file
-	doneOrd []string
-	failed  map[string]string // path -> last error, to count each failure once
-	started bool
-	hadHist bool // the store had positions: files found at the first poll appeared while down
+	files      map[fileID]*tailFile
+	states     map[fileID]fileState // persisted states not yet matched to an open file
+	done       map[string]doneFile  // head hash -> what was read of a released file
+	doneOrd    []string
+	failed     map[string]string // path -> last error, to count each failure once
+	mf         *messageFilter
+	compressed map[fileID]bool
+	log        *slog.Logger
+	started    bool
+	hadHist    bool // the store had positions: files found at the first poll appeared while down
 }
 
 // NewFollower returns a follower; call Run (or Poll repeatedly). store may be nil (no
@@ -116,15 +125,25 @@ func NewFollower(opts FollowOptions, store StateStore) (*Follower, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	mf, err := newMessageFilter(opts.Mask, opts.Messages)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Follower{
-		opts:    opts,
-		format:  format,
-		store:   store,
-		counter: NewCounter(opts.Name, opts.TopK, opts.SeenLimit),
-		files:   make(map[fileID]*tailFile),
-		states:  make(map[fileID]fileState),
-		done:    make(map[string]doneFile),
-		failed:  make(map[string]string),
+		mf:         mf,
+		log:        opts.Logger.With("log", opts.Name),
+		opts:       opts,
+		format:     format,
+		store:      store,
+		counter:    NewCounter(opts.Name, opts.TopK, opts.SeenLimit),
+		files:      make(map[fileID]*tailFile),
+		states:     make(map[fileID]fileState),
+		done:       make(map[string]doneFile),
+		failed:     make(map[string]string),
+		compressed: make(map[fileID]bool),
 	}, nil
 }
 
@@ -137,7 +156,7 @@ func (fl *Follower) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		if err := fl.Poll(ctx); err != nil && ctx.Err() == nil {
-			fl.counter.AddErrors(1)
+			fl.fail(ReasonStore, "store", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -200,10 +219,11 @@ func (fl *Follower) Poll(ctx context.Context) error {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			fl.fail(p, err)
+			fl.fail(ReasonOpen, p, err)
 			continue
 		}
-		if !fi.Mode().IsRegular() {
+		if err := checkRegular(p, fi); err != nil {
+			fl.fail(ReasonNotRegular, p, err)
 			continue
 		}
 		id := idOf(fi)
@@ -213,6 +233,9 @@ func (fl *Follower) Poll(ctx context.Context) error {
 		present[id] = true
 		if tf, ok := fl.files[id]; ok {
 			tf.path = p
+			continue
+		}
+		if fl.compressed[id] {
 			continue
 		}
 		fl.open(p, id, fi, first)
@@ -229,7 +252,7 @@ func (fl *Follower) Poll(ctx context.Context) error {
 		for id := range fl.states {
 			if fl.store != nil {
 				if err := fl.store.DeleteLogState(ctx, fl.opts.Name, id.key()); err != nil {
-					fl.fail("store", fmt.Errorf("logscan: forget position: %w", err))
+					fl.fail(ReasonStore, "store", fmt.Errorf("logscan: forget position: %w", err))
 				}
 			}
 			delete(fl.states, id)
@@ -244,7 +267,7 @@ func (fl *Follower) Poll(ctx context.Context) error {
 		tf := fl.files[id]
 		fl.check(tf, paths, now)
 		fl.read(tf, now, false)
-		tf.det.FlushIfQuiet(now, fl.opts.QuietFlush)
+		tf.lp.flushIfQuiet(now, fl.opts.QuietFlush)
 		fl.save(ctx, tf)
 	}
 	fl.counter.SetFiles(len(fl.files))
@@ -258,11 +281,11 @@ func (fl *Follower) glob() []string {
 	for _, g := range fl.opts.Paths {
 		m, err := filepath.Glob(g)
 		if err != nil {
-			fl.fail(g, err)
+			fl.fail(ReasonGlob, g, err)
 			continue
 		}
 		for _, p := range m {
-			if !seen[p] {
+			if !seen[p] && !excluded(p, fl.opts.Exclude) {
 				seen[p] = true
 				out = append(out, p)
 			}
@@ -272,11 +295,13 @@ func (fl *Follower) glob() []string {
 	return out
 }
 
-func (fl *Follower) fail(path string, err error) {
+// fail counts a read that had to give up and logs it at WARN, once per path and message.
+func (fl *Follower) fail(reason, path string, err error) {
 	msg := err.Error()
 	if fl.failed[path] != msg {
 		fl.failed[path] = msg
-		fl.counter.AddErrors(1)
+		fl.counter.AddErrors(reason, 1)
+		fl.log.Warn("log following gave up on a read", "reason", reason, "path", path, "err", msg)
 	}
 }
 
@@ -284,14 +309,23 @@ func (fl *Follower) fail(path string, err error) {
 func (fl *Follower) open(path string, id fileID, fi os.FileInfo, first bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		fl.fail(path, err)
+		fl.fail(ReasonOpen, path, err)
 		return
 	}
 	delete(fl.failed, path)
+	if c := sniffCompressed(f); c != "" {
+		// A compressed (rotated) file matched by the globs: never read as text.
+		_ = f.Close()
+		if !fl.compressed[id] {
+			fl.compressed[id] = true
+			fl.log.Debug("compressed file matched by the globs is not read as text", "path", path, "compression", c)
+		}
+		return
+	}
 	tf := &tailFile{id: id, path: path, f: f, saved: -1}
 	tf.hlen, tf.head, err = hashHead(f, headLen)
 	if err != nil {
-		fl.fail(path, err)
+		fl.fail(ReasonOpen, path, err)
 		_ = f.Close()
 		return
 	}
@@ -317,19 +351,27 @@ func (fl *Follower) open(path string, id fileID, fi os.FileInfo, first bool) {
 	}
 	if off > 0 {
 		if _, err := f.Seek(off, io.SeekStart); err != nil {
-			fl.fail(path, err)
+			fl.fail(ReasonOpen, path, err)
 			_ = f.Close()
 			return
 		}
 	}
-	tf.det = NewDetector(DetectorOptions{InApp: fl.opts.InApp}, fl.counter.AddEvent)
+	tf.det = NewDetector(DetectorOptions{InApp: fl.opts.InApp}, fl.emit)
 	tf.lp = newLineProc(tf.det, fl.format)
 	tf.lp.off = off
 	tf.sp = newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
 	tf.size, tf.mtime = fi.Size(), fi.ModTime()
 	tf.lastData = fl.opts.Now()
-	tf.det.Touch(tf.lastData)
+	tf.lp.touch(tf.lastData)
 	fl.files[id] = tf
+}
+
+// emit counts an event, with the message filtered by logs[].mask and logs[].messages.
+func (fl *Follower) emit(ev *Event) {
+	if fl.mf.drop || len(fl.mf.res) > 0 {
+		ev.Message = fl.mf.apply(ev.Message)
+	}
+	fl.counter.AddEvent(ev)
 }
 
 // doneFile is what was read of a released file.
@@ -376,7 +418,7 @@ func sameBytesAt(f *os.File, off int64, tail []byte) bool {
 func (fl *Follower) check(tf *tailFile, paths []string, now time.Time) {
 	fi, err := tf.f.Stat()
 	if err != nil {
-		fl.fail(tf.path, err)
+		fl.fail(ReasonRead, tf.path, err)
 		return
 	}
 	size, mtime := fi.Size(), fi.ModTime()
@@ -398,11 +440,11 @@ func (fl *Follower) check(tf *tailFile, paths []string, now time.Time) {
 	}
 	// Copy-truncate: the lines after our position are in the copy; read them from there.
 	fl.readCopy(tf, paths, now)
-	tf.det.Flush()
+	tf.lp.flush()
 	tf.lp = newLineProc(tf.det, fl.format)
 	tf.sp = newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
 	if _, err := tf.f.Seek(0, io.SeekStart); err != nil {
-		fl.fail(tf.path, err)
+		fl.fail(ReasonRead, tf.path, err)
 	}
 	tf.hlen, tf.head, _ = hashHead(tf.f, headLen)
 	tf.saved = -1
@@ -480,11 +522,11 @@ func (fl *Follower) read(tf *tailFile, now time.Time, final bool) {
 		if k > 0 {
 			tf.sp.drain(tf.lp)
 			tf.lastData = now
-			tf.det.Touch(now)
+			tf.lp.touch(now)
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				fl.fail(tf.path, err)
+				fl.fail(ReasonRead, tf.path, err)
 			}
 			break
 		}
@@ -494,11 +536,12 @@ func (fl *Follower) read(tf *tailFile, now time.Time, final bool) {
 	}
 	if final {
 		tf.sp.finish(tf.lp)
-		tf.det.Flush()
+		tf.lp.flush()
 	}
 	fl.counter.AddLines(tf.lp.lines-lines0, tf.lp.bytes-bytes0)
 	if n := tf.lp.longLines - long0; n > 0 {
-		fl.counter.AddErrors(n)
+		fl.counter.AddErrors(ReasonLineTooLong, n)
+		fl.log.Warn("log line over the length cap: its head was kept, the rest skipped", "path", tf.path, "lines", n)
 	}
 }
 
@@ -509,7 +552,7 @@ func (fl *Follower) release(ctx context.Context, tf *tailFile) {
 	delete(fl.files, tf.id)
 	if fl.store != nil && tf.saved >= 0 {
 		if err := fl.store.DeleteLogState(ctx, fl.opts.Name, tf.id.key()); err != nil {
-			fl.fail(tf.path, err)
+			fl.fail(ReasonRead, tf.path, err)
 		}
 	}
 }
@@ -524,7 +567,7 @@ func (fl *Follower) save(ctx context.Context, tf *tailFile) {
 	}
 	v, _ := json.Marshal(fileState{Path: tf.path, Dev: tf.id.dev, Ino: tf.id.ino, Off: off, HLen: tf.hlen, Head: tf.head})
 	if err := fl.store.SaveLogState(ctx, fl.opts.Name, tf.id.key(), v); err != nil {
-		fl.fail("store", fmt.Errorf("logscan: save position of %s: %w", tf.path, err))
+		fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save position of %s: %w", tf.path, err))
 		return
 	}
 	tf.saved = off
@@ -540,7 +583,7 @@ func (fl *Follower) saveSeen(ctx context.Context) {
 		return
 	}
 	if err := fl.store.AddSeenFingerprints(ctx, fl.opts.Name, fps, fl.opts.SeenLimit); err != nil {
-		fl.fail("store", fmt.Errorf("logscan: save seen fingerprints: %w", err))
+		fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save seen fingerprints: %w", err))
 	}
 }
 

@@ -8,15 +8,19 @@ import (
 
 // Log formats (logs[].format).
 const (
-	FormatAuto = "auto"
-	FormatText = "text"
-	FormatJSON = "json"
+	FormatAuto   = "auto"
+	FormatText   = "text"
+	FormatJSON   = "json"
+	FormatCRI    = "cri"
+	FormatDocker = "docker"
 )
 
 const (
 	fmtAuto = iota
 	fmtText
 	fmtJSON
+	fmtCRI
+	fmtDocker
 )
 
 func parseFormat(s string) (int, error) {
@@ -27,8 +31,12 @@ func parseFormat(s string) (int, error) {
 		return fmtText, nil
 	case FormatJSON:
 		return fmtJSON, nil
+	case FormatCRI:
+		return fmtCRI, nil
+	case FormatDocker:
+		return fmtDocker, nil
 	}
-	return 0, fmt.Errorf("logscan: unknown log format %q (want auto, text or json)", s)
+	return 0, fmt.Errorf("logscan: unknown log format %q (want auto, text, json, cri or docker)", s)
 }
 
 // DefaultMaxLineBytes caps one line; the rest of a longer line is skipped and counted.
@@ -67,10 +75,18 @@ type lineProc struct {
 	longLines uint64
 	badJSON   uint64
 	jsonPrev  []byte
-	// cri: the stream has container runtime (CRI, Kubernetes) line prefixes
-	// "2026-05-01T10:00:00.123456789Z stderr F "; decided on its first line (0: not yet,
-	// 1: yes, -1: no), so other logs pay nothing.
-	cri int8
+	// env is the container log envelope (see container.go); auto decides it on the first
+	// non-empty line, so other logs pay nothing.
+	env     int8
+	streams [2]*stream
+	newDet  func() *Detector
+	maxLine int
+	unesc   []byte
+	// countFrom: lines that start before this offset were counted before a restart; they
+	// are read again (an open event needs them) but not counted again.
+	countFrom int64
+	// skipBefore: per container stream, records before it were accounted for.
+	skipBefore [2]int64
 	// tail holds the last bytes processed (up to tailLen), to recognise a copy of the
 	// stream (copy-truncate rotation).
 	tail []byte
@@ -90,7 +106,21 @@ func (p *lineProc) keepTail(data []byte) {
 }
 
 func newLineProc(det *Detector, format int) *lineProc {
-	return &lineProc{det: det, format: format}
+	p := &lineProc{det: det, format: format, env: envNone, maxLine: DefaultMaxLineBytes}
+	p.newDet = func() *Detector {
+		return NewDetector(DetectorOptions{InApp: det.inApp, MaxEventLines: det.maxLines, MaxEventBytes: det.maxBytes}, det.emit)
+	}
+	switch format {
+	case fmtAuto:
+		p.env = envUndecided
+	case fmtCRI:
+		p.env = envCRI
+		p.format = fmtAuto
+	case fmtDocker:
+		p.env = envDocker
+		p.format = fmtAuto
+	}
+	return p
 }
 
 func interestingFirst(c byte, json bool) bool {
@@ -163,18 +193,20 @@ func (p *lineProc) processChunk(data []byte) {
 			e += pos
 			next = e + 1
 		}
-		p.lines++
-		cs := pos // where the content starts, after a container runtime prefix
-		if p.cri >= 0 && e > pos {
-			n := criPrefix(data[pos:e])
-			if p.cri == 0 {
-				p.cri = 1
-				if n == 0 {
-					p.cri = -1
-				}
+		if p.env != envNone {
+			if p.env == envUndecided && e > pos {
+				p.decideEnv(data[pos:e])
 			}
-			cs += n
+			if p.env > envNone {
+				p.envelopeLine(data[pos:e], p.off+int64(pos))
+				pos = next
+				continue
+			}
 		}
+		if p.countFrom <= p.off+int64(pos) {
+			p.lines++
+		}
+		cs := pos
 		if hit < e || p.det.active || (e > cs && interestingFirst(data[cs], json)) {
 			var prev []byte
 			var prevOff int64
@@ -232,6 +264,10 @@ func (p *lineProc) handleLine(line, prev []byte, lineOff, prevOff int64, jsonHit
 // safeOffset is the stream offset up to which every line is fully accounted for: a
 // restart from there neither loses nor recounts an event.
 func (p *lineProc) safeOffset() int64 {
+	if p.env > envNone {
+		r := p.resumePoints()
+		return min(r[0], r[1])
+	}
 	if p.det.active && !p.det.overflow && p.eventOff < p.off {
 		return p.eventOff
 	}

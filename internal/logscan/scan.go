@@ -95,12 +95,12 @@ func scanOne(r io.Reader, sp *splitter, p *lineProc) error {
 		}
 		if err != nil {
 			sp.finish(p)
-			p.det.Flush()
+			p.flush()
 			return err
 		}
 	}
 	sp.finish(p)
-	p.det.Flush()
+	p.flush()
 	return nil
 }
 
