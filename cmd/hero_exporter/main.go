@@ -45,6 +45,7 @@ func main() {
 // options are the parsed command line.
 type options struct {
 	configFile  string
+	configSet   bool // --config.file was given
 	storagePath string
 	demo        bool
 	metricsPath string
@@ -54,6 +55,7 @@ type options struct {
 	scanFormat  string
 	scanFiles   []string
 	scanInApp   []string
+	report      reportOptions
 	// fakeNow pins the analytics clock (hidden; for golden end-to-end tests).
 	fakeNow string
 }
@@ -83,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer, stdin io.Reader) (code int) {
 	}()
 
 	o := &options{logConfig: &promslog.Config{}}
-	app.Flag("config.file", "hero_exporter configuration file.").Default("hero.yml").StringVar(&o.configFile)
+	app.Flag("config.file", "hero_exporter configuration file.").Default("hero.yml").IsSetByUser(&o.configSet).StringVar(&o.configFile)
 	serve := app.Command("serve", "Serve metrics (the default).").Default()
 	serve.Flag("storage.path", "Directory of the SQLite store.").Default("data/").StringVar(&o.storagePath)
 	serve.Flag("demo", "Run on the built-in demo organisation; no configuration file needed.").BoolVar(&o.demo)
@@ -96,6 +98,7 @@ func run(args []string, stdout, stderr io.Writer, stdin io.Reader) (code int) {
 	scan.Flag("in-app", "Frame prefix of your own code (repeatable).").StringsVar(&o.scanInApp)
 	scan.Arg("files", "Log files to read, or - for standard input.").Required().StringsVar(&o.scanFiles)
 	check := app.Command("check-config", "Validate the configuration file and print what would run.")
+	rep := addReportCommand(app, o)
 	promslogflag.AddFlags(app, o.logConfig)
 	app.Version(version.Print(name))
 	app.HelpFlag.Short('h')
@@ -113,6 +116,8 @@ func run(args []string, stdout, stderr io.Writer, stdin io.Reader) (code int) {
 		return checkConfig(o.configFile, stdout, stderr)
 	case scan.FullCommand():
 		return runScan(o, stdout, stderr, stdin)
+	case rep.FullCommand():
+		return runReport(o, stdout, stderr, logger)
 	}
 	return runServe(o, logger)
 }

@@ -10,14 +10,10 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 //go:embed report.html.tmpl
 var pageSource string
-
-// rowHeight is the height of one bar row in the SVG charts (viewBox units).
-const rowHeight = 26
 
 // DefaultRefresh is how often the wall view reloads itself, in seconds. The analytics
 // recompute every 30 s by default.
@@ -34,12 +30,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dur":    Duration,
 	"hours":  Hours,
 	"pct":    percent,
-	"short":  short,
-	"add":    func(a, b int) int { return a + b },
-	"subi":   func(a, b int) int { return a - b },
 	"addf":   func(a, b float64) float64 { return round1(a + b) },
-	"height": func(rows int) int { return max(rows, 1)*rowHeight + 4 },
-	"rowY":   func(i int) int { return i * rowHeight },
 	"scale":  scale,
 	"scalei": func(v, maxV int, w float64) float64 { return scale(float64(v), float64(maxV), w) },
 	"maxEngaged": func(ps []Person) float64 {
@@ -50,6 +41,12 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		return m
 	},
 	"join": strings.Join,
+	"count": func(n any, noun string) string {
+		if fmt.Sprint(n) == "1" {
+			return "1 " + noun
+		}
+		return fmt.Sprintf("%v %ss", n, noun)
+	},
 	"others": func(n int) string {
 		if n == 1 {
 			return "1 more person"
@@ -111,13 +108,3 @@ func scale(v, maxV, w float64) float64 {
 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
-
-// short cuts a label to fit the chart's label column; the full label is in the bar's
-// tooltip.
-func short(s string) string {
-	const n = 22
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}

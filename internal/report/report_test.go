@@ -270,11 +270,11 @@ func TestGolden(t *testing.T) {
 	// What the golden files hold, checked independently of them.
 	for _, want := range []string{
 		`<section class="team" id="team-payments" data-team="payments">`,
-		`<g class="load-bar" data-person="Ana Lima"`,
-		`width="216"`,                   // 0.6 of the 360-wide bar
-		`<span class="v">1h 24m</span>`, // MTTR 5040 s
+		`<div class="bar-row load-bar" data-person="Ana Lima">`,
+		`<rect width="60" height="10" fill="#2a7f8f"/>`, // 0.6 of the 100-wide bar
+		`<span class="v">1h 24m</span>`,                 // MTTR 5040 s
 		`cart &lt;id&gt; is | closed &lt;script&gt;`,
-		`<g class="load-bar others"`,
+		`<div class="bar-row load-bar others"><span class="lbl">1 more person</span>`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML lacks %s", want)

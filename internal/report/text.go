@@ -89,7 +89,7 @@ func document(r *Report) []block {
 	}
 	for _, l := range r.Logs {
 		doc = append(doc, block{level: 3,
-			heading: fmt.Sprintf("%s: %d exception events, %d fingerprints tracked, %d new", l.Name, l.Exceptions, l.Tracked, l.NewFingerprints)})
+			heading: fmt.Sprintf("%s: %s, %s tracked, %d new", l.Name, plural(int(l.Exceptions), "exception event"), plural(l.Tracked, "fingerprint"), l.NewFingerprints)})
 		doc = append(doc, progressBlock(l.Progress, 4))
 		t := &table{header: []string{"count", "type", "location", "message"}, right: []bool{true}}
 		for _, e := range l.Top {
