@@ -63,9 +63,9 @@ type Config struct {
 type Source struct {
 	cfg            Config
 	client         *httpapi.Client
-	clock          httpapi.Clock
 	logger         *slog.Logger
 	ackSet, resSet map[string]bool
+	syncer         httpapi.Syncer
 }
 
 var (
@@ -112,7 +112,10 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger, ackSet: ackSet, resSet: resSet}, nil
+	return &Source{cfg: cfg, client: b.Client, logger: b.Logger, ackSet: ackSet, resSet: resSet,
+		syncer: cfg.NewSyncer(Type, b, httpapi.SyncOptions{
+			Overlap: overlap, Cache: httpapi.ReferenceInCursor, Version: cursorVersion, BatchRecords: batchRecords,
+		})}, nil
 }
 
 // Name is the configured source name.

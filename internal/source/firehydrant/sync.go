@@ -3,7 +3,6 @@ package firehydrant
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"net/http"
 	"net/url"
@@ -44,17 +43,11 @@ const eventTypes = "note,bulk_update,generic_chat_message,role_update"
 // identical (a message added to the timeline by hand) waits for the incident's next
 // change. ReferenceAt is when users and teams were last read.
 type cursor struct {
-	V             int               `json:"v"`
-	CompleteUntil time.Time         `json:"complete_until"`
-	ReferenceAt   time.Time         `json:"reference_at,omitzero"`
-	Seen          map[string]string `json:"seen,omitempty"`
+	httpapi.SyncCursor
+	Seen map[string]string `json:"seen,omitempty"`
 }
 
 const cursorVersion = 1
-
-func (s *Source) parseCursor(raw string) cursor {
-	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
-}
 
 type run struct {
 	s         *Source
@@ -71,46 +64,39 @@ type run struct {
 
 // Sync reads what is new since cursor and writes it to sink. See cursor for the design.
 func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
-	now := s.clock.Now().UTC().Truncate(time.Second)
-	r := &run{
-		s: s, cur: s.parseCursor(rawCursor), now: now, histStart: now.Add(-s.cfg.History),
-		incidents: map[string]*fhIncident{}, hashes: map[string]string{},
-		events: map[string][]event{}, extra: map[string][]milestone{},
-	}
-	if err := r.sync(ctx, sink); err != nil {
-		return fmt.Errorf("firehydrant %s: %w", s.cfg.Name, err)
-	}
-	return nil
+	return httpapi.Sync(ctx, &s.syncer, rawCursor, sink, func(ctx context.Context, p httpapi.Plan, cur *cursor) (httpapi.Result[cursor], error) {
+		r := &run{
+			s: s, cur: *cur, now: p.Now, histStart: p.HistoryStart,
+			incidents: map[string]*fhIncident{}, hashes: map[string]string{},
+			events: map[string][]event{}, extra: map[string][]milestone{},
+		}
+		return r.sync(ctx, p)
+	})
 }
 
-func (r *run) sync(ctx context.Context, sink source.Sink) error {
+func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor], error) {
 	s := r.s
-	backfill := r.cur.CompleteUntil.IsZero()
+	var res httpapi.Result[cursor]
+	backfill := p.Backfill
 	q := url.Values{}
 	if backfill {
-		q.Set("created_at_or_after", formatTime(r.histStart))
+		q.Set("created_at_or_after", formatTime(p.HistoryStart))
 	} else {
-		from := r.cur.CompleteUntil.Add(-overlap)
-		if from.Before(r.histStart) {
-			from = r.histStart
-		}
-		q.Set("updated_after", formatTime(from))
+		q.Set("updated_after", formatTime(p.From))
 	}
 
 	// 1. Reference data, hourly.
-	var ref source.Batch
-	refreshed := false
-	if backfill || r.now.Sub(r.cur.ReferenceAt) >= s.cfg.ReferenceInterval {
-		var err error
-		if ref, err = r.reference(ctx); err != nil {
-			return err
+	if p.Refresh {
+		ref, err := r.reference(ctx)
+		if err != nil {
+			return res, err
 		}
-		refreshed = true
+		res.Reference = &ref
 	}
 
 	// 2. Incidents new or changed since the cursor (all of history on back-fill).
 	if err := r.listIncidents(ctx, q); err != nil {
-		return err
+		return res, err
 	}
 
 	// 3. Per incident, only for those the list returned (new or changed since the
@@ -128,7 +114,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	for _, id := range ids {
 		ok, err := r.details(ctx, r.incidents[id])
 		if err != nil {
-			return err
+			return res, err
 		}
 		if ok {
 			kept = append(kept, id)
@@ -136,12 +122,9 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	}
 	ids = kept
 
-	// 4. Map and write.
+	// 4. Map.
 	b := r.mapAll(ids)
-	next := cursor{V: cursorVersion, CompleteUntil: r.now, ReferenceAt: r.cur.ReferenceAt}
-	if refreshed {
-		next.ReferenceAt = r.now
-	}
+	var next cursor
 	if len(r.hashes) <= maxSeen {
 		next.Seen = r.hashes
 	}
@@ -149,18 +132,14 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		next.Seen = nil
 	}
 	if r.unstable && !backfill {
-		next.CompleteUntil = r.cur.CompleteUntil
+		res.Reread = true
 		s.logger.Warn("incident list kept changing while paged; the next sync re-reads this window")
 	}
-	var refWrite *source.Batch // people and teams, only when re-read
-	if refreshed {
-		refWrite = &ref
+	res.Data, res.Next = b, next
+	res.Written = func() {
+		s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "engagements", len(b.Engagements))
 	}
-	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
-		return err
-	}
-	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "engagements", len(b.Engagements))
-	return nil
+	return res, nil
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -71,9 +71,9 @@ type Config struct {
 type Source struct {
 	cfg      Config
 	client   *httpapi.Client
-	clock    httpapi.Clock
 	logger   *slog.Logger
 	basePath string // the base URL's path, without a trailing slash
+	syncer   httpapi.Syncer
 }
 
 var (
@@ -108,8 +108,11 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		return nil, err
 	}
 	u, _ := url.Parse(cfg.BaseURL) // NewClient checked it
-	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger,
-		basePath: strings.TrimRight(u.Path, "/")}, nil
+	return &Source{cfg: cfg, client: b.Client, logger: b.Logger,
+		basePath: strings.TrimRight(u.Path, "/"),
+		syncer: cfg.NewSyncer(Type, b, httpapi.SyncOptions{
+			Overlap: overlap, Cache: httpapi.ReferenceInCursor, Version: cursorVersion, BatchRecords: batchRecords,
+		})}, nil
 }
 
 // Name is the configured source name.

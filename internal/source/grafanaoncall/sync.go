@@ -2,13 +2,13 @@ package grafanaoncall
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"sort"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
 )
 
 // cursor is what Sync hands back to itself, as JSON, through the store.
@@ -22,12 +22,10 @@ import (
 // schedules and final shifts) was last read; Integrations and Routes keep what the
 // alert group mapping needs from it between refreshes.
 type cursor struct {
-	V             int                  `json:"v"`
-	CompleteUntil time.Time            `json:"complete_until"`
-	ReferenceAt   time.Time            `json:"reference_at,omitzero"`
-	Open          map[string]openGroup `json:"open,omitempty"`
-	Integrations  map[string]integ     `json:"integrations,omitempty"`
-	Routes        map[string]string    `json:"routes,omitempty"` // route id → escalation chain id
+	httpapi.SyncCursor
+	Open         map[string]openGroup `json:"open,omitempty"`
+	Integrations map[string]integ     `json:"integrations,omitempty"`
+	Routes       map[string]string    `json:"routes,omitempty"` // route id → escalation chain id
 }
 
 type openGroup struct {
@@ -43,10 +41,6 @@ type integ struct {
 }
 
 const cursorVersion = 1
-
-func (s *Source) parseCursor(raw string) cursor {
-	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
-}
 
 // run is the state of one Sync.
 type run struct {
@@ -68,37 +62,27 @@ const startedAtLayout = "2006-01-02T15:04:05"
 
 // Sync reads what is new since cursor and writes it to sink. See cursor for the design.
 func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
-	r := &run{
-		s:        s,
-		cur:      s.parseCursor(rawCursor),
-		now:      s.clock.Now().UTC().Truncate(time.Second),
-		groups:   map[string]*alertGroup{},
-		inWindow: map[string]bool{},
-		notes:    map[string]resolutionNote{},
-		shifts:   map[string]incident.Shift{},
-	}
-	if err := r.sync(ctx, sink); err != nil {
-		return fmt.Errorf("grafanaoncall %s: %w", s.cfg.Name, err)
-	}
-	return nil
+	return httpapi.Sync(ctx, &s.syncer, rawCursor, sink, func(ctx context.Context, p httpapi.Plan, cur *cursor) (httpapi.Result[cursor], error) {
+		r := &run{
+			s:        s,
+			cur:      *cur,
+			now:      p.Now,
+			groups:   map[string]*alertGroup{},
+			inWindow: map[string]bool{},
+			notes:    map[string]resolutionNote{},
+			shifts:   map[string]incident.Shift{},
+		}
+		return r.sync(ctx, p)
+	})
 }
 
-func (r *run) sync(ctx context.Context, sink source.Sink) error {
+func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor], error) {
 	s := r.s
-	histStart := r.now.Add(-s.cfg.History)
-	backfill := r.cur.CompleteUntil.IsZero()
-	from := histStart
-	if !backfill {
-		from = r.cur.CompleteUntil.Add(-overlap)
-		if from.Before(histStart) {
-			from = histStart
-		}
-	}
+	var res httpapi.Result[cursor]
+	histStart, backfill, from, refreshed := p.HistoryStart, p.Backfill, p.From, p.Refresh
 
 	// 1. Reference data, hourly: people and teams go out in their own batch.
-	var ref source.Batch
 	r.integrations, r.routes = r.cur.Integrations, r.cur.Routes
-	refreshed := backfill || r.now.Sub(r.cur.ReferenceAt) >= s.cfg.ReferenceInterval
 	if refreshed {
 		shiftsFrom := histStart
 		if !backfill {
@@ -107,10 +91,11 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 				shiftsFrom = histStart
 			}
 		}
-		var err error
-		if ref, err = r.reference(ctx, shiftsFrom); err != nil {
-			return err
+		ref, err := r.reference(ctx, shiftsFrom)
+		if err != nil {
+			return res, err
 		}
+		res.Reference = &ref
 	}
 
 	// 2. Alert groups created in the window (on back-fill, all of history).
@@ -120,13 +105,13 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		r.add(g)
 	})
 	if err != nil {
-		return err
+		return res, err
 	}
 	// 3. Every open alert group, however old, and those open at the last sync that are
 	// in neither list (resolved since, or deleted).
 	for _, state := range []string{"new", "acknowledged", "silenced"} {
 		if err := fetchAll(ctx, s, "/api/v1/alert_groups/", url.Values{"state": {state}}, nil, r.add); err != nil {
-			return err
+			return res, err
 		}
 	}
 	var gone []string
@@ -142,7 +127,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			r.add(g)
 		})
 		if err != nil {
-			return err
+			return res, err
 		}
 		if !found {
 			gone = append(gone, id)
@@ -154,32 +139,18 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 
 	// 4. Resolution notes.
 	if err := r.readNotes(ctx, backfill); err != nil {
-		return err
+		return res, err
 	}
 
-	// 5. Map and write.
+	// 5. Map.
 	b := r.mapAll()
-	next := cursor{
-		V:             cursorVersion,
-		CompleteUntil: r.now,
-		ReferenceAt:   r.cur.ReferenceAt,
-		Open:          r.openSet(),
-		Integrations:  r.integrations,
-		Routes:        r.routes,
+	res.Data = b
+	res.Next = cursor{Open: r.openSet(), Integrations: r.integrations, Routes: r.routes}
+	res.Written = func() {
+		s.logger.Debug("sync done", "backfill", backfill, "reference", refreshed, "alert_groups", len(b.Incidents),
+			"engagements", len(b.Engagements), "shifts", len(b.Shifts), "notes", len(r.notes))
 	}
-	if refreshed {
-		next.ReferenceAt = r.now
-	}
-	var refWrite *source.Batch // people and teams, only when re-read
-	if refreshed {
-		refWrite = &ref
-	}
-	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
-		return err
-	}
-	s.logger.Debug("sync done", "backfill", backfill, "reference", refreshed, "alert_groups", len(b.Incidents),
-		"engagements", len(b.Engagements), "shifts", len(b.Shifts), "notes", len(r.notes))
-	return nil
+	return res, nil
 }
 
 func (r *run) add(g alertGroup) {

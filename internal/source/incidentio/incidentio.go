@@ -60,13 +60,12 @@ type Config struct {
 type Source struct {
 	cfg    Config
 	client *httpapi.Client
-	clock  httpapi.Clock
 	logger *slog.Logger
 
 	// ref is the reference data of the last refresh, kept in memory: it is re-read on
 	// the first sync after a start and then every ReferenceInterval.
-	ref   *reference
-	refAt time.Time
+	ref    *reference
+	syncer httpapi.Syncer
 
 	capMu sync.Mutex
 	caps  incident.Capabilities
@@ -102,8 +101,11 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger,
-		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}}, nil
+	return &Source{cfg: cfg, client: b.Client, logger: b.Logger,
+		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true},
+		syncer: cfg.NewSyncer(Type, b, httpapi.SyncOptions{
+			Overlap: overlap, Cache: httpapi.ReferenceInMemory, Version: cursorVersion, BatchRecords: batchRecords,
+		})}, nil
 }
 
 // Name is the configured source name.

@@ -26,17 +26,12 @@ import (
 // last 5 minutes before CompleteUntil: the next sync lists them again (the overlap)
 // but reads and writes them again only if they changed.
 type cursor struct {
-	V             int                  `json:"v"`
-	CompleteUntil time.Time            `json:"complete_until"`
-	Tail          map[string]time.Time `json:"tail,omitempty"`
-	EscTail       map[string]time.Time `json:"esc_tail,omitempty"`
+	httpapi.SyncCursor
+	Tail    map[string]time.Time `json:"tail,omitempty"`
+	EscTail map[string]time.Time `json:"esc_tail,omitempty"`
 }
 
 const cursorVersion = 1
-
-func (s *Source) parseCursor(raw string) cursor {
-	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
-}
 
 type level struct {
 	path  string
@@ -69,19 +64,18 @@ type run struct {
 
 // Sync reads what is new since cursor and writes it to sink. See cursor for the design.
 func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
-	r := &run{
-		s:           s,
-		cur:         s.parseCursor(rawCursor),
-		now:         s.clock.Now().UTC().Truncate(time.Second),
-		incidents:   map[string]*ioIncident{},
-		escalations: map[string]*escalation{},
-		byIncident:  map[string]map[string]bool{},
-		updates:     map[string][]incidentUpdate{},
-	}
-	if err := r.sync(ctx, sink); err != nil {
-		return fmt.Errorf("incidentio %s: %w", s.cfg.Name, err)
-	}
-	return nil
+	return httpapi.Sync(ctx, &s.syncer, rawCursor, sink, func(ctx context.Context, p httpapi.Plan, cur *cursor) (httpapi.Result[cursor], error) {
+		r := &run{
+			s:           s,
+			cur:         *cur,
+			now:         p.Now,
+			incidents:   map[string]*ioIncident{},
+			escalations: map[string]*escalation{},
+			byIncident:  map[string]map[string]bool{},
+			updates:     map[string][]incidentUpdate{},
+		}
+		return r.sync(ctx, p)
+	})
 }
 
 func later(a, b time.Time) time.Time {
@@ -93,17 +87,12 @@ func later(a, b time.Time) time.Time {
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func (r *run) sync(ctx context.Context, sink source.Sink) error {
+func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor], error) {
 	s := r.s
-	histStart := r.now.Add(-s.cfg.History)
-	backfill := r.cur.CompleteUntil.IsZero()
-	from := histStart
-	if !backfill {
-		from = later(histStart, r.cur.CompleteUntil.Add(-overlap))
-	}
+	var res httpapi.Result[cursor]
+	histStart, backfill, from, refreshed := p.HistoryStart, p.Backfill, p.From, p.Refresh
 
 	// 1. Reference data and on-call shifts.
-	refreshed := s.ref == nil || backfill || r.now.Sub(s.refAt) >= s.cfg.ReferenceInterval
 	r.ref = s.ref
 	var refBatch source.Batch
 	if refreshed {
@@ -113,9 +102,10 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		}
 		ref, err := r.readReference(ctx, shiftFrom, r.now.Add(entriesAhead))
 		if err != nil {
-			return err
+			return res, err
 		}
 		r.ref = ref
+		res.Reference = &refBatch
 		for _, u := range ref.users {
 			tz := ref.userZone[u.ID]
 			if tz == "" {
@@ -141,7 +131,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		}
 	})
 	if err != nil {
-		return err
+		return res, err
 	}
 
 	// 3. Escalations updated in the window; incidents they name that did not change
@@ -154,7 +144,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			s.logger.Warn("escalations are not available to this API key; no pages, acknowledgements or off-rotation", "err", err)
 			onCall = false
 		} else if err != nil {
-			return err
+			return res, err
 		}
 	}
 	// The overlap lists again what the last sync saw: an incident is read and written
@@ -196,7 +186,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return res, err
 		}
 		if !body.Incident.CreatedAt.Before(histStart) {
 			r.incidents[id] = body.Incident
@@ -209,7 +199,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		for i := 0; i < len(ids); i += oneOfBatch {
 			q := url.Values{"page_size": {strconv.Itoa(escalationPageSize)}, "incident[one_of]": ids[i:min(i+oneOfBatch, len(ids))]}
 			if err := fetchAfter(ctx, s.client, "/v2/escalations", q, "after", r.addEscalations); err != nil {
-				return err
+				return res, err
 			}
 		}
 	}
@@ -221,16 +211,16 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			r.updates[id] = append(r.updates[id], *p.IncidentUpdates...)
 		})
 		if err != nil {
-			return err
+			return res, err
 		}
 	}
 
-	// 5. Map and write.
+	// 5. Map.
 	b := r.mapAll(ids)
 	if refreshed {
 		b.Shifts = r.ref.shifts
 	}
-	next := cursor{V: cursorVersion, CompleteUntil: r.now, Tail: map[string]time.Time{}, EscTail: map[string]time.Time{}}
+	next := cursor{Tail: map[string]time.Time{}, EscTail: map[string]time.Time{}}
 	tailFrom := r.now.Add(-overlap)
 	for _, m := range []map[string]*ioIncident{r.incidents, unchanged} {
 		for id, in := range m {
@@ -250,23 +240,19 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if len(next.EscTail) == 0 {
 		next.EscTail = nil
 	}
-	var refWrite *source.Batch // people and teams, only when re-read
-	if refreshed {
-		refWrite = &refBatch
+	res.Data, res.Next = b, next
+	res.Written = func() {
+		if refreshed {
+			s.ref = r.ref
+		}
+		// Pages and on-call need incident.io On-call: readable escalations and an
+		// escalation path that targets a schedule.
+		paths := !r.ref.noOnCall && len(r.ref.levels) > 0
+		s.setOnCallCaps(onCall && paths, onCall && paths && len(r.ref.schedules) > 0)
+		s.logger.Debug("sync done", "backfill", backfill, "incidents", len(ids), "escalations", len(r.escalations),
+			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
 	}
-	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
-		return err
-	}
-	if refreshed {
-		s.ref, s.refAt = r.ref, r.now
-	}
-	// Pages and on-call need incident.io On-call: readable escalations and an
-	// escalation path that targets a schedule.
-	paths := !r.ref.noOnCall && len(r.ref.levels) > 0
-	s.setOnCallCaps(onCall && paths, onCall && paths && len(r.ref.schedules) > 0)
-	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(ids), "escalations", len(r.escalations),
-		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
-	return nil
+	return res, nil
 }
 
 func (r *run) addEscalations(p *escalationsPage) {

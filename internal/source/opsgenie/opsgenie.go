@@ -65,14 +65,13 @@ type Config struct {
 type Source struct {
 	cfg       Config
 	client    *httpapi.Client
-	clock     httpapi.Clock
 	logger    *slog.Logger
 	maxOffset int
 
 	// ref is the reference data of the last refresh (users, teams, schedules), kept in
 	// memory: it is re-read on the first sync after a start and then hourly.
-	ref   *reference
-	refAt time.Time
+	ref    *reference
+	syncer httpapi.Syncer
 
 	capMu sync.Mutex
 	caps  incident.Capabilities
@@ -105,8 +104,11 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger, maxOffset: defaultMaxOffset,
-		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true}}, nil
+	return &Source{cfg: cfg, client: b.Client, logger: b.Logger, maxOffset: defaultMaxOffset,
+		caps: incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: true},
+		syncer: cfg.NewSyncer(Type, b, httpapi.SyncOptions{
+			Overlap: overlap, Cache: httpapi.ReferenceInMemory, Version: cursorVersion, BatchRecords: batchRecords,
+		})}, nil
 }
 
 // Name is the configured source name.

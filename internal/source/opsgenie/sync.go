@@ -25,9 +25,8 @@ import (
 // recipients) only when it is new or its updatedAt moved, and a known open alert that
 // is no longer open is fetched by id (it closed).
 type cursor struct {
-	V             int                   `json:"v"`
-	CompleteUntil time.Time             `json:"complete_until"`
-	Known         map[string]knownAlert `json:"known,omitempty"`
+	httpapi.SyncCursor
+	Known map[string]knownAlert `json:"known,omitempty"`
 }
 
 type knownAlert struct {
@@ -36,10 +35,6 @@ type knownAlert struct {
 }
 
 const cursorVersion = 1
-
-func (s *Source) parseCursor(raw string) cursor {
-	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
-}
 
 // reference is the account's users, teams and schedules.
 type reference struct {
@@ -71,17 +66,10 @@ type run struct {
 
 // Sync reads what is new since cursor and writes it to sink. See cursor for the design.
 func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
-	r := &run{
-		s:       s,
-		cur:     s.parseCursor(rawCursor),
-		now:     s.clock.Now().UTC().Truncate(time.Second),
-		alerts:  map[string]*alert{},
-		details: map[string]*details{},
-	}
-	if err := r.sync(ctx, sink); err != nil {
-		return fmt.Errorf("opsgenie %s: %w", s.cfg.Name, err)
-	}
-	return nil
+	return httpapi.Sync(ctx, &s.syncer, rawCursor, sink, func(ctx context.Context, p httpapi.Plan, cur *cursor) (httpapi.Result[cursor], error) {
+		r := &run{s: s, cur: *cur, now: p.Now, alerts: map[string]*alert{}, details: map[string]*details{}}
+		return r.sync(ctx, p)
+	})
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -93,45 +81,38 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-func (r *run) sync(ctx context.Context, sink source.Sink) error {
+func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor], error) {
 	s := r.s
-	histStart := r.now.Add(-s.cfg.History)
-	backfill := r.cur.CompleteUntil.IsZero()
-	from := histStart
-	if !backfill {
-		from = later(histStart, r.cur.CompleteUntil.Add(-overlap))
-	}
-	until := r.now
+	var res httpapi.Result[cursor]
+	histStart, backfill, from, until := p.HistoryStart, p.Backfill, p.From, p.Now
 
 	// 1. Reference data and on-call shifts: on the first sync after a start, on
 	// back-fill, then every ReferenceInterval.
-	refreshed := s.ref == nil || backfill || r.now.Sub(s.refAt) >= s.cfg.ReferenceInterval
-	var refBatch source.Batch
 	var shifts []incident.Shift
 	r.ref = s.ref
-	if refreshed {
+	if p.Refresh {
 		ref, err := r.readReference(ctx)
 		if err != nil {
-			return err
+			return res, err
 		}
 		r.ref = ref
-		refBatch.People, refBatch.Teams = ref.people, ref.teams
+		res.Reference = &source.Batch{People: ref.people, Teams: ref.teams}
 		shiftFrom := histStart
 		if !backfill {
 			shiftFrom = later(histStart, from.Add(-s.cfg.ReferenceInterval))
 		}
 		if shifts, err = r.readShifts(ctx, shiftFrom, r.now.Add(timelineAhead)); err != nil {
-			return err
+			return res, err
 		}
 	}
 
 	// 2. Alerts created in the window, and every open alert.
 	window := fmt.Sprintf("createdAt>=%d AND createdAt<%d", ms(from), ms(until))
 	if err := r.listAlerts(ctx, window, from); err != nil {
-		return err
+		return res, err
 	}
 	if err := r.listAlerts(ctx, fmt.Sprintf("createdAt>=%d AND status=open", ms(histStart)), histStart); err != nil {
-		return err
+		return res, err
 	}
 	for id, a := range r.alerts {
 		if a.CreatedAt.Before(histStart) {
@@ -155,7 +136,7 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return res, err
 		}
 		if !body.Data.CreatedAt.Before(histStart) {
 			r.alerts[id] = body.Data
@@ -183,17 +164,17 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return res, err
 		}
 		r.details[id] = d
 		kept = append(kept, id)
 	}
 	ids = kept
 
-	// 4. Map and write.
+	// 4. Map.
 	b := r.mapAll(ids)
 	b.Shifts = shifts
-	next := cursor{V: cursorVersion, CompleteUntil: until, Known: map[string]knownAlert{}}
+	next := cursor{Known: map[string]knownAlert{}}
 	for id, a := range r.alerts {
 		if a.Status == "open" || !a.CreatedAt.Before(until.Add(-overlap)) {
 			k := knownAlert{Open: a.Status == "open"}
@@ -206,24 +187,20 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	if len(next.Known) == 0 {
 		next.Known = nil
 	}
-	var refWrite *source.Batch // people and teams, only when re-read
-	if refreshed {
-		refWrite = &refBatch
-	}
-	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
-		return err
-	}
-	if refreshed {
-		s.ref, s.refAt = r.ref, r.now
-		enabled := false
-		for _, sc := range r.ref.schedules {
-			enabled = enabled || sc.Enabled
+	res.Data, res.Next = b, next
+	res.Written = func() {
+		if p.Refresh {
+			s.ref = r.ref
+			enabled := false
+			for _, sc := range r.ref.schedules {
+				enabled = enabled || sc.Enabled
+			}
+			s.setOnCall(enabled)
 		}
-		s.setOnCall(enabled)
+		s.logger.Debug("sync done", "backfill", backfill, "alerts", len(r.alerts), "detailed", len(ids),
+			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
 	}
-	s.logger.Debug("sync done", "backfill", backfill, "alerts", len(r.alerts), "detailed", len(ids),
-		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
-	return nil
+	return res, nil
 }
 
 // listAlerts reads every alert matching query, oldest first, following the paging

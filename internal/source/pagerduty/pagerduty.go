@@ -57,8 +57,8 @@ type Config struct {
 type Source struct {
 	cfg    Config
 	client *httpapi.Client
-	clock  httpapi.Clock
 	logger *slog.Logger
+	syncer httpapi.Syncer
 }
 
 var (
@@ -87,7 +87,9 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger}, nil
+	return &Source{cfg: cfg, client: b.Client, logger: b.Logger, syncer: cfg.NewSyncer(Type, b, httpapi.SyncOptions{
+		Overlap: overlap, Cache: httpapi.ReferenceInCursor, Version: cursorVersion, BatchRecords: batchRecords,
+	})}, nil
 }
 
 // Name is the configured source name.

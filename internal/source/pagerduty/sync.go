@@ -3,7 +3,6 @@ package pagerduty
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -26,11 +25,9 @@ import (
 // ServiceTeam maps a service to the team of the service or its escalation policy, for
 // incidents that carry no team.
 type cursor struct {
-	V             int                     `json:"v"`
-	CompleteUntil time.Time               `json:"complete_until"`
-	ReferenceAt   time.Time               `json:"reference_at,omitzero"`
-	Open          map[string]openIncident `json:"open,omitempty"`
-	ServiceTeam   map[string]string       `json:"service_team,omitempty"`
+	httpapi.SyncCursor
+	Open        map[string]openIncident `json:"open,omitempty"`
+	ServiceTeam map[string]string       `json:"service_team,omitempty"`
 }
 
 type openIncident struct {
@@ -39,10 +36,6 @@ type openIncident struct {
 }
 
 const cursorVersion = 1
-
-func (s *Source) parseCursor(raw string) cursor {
-	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
-}
 
 // run is the state of one Sync.
 type run struct {
@@ -59,42 +52,25 @@ type run struct {
 
 // Sync reads what is new since cursor and writes it to sink. See cursor for the design.
 func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
-	r := &run{
-		s:         s,
-		cur:       s.parseCursor(rawCursor),
-		now:       s.clock.Now().UTC().Truncate(time.Second),
-		incidents: map[string]*pdIncident{},
-		entries:   map[string]*logEntry{},
-	}
-	if err := r.sync(ctx, sink); err != nil {
-		return fmt.Errorf("pagerduty %s: %w", s.cfg.Name, err)
-	}
-	return nil
+	return httpapi.Sync(ctx, &s.syncer, rawCursor, sink, func(ctx context.Context, p httpapi.Plan, cur *cursor) (httpapi.Result[cursor], error) {
+		r := &run{s: s, cur: *cur, now: p.Now, incidents: map[string]*pdIncident{}, entries: map[string]*logEntry{}}
+		return r.sync(ctx, p)
+	})
 }
 
-func (r *run) sync(ctx context.Context, sink source.Sink) error {
+func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor], error) {
 	s := r.s
-	histStart := r.now.Add(-s.cfg.History)
-	backfill := r.cur.CompleteUntil.IsZero()
-	from := histStart
-	if !backfill {
-		from = r.cur.CompleteUntil.Add(-overlap)
-		if from.Before(histStart) {
-			from = histStart
-		}
-	}
-	until := r.now
+	var res httpapi.Result[cursor]
+	from, until := p.From, p.Now
 
 	// 1. Reference data, hourly: people and teams go out in their own batch.
-	var ref source.Batch
-	refreshed := false
 	r.serviceTeam = r.cur.ServiceTeam
-	if backfill || r.now.Sub(r.cur.ReferenceAt) >= s.cfg.ReferenceInterval {
-		var err error
-		if ref, err = r.reference(ctx); err != nil {
-			return err
+	if p.Refresh {
+		ref, err := r.reference(ctx)
+		if err != nil {
+			return res, err
 		}
-		refreshed = true
+		res.Reference = &ref
 	}
 
 	// 2. The account-wide log entry stream of the window.
@@ -106,13 +82,13 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		}
 	})
 	if err != nil {
-		return err
+		return res, err
 	}
 
 	// 3. Incidents: the ones still open, then every other one the window names.
 	open := url.Values{"time_zone": {"UTC"}, "date_range": {"all"}, "statuses[]": {"triggered", "acknowledged"}}
 	if err := fetchAll(ctx, s.client, "/incidents", open, r.addIncidents); err != nil {
-		return err
+		return res, err
 	}
 	wanted := map[string]bool{}
 	for _, e := range r.entries {
@@ -126,10 +102,10 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 	// incident whose log entries lag behind is still not missed.
 	iq := url.Values{"time_zone": {"UTC"}}
 	if err := fetchChunked(ctx, s.client, "/incidents", iq, from, until, maxIncidentRange, r.addIncidents); err != nil {
-		return err
+		return res, err
 	}
-	if err := r.fetchMissing(ctx, r.missing(wanted), from); err != nil {
-		return err
+	if err := r.fetchMissing(ctx, r.missing(wanted), from, p.HistoryStart); err != nil {
+		return res, err
 	}
 
 	// 4. On-call shifts of the window (overlapping it).
@@ -141,32 +117,19 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		}
 	})
 	if err != nil {
-		return err
+		return res, err
 	}
 
-	// 5. Map and write.
+	// 5. Map.
 	b := r.mapAll()
 	b.Shifts = dedupShifts(shifts)
-	next := cursor{
-		V:             cursorVersion,
-		CompleteUntil: until,
-		ReferenceAt:   r.cur.ReferenceAt,
-		Open:          r.openSet(),
-		ServiceTeam:   r.serviceTeam,
+	res.Data = b
+	res.Next = cursor{Open: r.openSet(), ServiceTeam: r.serviceTeam}
+	res.Written = func() {
+		s.logger.Debug("sync done", "backfill", p.Backfill, "incidents", len(b.Incidents), "log_entries", len(r.entries),
+			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
 	}
-	if refreshed {
-		next.ReferenceAt = r.now
-	}
-	var refWrite *source.Batch // people and teams, only when re-read
-	if refreshed {
-		refWrite = &ref
-	}
-	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
-		return err
-	}
-	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "log_entries", len(r.entries),
-		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
-	return nil
+	return res, nil
 }
 
 func (r *run) addIncidents(p *incidentsPage) {
@@ -193,7 +156,7 @@ func (r *run) missing(wanted map[string]bool) []string {
 // range, a few by id. An incident created before the window that was not open at the
 // last sync also has its own log entries read, so that its first acknowledgement (lost
 // from the incident object on resolve) is recomputed rather than guessed.
-func (r *run) fetchMissing(ctx context.Context, ids []string, from time.Time) error {
+func (r *run) fetchMissing(ctx context.Context, ids []string, from, histStart time.Time) error {
 	s := r.s
 	var recent []string
 	var oldest time.Time
@@ -211,7 +174,6 @@ func (r *run) fetchMissing(ctx context.Context, ids []string, from time.Time) er
 			return err
 		}
 	}
-	histStart := r.now.Add(-s.cfg.History)
 	for _, id := range ids {
 		if r.incidents[id] != nil {
 			continue

@@ -51,7 +51,6 @@ type Config struct {
 type Source struct {
 	cfg     Config
 	client  *httpapi.Client
-	clock   httpapi.Clock
 	logger  *slog.Logger
 	exclude map[string]bool
 
@@ -64,6 +63,7 @@ type Source struct {
 	// made-up 100 % (no shifts would make every engagement off-rotation).
 	hasOnCall atomic.Bool
 	hasPages  atomic.Bool
+	syncer    httpapi.Syncer
 }
 
 var (
@@ -98,7 +98,10 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	for _, k := range cfg.ExcludeKinds {
 		ex[k] = true
 	}
-	return &Source{cfg: cfg, client: b.Client, clock: b.Clock, logger: b.Logger, exclude: ex}, nil
+	return &Source{cfg: cfg, client: b.Client, logger: b.Logger, exclude: ex,
+		syncer: cfg.NewSyncer(Type, b, httpapi.SyncOptions{
+			Overlap: overlap, Cache: httpapi.ReferenceInCursor, Version: cursorVersion, BatchRecords: batchRecords,
+		})}, nil
 }
 
 // Name is the configured source name.

@@ -44,9 +44,7 @@ const (
 // that alerting it triggers (from /v1/escalation_policies), for off-rotation checks.
 // Acks: see the field.
 type cursor struct {
-	V             int               `json:"v"`
-	CompleteUntil time.Time         `json:"complete_until"`
-	ReferenceAt   time.Time         `json:"reference_at,omitzero"`
+	httpapi.SyncCursor
 	ServicePolicy map[string]string `json:"service_policy,omitempty"`
 	TeamPolicy    map[string]string `json:"team_policy,omitempty"`
 	// Acks keeps the first acknowledgement of incidents that have no acknowledged_at
@@ -65,10 +63,6 @@ type ackEntry struct {
 }
 
 const cursorVersion = 1
-
-func (s *Source) parseCursor(raw string) cursor {
-	return source.DecodeCursor(raw, func(c *cursor) bool { return c.V == cursorVersion && !c.CompleteUntil.IsZero() }, s.logger)
-}
 
 // run is the state of one Sync.
 type run struct {
@@ -109,44 +103,33 @@ type dedupKey struct {
 
 // Sync reads what is new since cursor and writes it to sink. See cursor for the design.
 func (s *Source) Sync(ctx context.Context, rawCursor string, sink source.Sink) error {
-	now := s.clock.Now().UTC().Truncate(time.Second)
-	r := &run{
-		s:         s,
-		cur:       s.parseCursor(rawCursor),
-		now:       now,
-		histStart: now.Add(-s.cfg.History),
-		incidents: map[string]*rIncident{},
-		skipped:   map[string]bool{},
-		events:    map[string]*resource[alertEventAttrs]{},
-	}
-	if err := r.sync(ctx, sink); err != nil {
-		return fmt.Errorf("rootly %s: %w", s.cfg.Name, err)
-	}
-	return nil
+	return httpapi.Sync(ctx, &s.syncer, rawCursor, sink, func(ctx context.Context, p httpapi.Plan, cur *cursor) (httpapi.Result[cursor], error) {
+		r := &run{
+			s:         s,
+			cur:       *cur,
+			now:       p.Now,
+			histStart: p.HistoryStart,
+			incidents: map[string]*rIncident{},
+			skipped:   map[string]bool{},
+			events:    map[string]*resource[alertEventAttrs]{},
+		}
+		return r.sync(ctx, p)
+	})
 }
 
-func (r *run) sync(ctx context.Context, sink source.Sink) error {
+func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor], error) {
 	s := r.s
-	backfill := r.cur.CompleteUntil.IsZero()
-	from := r.histStart
-	if !backfill {
-		from = r.cur.CompleteUntil.Add(-overlap)
-		if from.Before(r.histStart) {
-			from = r.histStart
-		}
-	}
-	until := r.now
+	var res httpapi.Result[cursor]
+	backfill, from, until := p.Backfill, p.From, p.Now
 
 	// 1. Reference data, hourly: people and teams go out in their own batch.
-	var ref source.Batch
-	refreshed := false
 	r.servicePolicy, r.teamPolicy = r.cur.ServicePolicy, r.cur.TeamPolicy
-	if backfill || r.now.Sub(r.cur.ReferenceAt) >= s.cfg.ReferenceInterval {
-		var err error
-		if ref, err = r.reference(ctx); err != nil {
-			return err
+	if p.Refresh {
+		ref, err := r.reference(ctx)
+		if err != nil {
+			return res, err
 		}
-		refreshed = true
+		res.Reference = &ref
 	}
 
 	// 2. Incidents: on back-fill those created in history; then those updated since the
@@ -156,52 +139,42 @@ func (r *run) sync(ctx context.Context, sink source.Sink) error {
 		field = "created_at"
 	}
 	if err := r.listIncidents(ctx, field, from, until); err != nil {
-		return err
+		return res, err
 	}
 
 	// 3. The account-wide alert event feed of the window: pages and acknowledgements.
 	if err := r.alertEvents(ctx, from, until); err != nil {
-		return err
+		return res, err
 	}
 
 	// 4. On-call entries overlapping the window.
 	if err := r.oncalls(ctx, from, until); err != nil {
-		return err
+		return res, err
 	}
 
-	// 5. Map and write.
+	// 5. Map.
 	b := r.mapAll()
 	b.Shifts = r.shifts
 	next := cursor{
-		V:             cursorVersion,
-		CompleteUntil: until,
-		ReferenceAt:   r.cur.ReferenceAt,
 		ServicePolicy: r.servicePolicy,
 		TeamPolicy:    r.teamPolicy,
 		Acks:          r.acks,
 		HasPages:      r.pages > 0 || r.pages == 0 && r.cur.HasPages,
 		HasOnCall:     r.onCall > 0 || r.onCall == 0 && r.cur.HasOnCall,
 	}
-	if refreshed {
-		next.ReferenceAt = r.now
-	}
 	if r.unstable && !backfill {
 		// Something may have been skipped: read the same window again next time.
-		next.CompleteUntil = r.cur.CompleteUntil
+		res.Reread = true
 		s.logger.Warn("incident list kept changing while paged; the next sync re-reads this window")
 	}
-	var refWrite *source.Batch // people and teams, only when re-read
-	if refreshed {
-		refWrite = &ref
+	res.Data, res.Next = b, next
+	res.Written = func() {
+		s.hasPages.Store(next.HasPages)
+		s.hasOnCall.Store(next.HasOnCall)
+		s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "alert_events", len(r.events),
+			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
 	}
-	if err := source.WriteSync(ctx, sink, s.cfg.Name, refWrite, b, batchRecords, next); err != nil {
-		return err
-	}
-	s.hasPages.Store(next.HasPages)
-	s.hasOnCall.Store(next.HasOnCall)
-	s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "alert_events", len(r.events),
-		"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
-	return nil
+	return res, nil
 }
 
 // ---- fetching ----
