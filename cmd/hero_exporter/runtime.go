@@ -20,16 +20,8 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/logscan"
 	"github.com/hero-exporter/hero_exporter/internal/logscan/demolog"
 	"github.com/hero-exporter/hero_exporter/internal/source"
-	"github.com/hero-exporter/hero_exporter/internal/source/alertmanager"
-	"github.com/hero-exporter/hero_exporter/internal/source/demo"
-	"github.com/hero-exporter/hero_exporter/internal/source/file"
-	"github.com/hero-exporter/hero_exporter/internal/source/firehydrant"
-	"github.com/hero-exporter/hero_exporter/internal/source/grafanaoncall"
+	_ "github.com/hero-exporter/hero_exporter/internal/source/all" // every source type
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
-	"github.com/hero-exporter/hero_exporter/internal/source/incidentio"
-	"github.com/hero-exporter/hero_exporter/internal/source/opsgenie"
-	"github.com/hero-exporter/hero_exporter/internal/source/pagerduty"
-	"github.com/hero-exporter/hero_exporter/internal/source/rootly"
 	"github.com/hero-exporter/hero_exporter/internal/store"
 )
 
@@ -262,65 +254,28 @@ func (rt *runtime) Snapshot() *incident.Snapshot { return rt.engine.Snapshot() }
 // SourceStatuses implements collector.Provider.
 func (rt *runtime) SourceStatuses() []source.Status { return rt.engine.SourceStatuses() }
 
-// buildSources creates one source per configured entry, and the HTTP handlers of the
-// push (webhook) sources by path.
+// buildSources creates one source per configured entry with the constructor its type
+// registered (see internal/source/all), and the HTTP handlers of the push (webhook)
+// sources by path.
 func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[string]http.Handler, error) {
-	clock, logger := rt.clock, rt.logger
+	env := source.Env{Config: cfg, Clock: rt.clock, Logger: rt.logger, Store: rt.store, Recompute: rt.engine.RequestRecompute}
 	out := make([]engine.Runnable, 0, len(cfg.Sources))
 	hooks := map[string]http.Handler{}
 	for i, sc := range cfg.Sources {
-		var src source.Source
-		switch sc.Type {
-		case "demo":
-			src = demo.New(sc.Name, sc.Seed, clock.Now)
-		case "file":
-			src = file.New(sc.Name, sc.Path, logger)
-		case pagerduty.Type, opsgenie.Type, incidentio.Type, rootly.Type, grafanaoncall.Type, firehydrant.Type:
-			api, err := newAPISource(sc, cfg.Hours.DefaultTimezone, clock, logger)
-			if err != nil {
-				return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
-			}
-			src = api
-		case alertmanager.Type:
-			rcv := alertmanager.New(alertmanager.Config{
-				Name: sc.Name, Path: sc.Path, Token: string(sc.Token),
-				TeamLabel: sc.Labels["team"], ServiceLabel: sc.Labels["service"], SeverityLabel: sc.Labels["severity"],
-			}, rt.store, rt.engine.RequestRecompute, logger)
-			if _, dup := hooks[rcv.Path()]; dup {
+		src, err := source.New(sc, env)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+		}
+		if push, ok := src.(source.Push); ok {
+			if _, dup := hooks[push.Path()]; dup {
 				return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].path", i),
-					Msg: fmt.Sprintf("path %s is already used by another alertmanager source", rcv.Path())}
+					Msg: fmt.Sprintf("path %s is already used by another push source", push.Path())}
 			}
-			hooks[rcv.Path()] = rcv.Handler()
-			src = rcv
-		default:
-			return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].type", i),
-				Msg: fmt.Sprintf("source type %q is not implemented in this version", sc.Type)}
+			hooks[push.Path()] = push.Handler()
 		}
 		out = append(out, engine.Runnable{Source: src, Interval: sc.RefreshInterval.D})
 	}
 	return out, hooks, nil
-}
-
-// newAPISource builds a source that reads a vendor API. Every vendor's Config has the
-// same common fields; the vendor packages set their own logger attributes.
-func newAPISource(sc config.Source, defaultTZ string, clock httpapi.Clock, logger *slog.Logger) (source.Source, error) {
-	api := httpapi.SourceConfig{Name: sc.Name, BaseURL: sc.BaseURL, Token: string(sc.Token), History: sc.History.D,
-		Timeout: sc.Timeout.D, DefaultTimezone: defaultTZ, Clock: clock}
-	switch sc.Type {
-	case pagerduty.Type:
-		return pagerduty.New(pagerduty.Config{SourceConfig: api}, logger)
-	case opsgenie.Type:
-		return opsgenie.New(opsgenie.Config{SourceConfig: api}, logger)
-	case incidentio.Type:
-		return incidentio.New(incidentio.Config{SourceConfig: api}, logger)
-	case rootly.Type:
-		return rootly.New(rootly.Config{SourceConfig: api}, logger)
-	case grafanaoncall.Type:
-		return grafanaoncall.New(grafanaoncall.Config{SourceConfig: api}, logger)
-	case firehydrant.Type:
-		return firehydrant.New(firehydrant.Config{SourceConfig: api}, logger)
-	}
-	return nil, fmt.Errorf("unknown API source type %q", sc.Type)
 }
 
 // describeConfig prints what a configuration would run; tokens show only where they

@@ -271,7 +271,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown source type",
 			yaml: "sources:\n  - name: sn\n    type: servicenow\n",
-			want: []Error{{Line: 3, Field: "sources[0].type", Msg: `unknown source type "servicenow" (known: pagerduty, opsgenie, incidentio, rootly, grafanaoncall, firehydrant, file, demo, alertmanager)`}},
+			want: []Error{{Line: 3, Field: "sources[0].type", Msg: `unknown source type "servicenow" (known: alertmanager, demo, file, firehydrant, grafanaoncall, incidentio, opsgenie, pagerduty, rootly)`}},
 		},
 		{
 			name: "path on pagerduty",

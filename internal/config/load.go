@@ -18,11 +18,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Source types the exporter knows.
-var (
-	apiTypes = []string{"pagerduty", "opsgenie", "incidentio", "rootly", "grafanaoncall", "firehydrant"}
-)
-
 // Error is one problem in the configuration.
 type Error struct {
 	File  string
@@ -181,19 +176,15 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
+		t, _ := LookupSourceType(s.Type) // an unknown type fails validation
 		if s.RefreshInterval.D == 0 && s.RefreshInterval.Line == 0 {
-			s.RefreshInterval = NewDuration("1m")
-			if s.Type == "file" || s.Type == "demo" {
-				s.RefreshInterval = NewDuration("30s")
-			}
+			s.RefreshInterval = NewDuration(or(t.RefreshInterval, "1m"))
 		}
-		if isAPIType(s.Type) {
-			if s.History.D == 0 && s.History.Line == 0 {
-				s.History = NewDuration("90d")
-			}
-			if s.Timeout.D == 0 && s.Timeout.Line == 0 {
-				s.Timeout = NewDuration("30s")
-			}
+		if s.History.D == 0 && s.History.Line == 0 && t.History != "" {
+			s.History = NewDuration(t.History)
+		}
+		if s.Timeout.D == 0 && s.Timeout.Line == 0 && t.Timeout != "" {
+			s.Timeout = NewDuration(t.Timeout)
 		}
 	}
 	for i := range c.Logs {
@@ -205,15 +196,6 @@ func (c *Config) applyDefaults() {
 			l.TopK = 100
 		}
 	}
-}
-
-func isAPIType(t string) bool {
-	for _, a := range apiTypes {
-		if a == t {
-			return true
-		}
-	}
-	return false
 }
 
 // parseClock parses "HH:MM" (24:00 allowed as an end) into minutes since midnight.

@@ -44,20 +44,6 @@ var (
 	logFormats = map[string]bool{"auto": true, "text": true, "json": true, "cri": true, "docker": true}
 )
 
-// The fields each source type may use, besides name, type and refresh_interval.
-var sourceFields = map[string][]string{
-	"file":         {"path"},
-	"demo":         {"seed"},
-	"alertmanager": {"path", "token_file", "token_env", "labels"},
-}
-
-func allowedFields(typ string) []string {
-	if isAPIType(typ) {
-		return []string{"base_url", "token_file", "token_env", "history", "timeout"}
-	}
-	return sourceFields[typ]
-}
-
 func (v *validator) config(c *Config) {
 	if !personLabel[c.PersonLabel] {
 		v.fail("person_label", "must be one of name, email, id, hashed, got %q", c.PersonLabel)
@@ -235,13 +221,10 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		v.fail(p+".type", "is required")
 		return
 	}
-	if _, ok := sourceFields[s.Type]; !ok && !isAPIType(s.Type) {
-		v.fail(p+".type", "unknown source type %q (known: %s, file, demo, alertmanager)", s.Type, strings.Join(apiTypes, ", "))
+	t, ok := LookupSourceType(s.Type)
+	if !ok {
+		v.fail(p+".type", "unknown source type %q (known: %s)", s.Type, strings.Join(SourceTypeNames(), ", "))
 		return
-	}
-	allowed := map[string]bool{}
-	for _, f := range allowedFields(s.Type) {
-		allowed[f] = true
 	}
 	used := map[string]bool{
 		"base_url": s.BaseURL != "", "token_file": s.TokenFile != "", "token_env": s.TokenEnv != "",
@@ -249,53 +232,42 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		"seed": s.Seed != 0, "labels": s.Labels != nil,
 	}
 	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels"} {
-		if used[f] && !allowed[f] {
+		if used[f] && !t.uses(f) {
 			v.fail(p+"."+f, "is not used by %s sources", s.Type)
 		}
 	}
 	if s.RefreshInterval.D <= 0 {
 		v.fail(p+".refresh_interval", "must be positive")
 	}
-	if isAPIType(s.Type) {
-		if s.History.D <= 0 {
-			v.fail(p+".history", "must be positive")
-		}
-		if s.Timeout.D <= 0 {
-			v.fail(p+".timeout", "must be positive")
-		}
-		if s.BaseURL != "" {
-			u, err := url.Parse(s.BaseURL)
-			switch {
-			case err != nil:
-				// Not echoed: the text may hold credentials.
-				v.fail(p+".base_url", "must be an http(s) URL; it does not parse as a URL")
-			case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-				v.fail(p+".base_url", "must be an http(s) URL, got %q", u.Redacted())
-			case u.User != nil:
-				v.fail(p+".base_url", "must not carry credentials; use token_file or token_env")
-			}
-		}
-		if s.TokenFile == "" && s.TokenEnv == "" {
-			v.fail(p, "needs token_file or token_env")
-		}
-		if s.Type == "grafanaoncall" && s.BaseURL == "" {
-			v.fail(p+".base_url", "is required for grafanaoncall: the OnCall API URL of your instance or Grafana Cloud stack")
+	if t.uses("history") && s.History.D <= 0 {
+		v.fail(p+".history", "must be positive")
+	}
+	if t.uses("timeout") && s.Timeout.D <= 0 {
+		v.fail(p+".timeout", "must be positive")
+	}
+	if t.uses("base_url") && s.BaseURL != "" {
+		u, err := url.Parse(s.BaseURL)
+		switch {
+		case err != nil:
+			// Not echoed: the text may hold credentials.
+			v.fail(p+".base_url", "must be an http(s) URL; it does not parse as a URL")
+		case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+			v.fail(p+".base_url", "must be an http(s) URL, got %q", u.Redacted())
+		case u.User != nil:
+			v.fail(p+".base_url", "must not carry credentials; use token_file or token_env")
 		}
 	}
-	switch s.Type {
-	case "file":
-		if s.Path == "" {
-			v.fail(p+".path", "is required for a file source")
-		}
-	case "alertmanager":
-		if !strings.HasPrefix(s.Path, "/") {
-			v.fail(p+".path", "must be an HTTP path starting with /, got %q", s.Path)
-		}
-		for k := range s.Labels {
-			if k != "team" && k != "service" && k != "severity" {
-				v.fail(p+".labels."+k, "unknown field; labels maps team, service and severity to alert label names")
+	if t.NeedsToken && s.TokenFile == "" && s.TokenEnv == "" {
+		v.fail(p, "needs token_file or token_env")
+	}
+	if t.Check != nil {
+		t.Check(s, func(field, format string, args ...any) {
+			fp := p
+			if field != "" {
+				fp += "." + field
 			}
-		}
+			v.fail(fp, format, args...)
+		})
 	}
 	if s.TokenFile != "" && s.TokenEnv != "" {
 		v.fail(p+".token_env", "set token_file or token_env, not both")

@@ -56,7 +56,7 @@ func New(name string, seed int64, now func() time.Time) *Source {
 func (s *Source) Name() string { return s.name }
 
 // Type is "demo".
-func (s *Source) Type() string { return "demo" }
+func (s *Source) Type() string { return Type }
 
 // Capabilities: the simulation supplies every part of the model.
 func (s *Source) Capabilities() incident.Capabilities {

@@ -55,7 +55,7 @@ func New(name, path string, logger *slog.Logger) *Source {
 func (s *Source) Name() string { return s.name }
 
 // Type implements source.Source.
-func (s *Source) Type() string { return "file" }
+func (s *Source) Type() string { return Type }
 
 // Capabilities implements source.Source: on-call data only when the file has shifts.
 func (s *Source) Capabilities() incident.Capabilities {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/config"
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
@@ -80,6 +81,20 @@ var (
 	_ source.Source    = (*Source)(nil)
 	_ source.APISource = (*Source)(nil)
 )
+
+func init() {
+	httpapi.RegisterAPI(Type, checkConfig, func(c httpapi.SourceConfig, logger *slog.Logger) (*Source, error) {
+		return New(Config{SourceConfig: c}, logger)
+	})
+}
+
+// checkConfig: OnCall has no default base URL (every instance and Grafana Cloud stack
+// has its own).
+func checkConfig(s *config.Source, fail func(field, format string, args ...any)) {
+	if s.BaseURL == "" {
+		fail("base_url", "is required for grafanaoncall: the OnCall API URL of your instance or Grafana Cloud stack")
+	}
+}
 
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {

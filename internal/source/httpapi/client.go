@@ -33,11 +33,7 @@ import (
 
 // Clock is the time the client waits on. Tests inject a fake one so backoff never
 // sleeps for real.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d or until ctx is done, whichever comes first.
-	Sleep(ctx context.Context, d time.Duration) error
-}
+type Clock = source.Clock
 
 // RealClock is the wall clock.
 type RealClock struct{}

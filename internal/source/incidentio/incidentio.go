@@ -76,6 +76,12 @@ var (
 	_ source.APISource = (*Source)(nil)
 )
 
+func init() {
+	httpapi.RegisterAPI(Type, nil, func(c httpapi.SourceConfig, logger *slog.Logger) (*Source, error) {
+		return New(Config{SourceConfig: c}, logger)
+	})
+}
+
 // New checks cfg and returns a source.
 func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if err := cfg.ApplyDefaults(httpapi.SourceDefaults{

@@ -1,0 +1,32 @@
+package alertmanager
+
+import (
+	"strings"
+
+	"github.com/hero-exporter/hero_exporter/internal/config"
+	"github.com/hero-exporter/hero_exporter/internal/source"
+)
+
+func init() {
+	source.Register(source.Kind{
+		SourceType: config.SourceType{
+			Name: Type, Fields: []string{"path", "token_file", "token_env", "labels"},
+			Check: func(s *config.Source, fail func(field, format string, args ...any)) {
+				if !strings.HasPrefix(s.Path, "/") {
+					fail("path", "must be an HTTP path starting with /, got %q", s.Path)
+				}
+				for k := range s.Labels {
+					if k != "team" && k != "service" && k != "severity" {
+						fail("labels."+k, "unknown field; labels maps team, service and severity to alert label names")
+					}
+				}
+			},
+		},
+		New: func(sc config.Source, env source.Env) (source.Source, error) {
+			return New(Config{
+				Name: sc.Name, Path: sc.Path, Token: string(sc.Token),
+				TeamLabel: sc.Labels["team"], ServiceLabel: sc.Labels["service"], SeverityLabel: sc.Labels["severity"],
+			}, env.Store, env.Recompute, env.Logger), nil
+		},
+	})
+}
