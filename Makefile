@@ -57,7 +57,7 @@ mixin:
 
 # Benchmarks; results and the commands behind them are recorded in docs/benchmarks.md.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./internal/incident/ ./internal/store/ ./internal/engine/ ./collector/ ./internal/logscan/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./internal/incident/ ./internal/store/ ./internal/engine/ ./collector/ ./internal/logscan/ ./internal/report/
 	scripts/bench-scan.sh ./$(BINARY)
 
 clean:

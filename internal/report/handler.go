@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/logscan"
@@ -24,11 +27,65 @@ type Source interface {
 type Handler struct {
 	src    Source
 	logger *slog.Logger
+	// cache holds the built report and the rendered team sections of the current
+	// snapshot by selection: a snapshot is immutable, so only the live log figures
+	// are built per request.
+	cache atomic.Pointer[pageCache]
+}
+
+// maxCached bounds the selections kept per snapshot (windows × teams × wall).
+const maxCached = 64
+
+type pageCache struct {
+	snap *incident.Snapshot
+	mu   sync.Mutex
+	m    map[cacheKey]*cachedPage
+}
+
+type cacheKey struct {
+	window, team string
+	wall         bool
+}
+
+type cachedPage struct {
+	rep   *Report // without logs
+	teams template.HTML
 }
 
 // NewHandler returns the /report handler.
 func NewHandler(src Source, logger *slog.Logger) *Handler {
 	return &Handler{src: src, logger: logger}
+}
+
+// teamsPage returns the report and rendered team sections of snap for a selection,
+// from the cache when it has them.
+func (h *Handler) teamsPage(snap *incident.Snapshot, key cacheKey, opts HTMLOptions) (*cachedPage, error) {
+	c := h.cache.Load()
+	if c == nil || c.snap != snap {
+		c = &pageCache{snap: snap, m: map[cacheKey]*cachedPage{}}
+		h.cache.Store(c)
+	}
+	c.mu.Lock()
+	p := c.m[key]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	rep, err := Build(Input{Snapshot: snap}, Options{Window: key.window, Team: key.team, MaxPeople: DefaultMaxPeople})
+	if err != nil {
+		return nil, err
+	}
+	teams, err := renderTeams(rep, opts)
+	if err != nil {
+		return nil, err
+	}
+	p = &cachedPage{rep: rep, teams: teams}
+	c.mu.Lock()
+	if len(c.m) < maxCached {
+		c.m[key] = p
+	}
+	c.mu.Unlock()
+	return p, nil
 }
 
 // contentSecurityPolicy allows what the page is made of and nothing else: inline
@@ -53,8 +110,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "No analytics snapshot yet: the exporter is reading its store. Reload in a few seconds.", http.StatusServiceUnavailable)
 		return
 	}
-	rep, err := Build(Input{Snapshot: snap, Logs: h.src.LogStats()},
-		Options{Window: q.Get("window"), Team: q.Get("team"), MaxPeople: DefaultMaxPeople})
+	opts := HTMLOptions{Wall: wall}.withDefaults()
+	cp, err := h.teamsPage(snap, cacheKey{window: q.Get("window"), team: q.Get("team"), wall: wall}, opts)
 	var sel *SelectionError
 	if errors.As(err, &sel) {
 		http.Error(w, sel.Error(), http.StatusBadRequest)
@@ -65,8 +122,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot build the report", http.StatusInternalServerError)
 		return
 	}
+	rep := *cp.rep
+	rep.Logs = buildLogs(h.src.LogStats(), snap, windowOf(snap, rep.Window), 10)
+	rep.LogsOffline = false
 	var b bytes.Buffer
-	if err := WriteHTML(&b, rep, HTMLOptions{Wall: wall}); err != nil {
+	if err := writePage(&b, &rep, opts, cp.teams); err != nil {
 		h.logger.Error("rendering the report", "err", err)
 		http.Error(w, "cannot render the report", http.StatusInternalServerError)
 		return

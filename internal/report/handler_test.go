@@ -1,11 +1,13 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
@@ -75,5 +77,76 @@ func TestHandler(t *testing.T) {
 	h = NewHandler(fixture{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if rec := get(t, h, http.MethodGet, "/report"); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("no snapshot: HTTP %d", rec.Code)
+	}
+}
+
+// swappable is a source whose snapshot and logs change between requests.
+type swappable struct {
+	snap atomic.Pointer[incident.Snapshot]
+	logs atomic.Pointer[[]logscan.Stats]
+}
+
+func (s *swappable) Snapshot() *incident.Snapshot { return s.snap.Load() }
+func (s *swappable) LogStats() []logscan.Stats {
+	if l := s.logs.Load(); l != nil {
+		return *l
+	}
+	return nil
+}
+
+// TestHandlerCache: the team sections are kept per snapshot, the log figures are
+// read on every request, and a new snapshot is shown at once.
+func TestHandlerCache(t *testing.T) {
+	src := &swappable{}
+	src.snap.Store(handBuilt())
+	logs := handLogs()
+	src.logs.Store(&logs)
+	h := NewHandler(src, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	first := get(t, h, http.MethodGet, "/report").Body.String()
+	if again := get(t, h, http.MethodGet, "/report").Body.String(); again != first {
+		t.Fatal("the same snapshot and logs gave another page")
+	}
+	more := handLogs()
+	more[0].Exceptions = 4321
+	src.logs.Store(&more)
+	if body := get(t, h, http.MethodGet, "/report").Body.String(); !strings.Contains(body, "shop: 4321 exception events") {
+		t.Error("the log figures are not read per request")
+	}
+	next := handBuilt()
+	for i := range next.Teams {
+		if next.Teams[i].Team == "payments" && next.Teams[i].Window == "28d" {
+			next.Teams[i].BusFactor, next.Teams[i].TopRatio = 2, 0.45
+		}
+	}
+	src.snap.Store(next)
+	if body := get(t, h, http.MethodGet, "/report").Body.String(); !strings.Contains(body, "largest share is 45 %") {
+		t.Error("a new snapshot is not shown")
+	}
+}
+
+// TestOverviewManyTeams: past DefaultMaxSections teams the page lists one line per
+// team, each linking to the team's own page with its charts.
+func TestOverviewManyTeams(t *testing.T) {
+	snap := &incident.Snapshot{At: at, Windows: incident.DefaultSettings().Windows}
+	for i := range DefaultMaxSections + 1 {
+		team := fmt.Sprintf("team%02d", i)
+		snap.Teams = append(snap.Teams, incident.TeamWindow{Team: team, Window: "28d", HasEngagements: true, HasLoad: true,
+			Responders: 2, TopRatio: 0.75, Gini: 0.25, BusFactor: 1})
+		snap.Responders = append(snap.Responders,
+			incident.ResponderWindow{Team: team, Person: "p1", Window: "28d", Incidents: 3, LoadRatio: 0.75},
+			incident.ResponderWindow{Team: team, Person: "p2", Window: "28d", Incidents: 1, LoadRatio: 0.25})
+	}
+	h := NewHandler(fixture{snap: snap}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	body := get(t, h, http.MethodGet, "/report").Body.String()
+	if n := strings.Count(body, `<tr class="team-row"`); n != DefaultMaxSections+1 || !strings.Contains(body, `id="overview"`) ||
+		strings.Contains(body, `<section class="team"`) {
+		t.Fatalf("overview: %d rows\n%s", n, body)
+	}
+	if !strings.Contains(body, `<a href="?team=team07&amp;window=28d">team07</a>`) || !strings.Contains(body, `aria-label="largest share 75 %"`) {
+		t.Errorf("overview row lacks its link or share bar:\n%s", body)
+	}
+	body = get(t, h, http.MethodGet, "/report?team=team07").Body.String()
+	if !strings.Contains(body, `<section class="team" id="team-team07"`) || strings.Contains(body, `id="overview"`) {
+		t.Errorf("a selected team shows its section:\n%s", body)
 	}
 }

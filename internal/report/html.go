@@ -55,26 +55,70 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 }).Parse(pageSource))
 
+// DefaultMaxSections is the number of teams the page shows with their charts; with more
+// teams (and none selected) it shows one overview line per team, linking to each.
+const DefaultMaxSections = 12
+
 // HTMLOptions tune the page.
 type HTMLOptions struct {
 	// Wall selects the wall-display view: larger type and a periodic reload.
 	Wall bool
 	// Refresh is the reload period of the wall view in seconds; 0 takes DefaultRefresh.
 	Refresh int
+	// MaxSections: more teams than this are shown as overview lines; 0 takes
+	// DefaultMaxSections, a negative value always shows every section.
+	MaxSections int
+}
+
+func (o HTMLOptions) withDefaults() HTMLOptions {
+	if o.Refresh <= 0 {
+		o.Refresh = DefaultRefresh
+	}
+	if o.MaxSections == 0 {
+		o.MaxSections = DefaultMaxSections
+	}
+	return o
 }
 
 // WriteHTML renders r as one self-contained HTML page: inline CSS and SVG, no script,
 // no external asset.
 func WriteHTML(w io.Writer, r *Report, opts HTMLOptions) error {
-	if opts.Refresh <= 0 {
-		opts.Refresh = DefaultRefresh
+	opts = opts.withDefaults()
+	teams, err := renderTeams(r, opts)
+	if err != nil {
+		return err
 	}
+	return writePage(w, r, opts, teams)
+}
+
+// renderTeams renders the team part of the page: it depends on the snapshot and the
+// selection only, so the handler keeps it per snapshot.
+func renderTeams(r *Report, opts HTMLOptions) (template.HTML, error) {
 	var b bytes.Buffer
+	err := page.ExecuteTemplate(&b, "teams", struct {
+		R        *Report
+		Wall     bool
+		Overview bool
+	}{r, opts.Wall, r.Team == "" && opts.MaxSections > 0 && len(r.Teams) > opts.MaxSections})
+	if err != nil {
+		return "", fmt.Errorf("report: render HTML: %w", err)
+	}
+	return template.HTML(b.String()), nil // #nosec G203 -- produced by html/template above
+}
+
+func writePage(w io.Writer, r *Report, opts HTMLOptions, teams template.HTML) error {
+	var b bytes.Buffer
+	maxSections := opts.MaxSections
+	if maxSections < 0 {
+		maxSections = len(r.TeamNames)
+	}
 	err := page.Execute(&b, struct {
-		R       *Report
-		Wall    bool
-		Refresh int
-	}{r, opts.Wall, opts.Refresh})
+		R           *Report
+		Wall        bool
+		Refresh     int
+		MaxSections int
+		TeamsHTML   template.HTML
+	}{r, opts.Wall, opts.Refresh, maxSections, teams})
 	if err != nil {
 		return fmt.Errorf("report: render HTML: %w", err)
 	}

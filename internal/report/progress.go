@@ -103,8 +103,8 @@ func (t Trend) Describe() string {
 	return fmt.Sprintf("unchanged at %s", to)
 }
 
-// summary is the headline sentence of the progress: what got better.
-func (p Progress) summary() string {
+// Summary is the headline sentence of the progress: what got better.
+func (p Progress) Summary() string {
 	if !p.Available {
 		return fmt.Sprintf("Figures of the previous %s are not in this snapshot, so progress cannot be shown yet.", p.Window)
 	}

@@ -194,7 +194,7 @@ func Build(in Input, opts Options) (*Report, error) {
 	if opts.TopExceptions <= 0 {
 		opts.TopExceptions = 10
 	}
-	r := &Report{GeneratedAt: snap.At, Team: opts.Team, Teams: []Team{}, Logs: []Log{}, LogsOffline: in.Logs == nil}
+	r := &Report{GeneratedAt: snap.At, Team: opts.Team, Teams: []Team{}, LogsOffline: in.Logs == nil}
 	var longest incident.Window
 	for _, w := range snap.Windows {
 		r.Windows = append(r.Windows, w.Name)
@@ -213,16 +213,19 @@ func Build(in Input, opts Options) (*Report, error) {
 		return nil, &SelectionError{Field: "team", Value: opts.Team, Known: r.TeamNames}
 	}
 	win := windowOf(snap, r.Window)
-	for _, name := range r.TeamNames {
-		if opts.Team != "" && name != opts.Team {
-			continue
-		}
-		r.Teams = append(r.Teams, buildTeam(snap, name, win, opts))
+	for _, t := range buildTeams(snap, r.TeamNames, opts.Team, win) {
+		r.Teams = append(r.Teams, finishTeam(t, snap, win, opts))
 	}
-	for _, s := range in.Logs {
-		r.Logs = append(r.Logs, buildLog(s, snap, win, opts.TopExceptions))
-	}
+	r.Logs = buildLogs(in.Logs, snap, win, opts.TopExceptions)
 	return r, nil
+}
+
+func buildLogs(stats []logscan.Stats, snap *incident.Snapshot, win incident.Window, top int) []Log {
+	logs := make([]Log, 0, len(stats))
+	for _, s := range stats {
+		logs = append(logs, buildLog(s, snap, win, top))
+	}
+	return logs
 }
 
 func windowOf(snap *incident.Snapshot, name string) incident.Window {
@@ -246,35 +249,51 @@ func teamNames(snap *incident.Snapshot) []string {
 	return slices.Compact(names)
 }
 
-func buildTeam(snap *incident.Snapshot, name string, win incident.Window, opts Options) Team {
-	t := Team{Name: name, People: []Person{}, Recurring: []ServiceCount{}, OffRotation: []PersonCount{}}
-	for _, c := range snap.Incidents {
-		if c.Team == name && c.Window == win.Name {
+// teamAcc collects one team's rows in a single pass over the snapshot.
+type teamAcc struct {
+	Team
+	people []Person
+}
+
+// buildTeams reads every snapshot row once (the snapshot can hold hundreds of teams
+// and 100k rows) and returns the teams in names order, only want when it is set.
+func buildTeams(snap *incident.Snapshot, names []string, want string, win incident.Window) []*teamAcc {
+	byName := make(map[string]*teamAcc, len(names))
+	var out []*teamAcc
+	for _, n := range names {
+		if want != "" && n != want {
+			continue
+		}
+		t := &teamAcc{Team: Team{Name: n, People: []Person{}, Recurring: []ServiceCount{}, OffRotation: []PersonCount{}}}
+		byName[n] = t
+		out = append(out, t)
+	}
+	for i := range snap.Incidents {
+		c := &snap.Incidents[i]
+		if t := byName[c.Team]; t != nil && c.Window == win.Name {
 			t.Incidents += c.Count
 		}
 	}
-	for _, c := range snap.Open {
-		if c.Team == name {
-			t.Open += c.Count
+	for i := range snap.Open {
+		if t := byName[snap.Open[i].Team]; t != nil {
+			t.Open += snap.Open[i].Count
 		}
 	}
 	for _, c := range snap.OpenSolo {
-		if c.Team == name {
+		if t := byName[c.Team]; t != nil {
 			t.OpenSolo += c.Count
 			t.HasSolo = true
 		}
 	}
 	for _, c := range snap.Recurrences {
-		if c.Team == name && c.Window == win.Name && c.Count > 0 {
+		if t := byName[c.Team]; t != nil && c.Window == win.Name && c.Count > 0 {
 			t.Recurring = append(t.Recurring, ServiceCount{Service: c.Service, Count: c.Count})
 			t.Recurrent += c.Count
 		}
 	}
-	slices.SortStableFunc(t.Recurring, func(a, b ServiceCount) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Service, b.Service))
-	})
 	for _, tw := range snap.Teams {
-		if tw.Team != name || tw.Window != win.Name {
+		t := byName[tw.Team]
+		if t == nil || tw.Window != win.Name {
 			continue
 		}
 		t.Engagement = tw.HasEngagements
@@ -283,9 +302,10 @@ func buildTeam(snap *incident.Snapshot, name string, win incident.Window, opts O
 		t.HasMTTA, t.MTTA = tw.HasMTTA, tw.MTTA
 		t.HasMTTR, t.MTTR, t.ResolveP50, t.ResolveP90 = tw.HasMTTR, tw.MTTR, tw.ResolveP50, tw.ResolveP90
 	}
-	var people []Person
-	for _, rw := range snap.Responders {
-		if rw.Team != name || rw.Window != win.Name {
+	for i := range snap.Responders {
+		rw := &snap.Responders[i]
+		t := byName[rw.Team]
+		if t == nil || rw.Window != win.Name {
 			continue
 		}
 		t.Pages = t.Pages || rw.HasPages
@@ -312,8 +332,17 @@ func buildTeam(snap *incident.Snapshot, name string, win incident.Window, opts O
 		if rw.HasOnCall && rw.OffRotation > 0 {
 			t.OffRotation = append(t.OffRotation, PersonCount{Person: rw.Person, Count: rw.OffRotation})
 		}
-		people = append(people, p)
+		t.people = append(t.people, p)
 	}
+	return out
+}
+
+// finishTeam sorts and bounds a team's rows and writes its headline.
+func finishTeam(acc *teamAcc, snap *incident.Snapshot, win incident.Window, opts Options) Team {
+	t, people := acc.Team, acc.people
+	slices.SortStableFunc(t.Recurring, func(a, b ServiceCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Service, b.Service))
+	})
 	// The busiest first: the chart shows where the load sits. Ties by label, so the
 	// order is stable.
 	slices.SortStableFunc(people, func(a, b Person) int {
@@ -343,7 +372,7 @@ func buildTeam(snap *incident.Snapshot, name string, win incident.Window, opts O
 	for _, p := range t.People {
 		t.MaxPages = max(t.MaxPages, p.Pages.OffHours, p.Pages.Sleep)
 	}
-	t.Progress = teamProgress(snap, name, win)
+	t.Progress = teamProgress(snap, t.Name, win)
 	t.Headline = headline(&t, win.Name)
 	return t
 }
@@ -403,7 +432,7 @@ func headline(t *Team, window string) []string {
 				capitalize(plural(t.TeamPages.Sleep, "page")), plural(woken, "person"), plural(t.TeamPages.OffHours, "page")))
 		}
 	}
-	out = append(out, t.Progress.summary())
+	out = append(out, t.Progress.Summary())
 	return out
 }
 
