@@ -108,6 +108,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		return nil, fmt.Errorf("firehydrant %s: no resolve milestone configured", cfg.Name)
 	}
 	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
+		ErrorMessage: apiMessage,
 		Header: http.Header{
 			"Authorization": {"Bearer " + cfg.Token},
 			"Accept":        {"application/json"},

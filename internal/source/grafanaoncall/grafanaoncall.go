@@ -115,7 +115,8 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		header.Set("X-Grafana-URL", cfg.GrafanaURL)
 	}
 	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
-		Header: header,
+		ErrorMessage: apiMessage,
+		Header:       header,
 		// A sixth of a minute's budget may go at once; the rest is spread out.
 		Burst: max(1, int(cfg.RequestsPerMinute/6)),
 	})

@@ -82,6 +82,9 @@ type Config struct {
 	// wait after a 429 (e.g. Opsgenie's X-RateLimit-Period-In-Sec). They are read only
 	// when neither Retry-After nor ratelimit-reset / X-RateLimit-Reset is present.
 	RetryAfterHeaders []string
+	// ErrorMessage extracts the API's own error text from a non-2xx JSON body (default
+	// GenericMessage); the vendor's error body format lives in the vendor's package.
+	ErrorMessage func(body []byte) string
 	// HTTPClient sends the requests (default: a client with no overall timeout; the
 	// per-attempt Timeout applies).
 	HTTPClient *http.Client
@@ -140,6 +143,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 64 << 20
+	}
+	if cfg.ErrorMessage == nil {
+		cfg.ErrorMessage = GenericMessage
 	}
 	c := &Client{
 		base:     base,
@@ -269,7 +275,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		if status >= 200 && status < 300 {
 			return &Response{Method: method, Path: epath, Status: status, Header: hdr, Body: data}, nil
 		}
-		msg := apiMessage(data)
+		msg := c.apiMessage(data)
 		retryable := status == http.StatusTooManyRequests || status >= 500
 		if !retryable || attempt >= c.cfg.MaxAttempts {
 			return nil, fail(attempt, status, msg, nil)
@@ -474,101 +480,30 @@ func (c *Client) Stats() source.APIStats {
 	return source.APIStats{Requests: m, RateLimitRemaining: c.remaining, HasRateLimit: c.haveRemaining}
 }
 
-// apiMessage extracts a short error text from a JSON error body such as PagerDuty's
-// {"error":{"code":2001,"message":"Invalid Input Provided","errors":["…"]}}.
-func apiMessage(data []byte) string {
+// GenericMessage is the API's error text from the two shapes most APIs share,
+// {"message": "…"} and {"error": "…"}; vendors with their own error body format pass
+// their own function as Config.ErrorMessage (see each vendor's errors.go).
+func GenericMessage(data []byte) string {
 	var body struct {
-		Error json.RawMessage `json:"error"`
-		// Other common shapes.
-		Message string `json:"message"`
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
 	}
 	if json.Unmarshal(data, &body) != nil {
 		return ""
 	}
+	if body.Message != "" {
+		return body.Message
+	}
 	var msg string
-	var e struct {
-		Code    any      `json:"code"`
-		Message string   `json:"message"`
-		Errors  []string `json:"errors"`
+	if len(body.Error) > 0 && json.Unmarshal(body.Error, &msg) == nil {
+		return msg
 	}
-	if len(body.Error) > 0 && json.Unmarshal(body.Error, &e) == nil {
-		msg = e.Message
-		if len(e.Errors) > 0 {
-			msg += " (" + strings.Join(e.Errors, "; ") + ")"
-		}
-		if e.Code != nil {
-			msg = fmt.Sprintf("%s [code %v]", msg, e.Code)
-		}
-	} else if len(body.Error) > 0 {
-		_ = json.Unmarshal(body.Error, &msg)
-	}
-	if msg == "" {
-		msg = body.Message
-	}
-	if msg == "" {
-		// incident.io: {"type":"validation_error","status":422,"errors":[{"code":…,"message":…}]}
-		var list struct {
-			Type   string `json:"type"`
-			Errors []struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"errors"`
-		}
-		if json.Unmarshal(data, &list) == nil && len(list.Errors) > 0 {
-			var parts []string
-			for _, e := range list.Errors {
-				if e.Message != "" {
-					parts = append(parts, e.Message)
-				}
-			}
-			msg = strings.Join(parts, "; ")
-			if list.Type != "" && msg != "" {
-				msg += " [" + list.Type + "]"
-			}
-		}
-	}
-	if msg == "" {
-		// JSON:API (Rootly): {"errors":[{"title":…,"status":"404","detail":…}]}
-		var ja struct {
-			Errors []struct {
-				Title  string  `json:"title"`
-				Detail *string `json:"detail"`
-			} `json:"errors"`
-		}
-		if json.Unmarshal(data, &ja) == nil {
-			var parts []string
-			for _, e := range ja.Errors {
-				p := e.Title
-				if e.Detail != nil && *e.Detail != "" && *e.Detail != e.Title {
-					p = strings.TrimSpace(p + " (" + *e.Detail + ")")
-				}
-				if p != "" {
-					parts = append(parts, p)
-				}
-			}
-			msg = strings.Join(parts, "; ")
-		}
-	}
-	if msg == "" {
-		// Django REST framework (Grafana OnCall): {"detail":"Invalid token."}
-		var drf struct {
-			Detail string `json:"detail"`
-		}
-		if json.Unmarshal(data, &drf) == nil {
-			msg = drf.Detail
-		}
-	}
-	// FireHydrant's ErrorEntity adds a list to its detail: {"detail":…,"messages":[…]}
-	var fh struct {
-		Messages []string `json:"messages"`
-	}
-	if json.Unmarshal(data, &fh) == nil && len(fh.Messages) > 0 {
-		if msg != "" {
-			msg += ": "
-		}
-		msg += strings.Join(fh.Messages, "; ")
-	}
-	return truncate(strings.TrimSpace(msg), 300)
+	return ""
+}
+
+// apiMessage is the short, bounded error text of a non-2xx body.
+func (c *Client) apiMessage(data []byte) string {
+	return truncate(strings.TrimSpace(c.cfg.ErrorMessage(data)), 300)
 }
 
 func truncate(s string, n int) string {

@@ -171,7 +171,7 @@ func TestClientErrorNotRetried(t *testing.T) {
 	c, _, _ := newTest(t, func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
 		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"error":{"code":2001,"message":"Invalid Input Provided","errors":["Offset must be less than 10000."]}}`))
+		_, _ = w.Write([]byte(`{"message":"Invalid Input Provided: Offset must be less than 10000."}`))
 	}, nil)
 	_, err := c.Get(context.Background(), "/log_entries", map[string][]string{"offset": {"10000"}})
 	if err == nil || n.Load() != 1 {

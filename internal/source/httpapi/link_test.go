@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -67,23 +68,38 @@ func TestResolveLink(t *testing.T) {
 	}
 }
 
-func TestAPIMessageShapes(t *testing.T) {
+// Without a vendor's ErrorMessage, the generic {"message"} and {"error": "…"} shapes
+// give the API message.
+func TestGenericMessage(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"type":"authentication_error","status":401,"request_id":"x","errors":[{"code":"unauthorized","message":"Invalid API key"}]}`: "Invalid API key [authentication_error]",
-		`{"message":"Could not authenticate","took":0.001,"requestId":"r"}`:                                                            "Could not authenticate",
-		`{"error":{"code":2006,"message":"Authentication failed"}}`:                                                                    "Authentication failed [code 2006]",
+		`{"message":"Could not authenticate","took":0.001,"requestId":"r"}`: "Could not authenticate",
+		`{"error":"Rate limit exceeded."}`:                                  "Rate limit exceeded.",
+		`{"error":{"code":2006,"message":"Authentication failed"}}`:         "",
+		`{"errors":[{"title":"Record not found"}]}`:                         "",
+		`not json`: "",
 	} {
-		if got := apiMessage([]byte(body)); got != want {
-			t.Errorf("apiMessage(%s) = %q, want %q", body, got, want)
+		if got := GenericMessage([]byte(body)); got != want {
+			t.Errorf("GenericMessage(%s) = %q, want %q", body, got, want)
 		}
 	}
+}
+
+// A vendor's ErrorMessage reads the body of a failed request; its text is bounded.
+func TestVendorErrorMessage(t *testing.T) {
 	c, _, _ := newTest(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		_, _ = w.Write([]byte(`{"type":"validation_error","status":422,"errors":[{"code":"invalid_value","message":"page_size too large"}]}`))
-	}, nil)
+		_, _ = w.Write([]byte(`{"problem":"page_size too large"}`))
+	}, func(c *Config) {
+		c.ErrorMessage = func(body []byte) string {
+			var e struct{ Problem string }
+			_ = json.Unmarshal(body, &e)
+			return "  " + e.Problem + strings.Repeat("x", 400)
+		}
+	})
 	_, err := c.Get(t.Context(), "/v2/incidents", nil)
 	var he *Error
-	if !errors.As(err, &he) || he.Status != 422 || !strings.Contains(err.Error(), "GET /v2/incidents: HTTP 422: page_size too large") {
+	if !errors.As(err, &he) || he.Status != 422 || !strings.HasPrefix(he.APIMessage, "page_size too large") || len(he.APIMessage) != 300+len("…") ||
+		!strings.Contains(err.Error(), "GET /v2/incidents: HTTP 422: page_size too large") {
 		t.Errorf("err = %v", err)
 	}
 }

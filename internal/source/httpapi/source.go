@@ -120,6 +120,8 @@ type ClientOptions struct {
 	Header            http.Header
 	Burst             int
 	RetryAfterHeaders []string
+	// ErrorMessage reads the vendor's error body (see Config.ErrorMessage).
+	ErrorMessage func(body []byte) string
 }
 
 // Built is what NewClient returns: the client, the clock it waits on (Clock or the
@@ -157,6 +159,7 @@ func (c *SourceConfig) NewClient(typ string, logger *slog.Logger, o ClientOption
 		RequestsPerMinute: c.RequestsPerMinute,
 		Burst:             o.Burst,
 		RetryAfterHeaders: o.RetryAfterHeaders,
+		ErrorMessage:      o.ErrorMessage,
 		MaxAttempts:       c.MaxAttempts,
 		HTTPClient:        c.HTTPClient,
 		Clock:             clock,

@@ -98,6 +98,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		cfg.ServiceField = DefaultServiceField
 	}
 	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
+		ErrorMessage: apiMessage,
 		Header: http.Header{
 			"Authorization": {"Bearer " + cfg.Token},
 			"Accept":        {"application/json"},

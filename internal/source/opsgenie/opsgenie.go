@@ -98,6 +98,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		return nil, err
 	}
 	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
+		ErrorMessage: apiMessage,
 		Header: http.Header{
 			"Authorization": {"GenieKey " + cfg.Token},
 			"Accept":        {"application/json"},

@@ -82,6 +82,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		return nil, err
 	}
 	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
+		ErrorMessage: apiMessage,
 		Header: http.Header{
 			"Authorization": {"Token token=" + cfg.Token},
 			"Accept":        {"application/vnd.pagerduty+json;version=2"},

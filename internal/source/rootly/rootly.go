@@ -90,6 +90,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 		cfg.ExcludeKinds = DefaultExcludeKinds()
 	}
 	b, err := cfg.NewClient(Type, logger, httpapi.ClientOptions{
+		ErrorMessage: apiMessage,
 		Header: http.Header{
 			"Authorization": {"Bearer " + cfg.Token},
 			"Accept":        {"application/vnd.api+json"},

@@ -1,8 +1,8 @@
-package httpapi
+package grafanaoncall
 
 import "testing"
 
-func TestAPIMessageDRFDetail(t *testing.T) {
+func TestAPIMessage(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"detail":"Invalid token."}`:                                           "Invalid token.",
 		`{"detail":"Request was throttled. Expected available in 30 seconds."}`: "Request was throttled. Expected available in 30 seconds.",
