@@ -181,6 +181,8 @@ func TestSourcesCollector(t *testing.T) {
 		{Name: "pd", Type: "pagerduty", Attempted: true, Up: false, LastSuccess: time.Unix(1763790000, 0), Duration: 2 * time.Second,
 			API: &source.APIStats{Requests: map[string]float64{"200": 12, "429": 2, "error": 1}, RateLimitRemaining: 940, HasRateLimit: true}},
 		{Name: "new", Type: "file"}, // never synced: nothing but absence
+		{Name: "am", Type: "alertmanager", Webhook: map[string]float64{"200": 7, "413": 1, "401": 2}},
+		{Name: "am2", Type: "alertmanager", Webhook: map[string]float64{}}, // no request yet: absent
 	}}
 	reg, _ := gather(t, p, "sources")
 	want := `
@@ -204,9 +206,14 @@ hero_source_sync_duration_seconds{source="pd",type="pagerduty"} 2
 # TYPE hero_source_up gauge
 hero_source_up{source="demo",type="demo"} 1
 hero_source_up{source="pd",type="pagerduty"} 0
+# HELP hero_webhook_requests_total HTTP requests a push source (webhook receiver) answered, by status code, accepted and refused alike.
+# TYPE hero_webhook_requests_total counter
+hero_webhook_requests_total{code="200",source="am"} 7
+hero_webhook_requests_total{code="401",source="am"} 2
+hero_webhook_requests_total{code="413",source="am"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_source_api_requests_total", "hero_source_last_success_timestamp_seconds",
-		"hero_source_rate_limit_remaining", "hero_source_sync_duration_seconds", "hero_source_up"); err != nil {
+		"hero_source_rate_limit_remaining", "hero_source_sync_duration_seconds", "hero_source_up", "hero_webhook_requests_total"); err != nil {
 		t.Fatal(err)
 	}
 	lint(t, reg)

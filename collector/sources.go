@@ -14,6 +14,7 @@ func init() {
 type sourcesCollector struct {
 	p                                                 Provider
 	up, lastSuccess, duration, requests, rateLimitRem *prometheus.Desc
+	webhookRequests                                   *prometheus.Desc
 }
 
 func newSourcesCollector(p Provider, _ *slog.Logger) Collector {
@@ -24,6 +25,8 @@ func newSourcesCollector(p Provider, _ *slog.Logger) Collector {
 		duration:     desc("source_sync_duration_seconds", "Duration of the last sync of the source.", "source", "type"),
 		requests:     desc("source_api_requests_total", "HTTP requests the source made to its API, by status code (\"error\" when no response came).", "source", "type", "code"),
 		rateLimitRem: desc("source_rate_limit_remaining", "Requests left in the current rate-limit window, as the API last reported.", "source", "type"),
+		webhookRequests: desc("webhook_requests_total", "HTTP requests a push source (webhook receiver) answered, by status code, accepted and refused alike.",
+			"source", "code"),
 	}
 }
 
@@ -40,6 +43,16 @@ func (c *sourcesCollector) Update(ch chan<- prometheus.Metric) error {
 		}
 		if !s.LastSuccess.IsZero() {
 			ch <- prometheus.MustNewConstMetric(c.lastSuccess, g, float64(s.LastSuccess.UnixNano())/1e9, s.Name, s.Type)
+		}
+		if s.Webhook != nil {
+			codes := make([]string, 0, len(s.Webhook))
+			for code := range s.Webhook {
+				codes = append(codes, code)
+			}
+			sort.Strings(codes)
+			for _, code := range codes {
+				ch <- prometheus.MustNewConstMetric(c.webhookRequests, prometheus.CounterValue, s.Webhook[code], s.Name, code)
+			}
 		}
 		if s.API == nil {
 			continue

@@ -353,6 +353,15 @@ func TestParseErrors(t *testing.T) {
 			want: []Error{{Line: 7, Field: "sources[0].labels.owner", Msg: "unknown field; labels maps team, service and severity to alert label names"}},
 		},
 		{
+			name: "alertmanager max_body_bytes out of range, and on another type",
+			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n    max_body_bytes: -5\n" +
+				"  - name: f\n    type: file\n    path: /tmp/x\n    max_body_bytes: 1000\n",
+			want: []Error{
+				{Line: 5, Field: "sources[0].max_body_bytes", Msg: "must be between 1 and 1073741824 (1 GiB), got -5"},
+				{Line: 9, Field: "sources[1].max_body_bytes", Msg: "is not used by file sources"},
+			},
+		},
+		{
 			name: "file source without path",
 			yaml: "sources:\n  - name: f\n    type: file\n",
 			want: []Error{{Line: 2, Field: "sources[0].path", Msg: "is required for a file source"}},

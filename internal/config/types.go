@@ -79,6 +79,8 @@ type Source struct {
 	Seed int64 `yaml:"seed,omitempty"`
 	// Labels maps model fields (team, service, severity) to alert label names (alertmanager).
 	Labels map[string]string `yaml:"labels,omitempty"`
+	// MaxBodyBytes bounds one webhook request body (alertmanager; default 32 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes,omitempty"`
 
 	// Token is read from TokenFile or TokenEnv at load time; never printed.
 	Token Secret `yaml:"-"`

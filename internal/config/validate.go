@@ -229,9 +229,9 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 	used := map[string]bool{
 		"base_url": s.BaseURL != "", "token_file": s.TokenFile != "", "token_env": s.TokenEnv != "",
 		"history": s.History.Line > 0, "timeout": s.Timeout.Line > 0, "path": s.Path != "",
-		"seed": s.Seed != 0, "labels": s.Labels != nil,
+		"seed": s.Seed != 0, "labels": s.Labels != nil, "max_body_bytes": s.MaxBodyBytes != 0,
 	}
-	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels"} {
+	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels", "max_body_bytes"} {
 		if used[f] && !t.uses(f) {
 			v.fail(p+"."+f, "is not used by %s sources", s.Type)
 		}

@@ -228,6 +228,9 @@ func (e *Engine) SourceStatuses() []source.Status {
 			stats := api.APIStats()
 			s.API = &stats
 		}
+		if push, ok := e.sources[name].(source.PushSource); ok {
+			s.Webhook = push.WebhookRequests()
+		}
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

@@ -20,6 +20,11 @@ type Batch struct {
 	Engagements []incident.Engagement
 	Shifts      []incident.Shift
 	Changes     []incident.Change // deploys, rollbacks, config changes; upserts by (source, id)
+	// KeepResolved makes the incidents of this batch never reopen a stored resolved
+	// incident: an open record for an incident the store has as resolved keeps the
+	// stored resolution (a push source's late or replayed firing notification, whose ids
+	// are per occurrence, so a new occurrence is a new incident).
+	KeepResolved bool
 	// Cursor, when not empty, is stored in the same transaction as the records and is
 	// handed back to the next Sync: a crash never leaves a cursor ahead of its data.
 	Cursor string
@@ -61,6 +66,12 @@ type APISource interface {
 	APIStats() APIStats
 }
 
+// PushSource is implemented by sources that receive their data over HTTP (webhooks):
+// the requests they answered, by status code, accepted and refused alike.
+type PushSource interface {
+	WebhookRequests() map[string]float64
+}
+
 // Status is what the exporter knows about the last syncs of one source.
 type Status struct {
 	Name, Type  string
@@ -70,4 +81,6 @@ type Status struct {
 	Duration    time.Duration // of the last sync
 	LastError   string
 	API         *APIStats // nil for sources that call no API
+	// Webhook are the requests a push source answered, by status code (nil for others).
+	Webhook map[string]float64
 }

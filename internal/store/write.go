@@ -72,6 +72,20 @@ WHERE (title, team, service, severity, escalation_policy, recurrence_key, create
 	IS NOT (excluded.title, excluded.team, excluded.service, excluded.severity, excluded.escalation_policy,
 	excluded.recurrence_key, excluded.created_at, excluded.acknowledged_at, excluded.resolved_at)`
 
+	// upsertIncidentKeepResolved is upsertIncident for batches with KeepResolved: a
+	// stored resolved_at is kept when the new record says open.
+	upsertIncidentKeepResolved = `INSERT INTO incidents (source, id, title, team, service, severity, escalation_policy,
+	recurrence_key, created_at, acknowledged_at, resolved_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET title = excluded.title, team = excluded.team,
+	service = excluded.service, severity = excluded.severity, escalation_policy = excluded.escalation_policy,
+	recurrence_key = excluded.recurrence_key, created_at = excluded.created_at,
+	acknowledged_at = excluded.acknowledged_at,
+	resolved_at = CASE WHEN excluded.resolved_at = 0 THEN resolved_at ELSE excluded.resolved_at END, seq = excluded.seq
+WHERE (title, team, service, severity, escalation_policy, recurrence_key, created_at, acknowledged_at, resolved_at)
+	IS NOT (excluded.title, excluded.team, excluded.service, excluded.severity, excluded.escalation_policy,
+	excluded.recurrence_key, excluded.created_at, excluded.acknowledged_at,
+	CASE WHEN excluded.resolved_at = 0 THEN resolved_at ELSE excluded.resolved_at END)`
+
 	upsertPage = `INSERT INTO pages (source, id, incident_id, person, at, channel, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, id) DO UPDATE SET incident_id = excluded.incident_id, person = excluded.person,
 	at = excluded.at, channel = excluded.channel, seq = excluded.seq
@@ -137,7 +151,7 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	if err := w.teams(b.Teams); err != nil {
 		return fmt.Errorf("store: write teams of %q: %w", src, err)
 	}
-	if err := w.incidents(b.Incidents); err != nil {
+	if err := w.incidents(b.Incidents, b.KeepResolved); err != nil {
 		return fmt.Errorf("store: write incidents of %q: %w", src, err)
 	}
 	if err := w.pages(b.Pages); err != nil {
@@ -356,11 +370,15 @@ func sameRoster(sel *sql.Stmt, src, team int64, roster []int64) (bool, error) {
 	return same && n == len(roster), nil
 }
 
-func (w *writer) incidents(incs []incident.Incident) error {
+func (w *writer) incidents(incs []incident.Incident, keepResolved bool) error {
 	if len(incs) == 0 {
 		return nil
 	}
-	st, err := w.prepare(upsertIncident)
+	q := upsertIncident
+	if keepResolved {
+		q = upsertIncidentKeepResolved
+	}
+	st, err := w.prepare(q)
 	if err != nil {
 		return err
 	}

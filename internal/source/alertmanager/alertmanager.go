@@ -11,7 +11,6 @@
 package alertmanager
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -26,11 +25,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/webhook"
 )
 
 // Type is the source type name in the config.
@@ -41,12 +40,13 @@ const (
 	DefaultTeamLabel     = "team"
 	DefaultServiceLabel  = "service"
 	DefaultSeverityLabel = "severity"
-	// DefaultMaxBodyBytes bounds one request body. Alertmanager's own max_alerts
-	// (webhook_config) keeps real notifications far below it.
-	DefaultMaxBodyBytes = 1 << 20
-	// resolvedMemory bounds the in-memory set of incidents seen resolved, used to ignore
-	// a late (out-of-order) redelivery of the firing notification of a resolved alert.
-	resolvedMemory = 10000
+	// DefaultMaxBodyBytes bounds one request body: 32 MiB, room for about 30,000
+	// alerts in one group (Alertmanager sends a whole group in one notification with
+	// max_alerts: 0, and treats a 413 as final: it never retries).
+	DefaultMaxBodyBytes = 32 << 20
+	// MaxMaxBodyBytes bounds max_body_bytes: the body is decoded as a stream, but the
+	// incidents it maps to are held until they are stored in one transaction.
+	MaxMaxBodyBytes = 1 << 30
 )
 
 // Config configures the receiver. Zero values take the defaults above.
@@ -61,7 +61,8 @@ type Config struct {
 	// Label names of the model's team, service and severity (defaults team, service,
 	// severity).
 	TeamLabel, ServiceLabel, SeverityLabel string
-	// MaxBodyBytes bounds a request body (default 1 MiB); a larger one is refused with 413.
+	// MaxBodyBytes bounds a request body (default DefaultMaxBodyBytes); a larger one is
+	// refused with 413, logged and counted.
 	MaxBodyBytes int64
 	// Now is the clock, for tests (default time.Now).
 	Now func() time.Time
@@ -74,10 +75,7 @@ type Receiver struct {
 	notify    func()
 	logger    *slog.Logger
 	tokenHash [sha256.Size]byte
-
-	mu       sync.Mutex
-	resolved map[string]time.Time // incident id → resolved at, bounded by resolvedMemory
-	order    []string             // insertion order of resolved, for eviction
+	requests  webhook.Counter // by status code, for hero_webhook_requests_total
 }
 
 var _ source.Source = (*Receiver)(nil)
@@ -108,8 +106,7 @@ func New(cfg Config, sink source.Sink, notify func(), logger *slog.Logger) *Rece
 	}
 	r := &Receiver{
 		cfg: cfg, sink: sink, notify: notify,
-		logger:   logger.With("source", cfg.Name, "type", Type),
-		resolved: map[string]time.Time{},
+		logger: logger.With("source", cfg.Name, "type", Type),
 	}
 	if cfg.Token != "" {
 		r.tokenHash = sha256.Sum256([]byte(cfg.Token))
@@ -129,17 +126,20 @@ func (r *Receiver) Path() string { return r.cfg.Path }
 // Capabilities are all false: Alertmanager supplies incidents only, nothing about people.
 func (r *Receiver) Capabilities() incident.Capabilities { return incident.Capabilities{} }
 
+// WebhookRequests implements source.PushSource: the requests answered so far, by status
+// code.
+func (r *Receiver) WebhookRequests() map[string]float64 { return r.requests.Counts() }
+
 // Sync does nothing: the data arrives by push and is stored as it arrives.
 func (r *Receiver) Sync(ctx context.Context, _ string, _ source.Sink) error { return ctx.Err() }
 
 // message is the part of Alertmanager's webhook body (version "4") the receiver reads.
 type message struct {
-	Version         string  `json:"version"`
-	GroupKey        string  `json:"groupKey"`
-	TruncatedAlerts uint64  `json:"truncatedAlerts"`
-	Status          string  `json:"status"`
-	Receiver        string  `json:"receiver"`
-	Alerts          []alert `json:"alerts"`
+	Version         string `json:"version"`
+	GroupKey        string `json:"groupKey"`
+	TruncatedAlerts uint64 `json:"truncatedAlerts"`
+	Status          string `json:"status"`
+	Receiver        string `json:"receiver"`
 }
 
 type alert struct {
@@ -152,52 +152,56 @@ type alert struct {
 }
 
 // Handler accepts POSTs of webhook notifications. Every alert is written to the sink
-// before the 200 answer, so Alertmanager retries (on 5xx) anything not stored.
+// before the 200 answer, so Alertmanager retries (on 5xx) anything not stored. Every
+// answer is counted by its status code; every refusal is logged with its reason.
 //
 //	405 not a POST; 401 missing or wrong bearer token; 413 body over MaxBodyBytes;
 //	400 not JSON, not version "4", or an alert without startsAt; 500 the store failed.
-func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serve) }
+func (r *Receiver) Handler() http.Handler { return r.requests.Wrap(http.HandlerFunc(r.serve)) }
+
+// refuse answers with an error status and logs why (never the token).
+func (r *Receiver) refuse(w http.ResponseWriter, req *http.Request, code int, msg string) {
+	level := slog.LevelWarn
+	if code >= 500 {
+		level = slog.LevelError
+	}
+	r.logger.Log(req.Context(), level, "webhook request refused", "code", code, "reason", msg, "remote", req.RemoteAddr)
+	reply(w, code, msg)
+}
 
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		reply(w, http.StatusMethodNotAllowed, "only POST is accepted")
+		r.refuse(w, req, http.StatusMethodNotAllowed, "only POST is accepted")
 		return
 	}
 	if r.cfg.Token != "" && !r.authorized(req.Header.Get("Authorization")) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hero_exporter"`)
-		r.logger.Warn("webhook refused: missing or wrong bearer token", "remote", req.RemoteAddr)
-		reply(w, http.StatusUnauthorized, "missing or wrong bearer token")
+		r.refuse(w, req, http.StatusUnauthorized, "missing or wrong bearer token")
 		return
 	}
 	limit := r.cfg.MaxBodyBytes
+	tooLarge := fmt.Sprintf("body larger than %d bytes (max_body_bytes)", limit)
 	if req.ContentLength > limit {
-		reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", limit))
+		r.refuse(w, req, http.StatusRequestEntityTooLarge, tooLarge)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, limit))
+	b, err := r.decode(http.MaxBytesReader(w, req.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", limit))
+			r.refuse(w, req, http.StatusRequestEntityTooLarge, tooLarge)
 			return
 		}
-		reply(w, http.StatusBadRequest, "reading the body: "+err.Error())
-		return
-	}
-	b, err := r.parse(body)
-	if err != nil {
-		r.logger.Warn("webhook refused: bad body", "err", err)
-		reply(w, http.StatusBadRequest, err.Error())
+		r.refuse(w, req, http.StatusBadRequest, err.Error())
 		return
 	}
 	if len(b.Incidents) > 0 {
 		if err := r.sink.Write(req.Context(), r.cfg.Name, b); err != nil {
 			r.logger.Error("storing a webhook notification failed; Alertmanager will retry", "err", err)
-			reply(w, http.StatusInternalServerError, "storing the alerts failed")
+			r.refuse(w, req, http.StatusInternalServerError, "storing the alerts failed")
 			return
 		}
-		r.remember(b.Incidents)
 		if r.notify != nil {
 			r.notify()
 		}
@@ -227,24 +231,66 @@ func reply(w http.ResponseWriter, code int, msg string) {
 	_, _ = w.Write(append(out, '\n'))
 }
 
-// parse checks a body and maps it to a batch. Nothing is written when it fails.
-func (r *Receiver) parse(body []byte) (*source.Batch, error) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
+// decode reads a body as a stream (one alert at a time, never the whole body in
+// memory) and maps it to a batch. Nothing is written when it fails.
+func (r *Receiver) decode(body io.Reader) (*source.Batch, error) {
+	dec := json.NewDecoder(body)
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
 		return nil, errors.New("empty body, expected an Alertmanager webhook JSON object")
 	}
-	var m message
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", err)
+	if err != nil {
+		return nil, malformed(err)
 	}
-	if dec.More() {
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("malformed JSON: expected an Alertmanager webhook JSON object")
+	}
+	var (
+		m         message
+		alerts    []alert
+		hasAlerts bool
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "alerts":
+			if alerts, err = decodeAlerts(dec); err != nil {
+				return nil, err
+			}
+			hasAlerts = alerts != nil
+		case "version":
+			err = dec.Decode(&m.Version)
+		case "groupKey":
+			err = dec.Decode(&m.GroupKey)
+		case "truncatedAlerts":
+			err = dec.Decode(&m.TruncatedAlerts)
+		case "status":
+			err = dec.Decode(&m.Status)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return nil, malformed(err)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, malformed(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, malformed(err)
+		}
 		return nil, errors.New("malformed JSON: trailing data after the object")
 	}
 	if m.Version != "4" {
 		return nil, fmt.Errorf("unsupported webhook version %q, want \"4\"", m.Version)
 	}
-	if m.Alerts == nil {
+	if !hasAlerts {
 		return nil, errors.New(`missing field "alerts"`)
 	}
 	if m.TruncatedAlerts > 0 {
@@ -252,8 +298,8 @@ func (r *Receiver) parse(body []byte) (*source.Batch, error) {
 			"truncated", m.TruncatedAlerts, "group", m.GroupKey)
 	}
 	now := r.cfg.Now().UTC()
-	byID := map[string]incident.Incident{}
-	for i, a := range m.Alerts {
+	byID := make(map[string]incident.Incident, len(alerts))
+	for i, a := range alerts {
 		if a.StartsAt.IsZero() {
 			return nil, fmt.Errorf("alerts[%d]: missing startsAt", i)
 		}
@@ -268,19 +314,57 @@ func (r *Receiver) parse(body []byte) (*source.Batch, error) {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	b := &source.Batch{}
+	// A firing notification delivered after the resolved one (a retry that lost the
+	// race, or a replay after a restart) must not reopen the alert: the store keeps a
+	// stored resolution. Ids are per occurrence (fingerprint@startsAt), so a new firing
+	// of the same alert is a new incident.
+	b := &source.Batch{KeepResolved: true, Incidents: make([]incident.Incident, 0, len(ids))}
 	for _, id := range ids {
-		in := byID[id]
-		if in.ResolvedAt.IsZero() {
-			if at, ok := r.wasResolved(id); ok {
-				// A firing notification delivered after the resolved one (a retry that
-				// lost the race): keep the incident resolved.
-				in.ResolvedAt = at
-			}
-		}
-		b.Incidents = append(b.Incidents, in)
+		b.Incidents = append(b.Incidents, byID[id])
 	}
 	return b, nil
+}
+
+// decodeAlerts reads the alerts array one element at a time; null is no array.
+func decodeAlerts(dec *json.Decoder) ([]alert, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, malformed(err)
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, errors.New(`malformed JSON: "alerts" is not an array`)
+	}
+	out := []alert{}
+	for i := 0; dec.More(); i++ {
+		var a alert
+		if err := dec.Decode(&a); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("malformed JSON: alerts[%d]: %w", i, err)
+		}
+		out = append(out, a)
+	}
+	if _, err := dec.Token(); err != nil { // the closing bracket
+		return nil, malformed(err)
+	}
+	return out, nil
+}
+
+// malformed wraps a decoding error; a body over the limit stays recognisable.
+func malformed(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return errors.New("malformed JSON: unexpected end of the body")
+	}
+	return fmt.Errorf("malformed JSON: %v", err)
 }
 
 // mapAlert turns one alert into an incident. groupStatus stands in for an alert's own
@@ -389,30 +473,4 @@ func Fingerprint(labels map[string]string) string {
 		_, _ = h.Write(sep)
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
-}
-
-// remember keeps the ids of resolved incidents just stored (bounded, oldest evicted).
-func (r *Receiver) remember(ins []incident.Incident) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, in := range ins {
-		if in.ResolvedAt.IsZero() {
-			continue
-		}
-		if _, ok := r.resolved[in.ID]; !ok {
-			r.order = append(r.order, in.ID)
-		}
-		r.resolved[in.ID] = in.ResolvedAt
-	}
-	for len(r.order) > resolvedMemory {
-		delete(r.resolved, r.order[0])
-		r.order = r.order[1:]
-	}
-}
-
-func (r *Receiver) wasResolved(id string) (time.Time, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	at, ok := r.resolved[id]
-	return at, ok
 }

@@ -51,6 +51,9 @@ func (m *memSink) Write(_ context.Context, src string, b *source.Batch) error {
 		if in.Source != src {
 			return fmt.Errorf("incident of source %q written as %q", in.Source, src)
 		}
+		if old, ok := m.incidents[in.ID]; ok && b.KeepResolved && in.ResolvedAt.IsZero() {
+			in.ResolvedAt = old.ResolvedAt // as the store does
+		}
 		m.incidents[in.ID] = in
 	}
 	return nil
@@ -342,7 +345,7 @@ func TestBadBodiesRejectedWithNothingStored(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t, nil)
+			h := newHarness(t, func(c *Config) { c.MaxBodyBytes = 1 << 20 })
 			code, resp := h.post(t, []byte(tc.body), "")
 			if code != tc.code || !strings.Contains(resp, tc.want) {
 				t.Errorf("HTTP %d %s, want %d %q", code, resp, tc.code, tc.want)

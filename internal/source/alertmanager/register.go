@@ -10,10 +10,13 @@ import (
 func init() {
 	source.Register(source.Kind{
 		SourceType: config.SourceType{
-			Name: Type, Fields: []string{"path", "token_file", "token_env", "labels"},
+			Name: Type, Fields: []string{"path", "token_file", "token_env", "labels", "max_body_bytes"},
 			Check: func(s *config.Source, fail func(field, format string, args ...any)) {
 				if !strings.HasPrefix(s.Path, "/") {
 					fail("path", "must be an HTTP path starting with /, got %q", s.Path)
+				}
+				if s.MaxBodyBytes < 0 || s.MaxBodyBytes > MaxMaxBodyBytes {
+					fail("max_body_bytes", "must be between 1 and %d (1 GiB), got %d", int64(MaxMaxBodyBytes), s.MaxBodyBytes)
 				}
 				for k := range s.Labels {
 					if k != "team" && k != "service" && k != "severity" {
@@ -24,7 +27,7 @@ func init() {
 		},
 		New: func(sc config.Source, env source.Env) (source.Source, error) {
 			return New(Config{
-				Name: sc.Name, Path: sc.Path, Token: string(sc.Token),
+				Name: sc.Name, Path: sc.Path, Token: string(sc.Token), MaxBodyBytes: sc.MaxBodyBytes,
 				TeamLabel: sc.Labels["team"], ServiceLabel: sc.Labels["service"], SeverityLabel: sc.Labels["severity"],
 			}, env.Store, env.Recompute, env.Logger), nil
 		},
