@@ -19,8 +19,20 @@ export HERO_REFERENCE_DIR
 # (golang/go#75804, fixed in Go 1.27). A count has no deadline to race.
 FUZZTIME  ?= 20000x
 DEMO_ARGS ?= --storage.path=data/
+# make release: static binaries (no cgo; the SQLite driver is pure Go) for these platforms,
+# as tarballs with sha256sums.txt in $(DIST).
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64
+DIST      ?= dist
+# make image: built with buildah from a context prepared here (no registry needed: the
+# image is FROM scratch with the static binary, the build host's CA bundle and a passwd).
+IMAGE     ?= hero_exporter:$(VERSION)
+IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+BUILDAH   ?= buildah
+BUILDAH_FLAGS ?= --storage-driver vfs
+IMAGE_CONTEXT ?= .build/image
 
-.PHONY: all build run test unit fuzz lint bench clean mixin
+.PHONY: all build run test unit fuzz lint bench clean mixin release image
 
 all: lint build test
 
@@ -50,6 +62,40 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# Static, stamped binaries for RELEASE_PLATFORMS: $(DIST)/$(BINARY)-$(VERSION).<os>-<arch>.tar.gz
+# (binary, LICENSE, README.md, CHANGELOG.md, example configurations) and sha256sums.txt.
+release:
+	@set -e; rm -rf $(DIST); mkdir -p $(DIST); \
+	for p in $(RELEASE_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; name=$(BINARY)-$(VERSION).$$os-$$arch; \
+	  echo "release $$name"; mkdir -p $(DIST)/$$name; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" \
+	    -o $(DIST)/$$name/$(BINARY) ./cmd/hero_exporter; \
+	  cp LICENSE README.md CHANGELOG.md examples/hero.yml examples/demo.yml $(DIST)/$$name/; \
+	  tar -C $(DIST) --owner=0 --group=0 --numeric-owner --sort=name -czf $(DIST)/$$name.tar.gz $$name; \
+	  rm -rf $(DIST)/$$name; \
+	done; \
+	cd $(DIST) && sha256sum *.tar.gz > sha256sums.txt && cat sha256sums.txt
+
+# The container image (Dockerfile): FROM scratch, so the build context carries everything
+# the image holds -- the static binary, the CA bundle of this machine, a passwd/group with
+# the non-root user, the demo configuration and the empty store and tmp directories.
+image:
+	@command -v $(BUILDAH) >/dev/null || { echo "make image needs buildah (apt-get install -y buildah)"; exit 1; }
+	@test -s $(CA_BUNDLE) || { echo "no CA bundle at $(CA_BUNDLE) (apt-get install -y ca-certificates)"; exit 1; }
+	rm -rf $(IMAGE_CONTEXT)
+	mkdir -p $(IMAGE_CONTEXT)/etc/ssl/certs $(IMAGE_CONTEXT)/etc/hero_exporter $(IMAGE_CONTEXT)/var/lib/hero_exporter $(IMAGE_CONTEXT)/tmp
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(IMAGE_CONTEXT)/hero_exporter ./cmd/hero_exporter
+	cp $(CA_BUNDLE) $(IMAGE_CONTEXT)/etc/ssl/certs/ca-certificates.crt
+	printf 'root:x:0:0:root:/:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nhero:x:10001:10001:hero_exporter:/var/lib/hero_exporter:/sbin/nologin\n' > $(IMAGE_CONTEXT)/etc/passwd
+	printf 'root:x:0:\nnobody:x:65534:\nhero:x:10001:\n' > $(IMAGE_CONTEXT)/etc/group
+	cp examples/demo.yml $(IMAGE_CONTEXT)/etc/hero_exporter/hero.yml
+	cp LICENSE $(IMAGE_CONTEXT)/LICENSE
+	chmod 1777 $(IMAGE_CONTEXT)/tmp
+	$(BUILDAH) $(BUILDAH_FLAGS) build --isolation chroot --arch $(IMAGE_ARCH) --build-arg VERSION=$(VERSION) \
+	  --build-arg REVISION=$(REVISION) -f Dockerfile -t $(IMAGE) $(IMAGE_CONTEXT)
+	@$(BUILDAH) $(BUILDAH_FLAGS) images --format '{{.Name}}:{{.Tag}} {{.Size}}' $(IMAGE)
+
 # Regenerate rules/ and dashboards/ from the monitoring mixin (mixin/); go test ./mixin/
 # fails when the checked-in files differ from it.
 mixin:
@@ -61,4 +107,4 @@ bench: build
 	scripts/bench-scan.sh ./$(BINARY)
 
 clean:
-	rm -rf $(BINARY) data/
+	rm -rf $(BINARY) data/ $(DIST) .build/
