@@ -183,3 +183,35 @@ func TestAlertmanagerRoutesPeopleAlertsToChat(t *testing.T) {
 		t.Errorf("an unrelated alert goes to %v, want the default receiver %q", got, cfg.Route.Receiver)
 	}
 }
+
+// TestScrapeHonorsExporterLabels checks the documented default for target-label clashes:
+// the hero_exporter scrape job keeps the exporter's service/team/type labels
+// (honor_labels: true); test/e2e proves with a real Prometheus that the rules then give the
+// same figures with and without clashing target labels.
+func TestScrapeHonorsExporterLabels(t *testing.T) {
+	b, err := os.ReadFile("prometheus.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		ScrapeConfigs []struct {
+			JobName     string `yaml:"job_name"`
+			HonorLabels bool   `yaml:"honor_labels"`
+		} `yaml:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, sc := range cfg.ScrapeConfigs {
+		if sc.JobName == "hero_exporter" {
+			found = true
+			if !sc.HonorLabels {
+				t.Error("scrape job hero_exporter: honor_labels is not true; target labels service/team/type would rename the exporter's")
+			}
+		}
+	}
+	if !found {
+		t.Error("prometheus.yml has no hero_exporter scrape job")
+	}
+}

@@ -45,6 +45,11 @@
     newFingerprintsWindow: '30m',
     newFingerprintsFor: '5m',
 
+    // Fleet rules (rules/hero_fleet_rules.yml): the top fleetTopN exception fingerprints
+    // summed over every exporter the selector matches (fingerprints are identical across
+    // nodes by design).
+    fleetTopN: 20,
+
     // Alerts about the exporter itself.
     sourceStaleSeconds: 3600,
     exporterAlertFor: '15m',

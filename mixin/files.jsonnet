@@ -60,9 +60,33 @@ local rulesHeader = generated + |||
   # long range in Prometheus. They select the exporter with %(heroExporterSelector)s.
 ||| % c;
 
+local isFleet(g) = g.name == 'hero.rules.fleet';
+
+local fleetHeader = generated + |||
+  # hero_exporter fleet recording rules.
+  #
+  # Exception fingerprints are identical on every node, so a fingerprint's rate summed over
+  # all exporters is the fleet's figure. These rules aggregate `job` and `instance` away on
+  # purpose (unlike hero_rules.yml) and keep only `log` and `fingerprint`; the top %(fleetTopN)d
+  # of the last hour are recorded as log_fingerprint:hero_exception_events:topk_sum_rate1h.
+  #
+  # Load this file where every exporter's series are visible: the Prometheus that scrapes
+  # them all, or Thanos Ruler / the Mimir ruler in front of several Prometheus servers. For
+  # windows longer than Prometheus keeps, query the recorded series in Thanos or Mimir, e.g.
+  #   topk(20, avg_over_time(log_fingerprint:hero_exception_events:sum_rate1h[30d]))
+  # (docs/deployment.md). They select the exporter with %(heroExporterSelector)s.
+||| % c;
+
 {
   'rules/hero_alerts.yml': { header: alertsHeader, yaml: mixin.prometheusAlerts },
-  'rules/hero_rules.yml': { header: rulesHeader, yaml: mixin.prometheusRules },
+  'rules/hero_rules.yml': {
+    header: rulesHeader,
+    yaml: mixin.prometheusRules { groups: [g for g in super.groups if !isFleet(g)] },
+  },
+  'rules/hero_fleet_rules.yml': {
+    header: fleetHeader,
+    yaml: mixin.prometheusRules { groups: [g for g in super.groups if isFleet(g)] },
+  },
 } + {
   ['dashboards/' + name]: { json: mixin.grafanaDashboards[name] }
   for name in std.objectFields(mixin.grafanaDashboards)

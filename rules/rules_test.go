@@ -19,6 +19,7 @@ import (
 const (
 	alertsFile  = "hero_alerts.yml"
 	recordsFile = "hero_rules.yml"
+	fleetFile   = "hero_fleet_rules.yml"
 	runbookFile = "runbook.md"
 )
 
@@ -39,7 +40,7 @@ func needTool(t *testing.T, name string) string {
 
 func TestPromtoolCheckRules(t *testing.T) {
 	promtool := needTool(t, "promtool")
-	out, err := exec.Command(promtool, "check", "rules", recordsFile, alertsFile).CombinedOutput()
+	out, err := exec.Command(promtool, "check", "rules", recordsFile, alertsFile, fleetFile).CombinedOutput()
 	if err != nil {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)
 	}
@@ -206,7 +207,34 @@ func TestRecordingRuleNames(t *testing.T) {
 	}
 }
 
+// TestFleetRuleNames checks the fleet rules: level:metric:operations names whose level
+// is exactly the labels they keep (log and fingerprint), no alerts, and that they drop the
+// per-exporter labels on purpose (sum by (log, fingerprint)) or build on such a rule.
+func TestFleetRuleNames(t *testing.T) {
+	name := regexp.MustCompile(`^log_fingerprint:hero_[a-z0-9_]+:[a-z0-9_]+$`)
+	n := 0
+	for _, g := range loadGroups(t, fleetFile) {
+		for _, r := range g.Rules {
+			n++
+			if r.Record == "" {
+				t.Errorf("%s: group %s has alert %q; alerts go into %s", fleetFile, g.Name, r.Alert, alertsFile)
+				continue
+			}
+			if !name.MatchString(r.Record) {
+				t.Errorf("fleet rule %q is not named log_fingerprint:metric:operations", r.Record)
+			}
+			if !strings.Contains(r.Expr, "sum by (log, fingerprint)") && !strings.Contains(r.Expr, "log_fingerprint:") {
+				t.Errorf("fleet rule %s does not aggregate to log and fingerprint: %s", r.Record, r.Expr)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("no fleet rules in %s", fleetFile)
+	}
+}
+
 type promtoolTests struct {
+	RuleFiles          []string `yaml:"rule_files"`
 	EvaluationInterval string   `yaml:"evaluation_interval"`
 	GroupEvalOrder     []string `yaml:"group_eval_order"`
 	Tests              []struct {
@@ -226,13 +254,9 @@ type promtoolTests struct {
 // does not (just before `for` elapses). It also checks that every test file orders the
 // groups recording rules first: without group_eval_order promtool evaluates groups in an
 // unspecified order and alerts built on recording rules fire a step late, at random.
+// (The order is that of the groups in the rule files each test loads, recording rules
+// first.)
 func TestPromtoolTestsCoverEveryAlert(t *testing.T) {
-	var groupNames []string
-	for _, f := range []string{recordsFile, alertsFile} {
-		for _, g := range loadGroups(t, f) {
-			groupNames = append(groupNames, g.Name)
-		}
-	}
 	fires := map[string]bool{}
 	justBefore := map[string]bool{}
 	for _, f := range testFiles(t) {
@@ -243,6 +267,13 @@ func TestPromtoolTestsCoverEveryAlert(t *testing.T) {
 		var pt promtoolTests
 		if err := yaml.Unmarshal(b, &pt); err != nil {
 			t.Fatalf("%s: %v", f, err)
+		}
+		// The groups of the rule files the test loads, in file order.
+		var groupNames []string
+		for _, rf := range pt.RuleFiles {
+			for _, g := range loadGroups(t, filepath.Join(filepath.Dir(f), rf)) {
+				groupNames = append(groupNames, g.Name)
+			}
 		}
 		if !slices.Equal(pt.GroupEvalOrder, groupNames) {
 			t.Errorf("%s: group_eval_order %v, want %v", f, pt.GroupEvalOrder, groupNames)

@@ -67,6 +67,29 @@
           },
         ],
       },
+      {
+        // Fleet-wide figures: these aggregate job and instance away on purpose. Exception
+        // fingerprints are identical on every node, so summing a fingerprint's rate over
+        // all exporters (a DaemonSet, many VMs, several clusters behind Thanos or Mimir)
+        // gives the fleet's figure. Where one Prometheus does not see every exporter,
+        // evaluate this group in Thanos Ruler or the Mimir ruler (docs/deployment.md).
+        name: 'hero.rules.fleet',
+        rules: [
+          {
+            record: 'log_fingerprint:hero_exception_events:sum_rate5m',
+            expr: 'sum by (log, fingerprint) (rate(hero_exception_events_total{%s,fingerprint!="other"}[5m]))' % sel,
+          },
+          {
+            record: 'log_fingerprint:hero_exception_events:sum_rate1h',
+            expr: 'sum by (log, fingerprint) (rate(hero_exception_events_total{%s,fingerprint!="other"}[1h]))' % sel,
+          },
+          {
+            // The fleet's top N fingerprints of the last hour (N = _config.fleetTopN).
+            record: 'log_fingerprint:hero_exception_events:topk_sum_rate1h',
+            expr: 'topk(%d, log_fingerprint:hero_exception_events:sum_rate1h)' % c.fleetTopN,
+          },
+        ],
+      },
     ],
   },
 }
