@@ -320,3 +320,63 @@ func (s *seenSet) add(fp string) bool {
 	s.hand = (s.hand + 1) % s.limit
 	return true
 }
+
+// counterState is a Counter's figures as persisted with the positions: restored after a
+// restart, the counters continue where the positions say the reading stopped.
+type counterState struct {
+	Lines      uint64            `json:"lines"`
+	Bytes      uint64            `json:"bytes"`
+	Exceptions uint64            `json:"exceptions"`
+	NewFPs     uint64            `json:"new_fingerprints"`
+	Errors     map[string]uint64 `json:"errors,omitempty"`
+	Top        []topState        `json:"top,omitempty"`
+}
+
+type topState struct {
+	FP       string `json:"fp"`
+	Count    uint64 `json:"n"`
+	Err      uint64 `json:"err,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Location string `json:"loc,omitempty"`
+	Message  string `json:"msg,omitempty"`
+	Lang     string `json:"lang,omitempty"`
+}
+
+func (c *Counter) snapshot() counterState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := counterState{Lines: c.lines, Bytes: c.bytes, Exceptions: c.exceptions, NewFPs: c.newFPs}
+	if len(c.errReasons) > 0 {
+		s.Errors = make(map[string]uint64, len(c.errReasons))
+		for k, v := range c.errReasons {
+			s.Errors[k] = v
+		}
+	}
+	for _, e := range c.top.heap {
+		s.Top = append(s.Top, topState{FP: e.fp, Count: e.count, Err: e.err, Type: e.typ, Location: e.location, Message: e.message, Lang: e.lang})
+	}
+	return s
+}
+
+// restore sets the figures saved by snapshot (before anything is counted).
+func (c *Counter) restore(s counterState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lines, c.bytes, c.exceptions, c.newFPs = s.Lines, s.Bytes, s.Exceptions, s.NewFPs
+	c.errors = 0
+	c.errReasons = make(map[string]uint64, len(s.Errors))
+	for k, v := range s.Errors {
+		c.errReasons[k] = v
+		c.errors += v
+	}
+	c.top = newSpaceSaving(c.top.k)
+	for _, t := range s.Top {
+		if len(c.top.heap) >= c.top.k {
+			break
+		}
+		e := &ssEntry{fp: t.FP, count: t.Count, err: t.Err, typ: t.Type, location: t.Location, message: t.Message, lang: t.Lang, idx: len(c.top.heap)}
+		c.top.heap = append(c.top.heap, e)
+		c.top.m[e.fp] = e
+		c.top.up(e.idx)
+	}
+}

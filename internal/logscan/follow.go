@@ -1,10 +1,12 @@
 package logscan
 
 import (
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,34 +56,88 @@ const followBuffer = 64 << 10
 // headLen is how many leading bytes identify a file's content.
 const headLen = 1024
 
-// fileState is what is persisted per followed file.
-type fileState struct {
-	Path string `json:"path"`
-	Dev  uint64 `json:"dev"`
-	Ino  uint64 `json:"ino"`
-	Off  int64  `json:"off"`
-	HLen int    `json:"hlen"`
-	Head string `json:"head"`
-}
+// stateKey is the log_state key of the whole follower state (one row: positions and
+// counters are saved together, atomically).
+const stateKey = "follower"
+
+// goneKeep is how many records of files that disappeared are kept, to recognise their
+// compressed copies (logrotate compresses a rotated file into a new one, then removes it).
+const goneKeep = 64
 
 type fileID struct{ dev, ino uint64 }
 
 func (id fileID) key() string { return fmt.Sprintf("%d:%d", id.dev, id.ino) }
 
+// record is what is known of a file: persisted for every followed file and every
+// rotated sibling, so that nothing is read twice or skipped after a restart.
+type record struct {
+	Path  string `json:"path"`
+	Dev   uint64 `json:"dev"`
+	Ino   uint64 `json:"ino"`
+	Btime int64  `json:"btime,omitempty"`
+	// Off: content bytes accounted for (every line before it counted).
+	Off int64 `json:"off"`
+	// Resume: per container stream (one stream for other logs), where reading must start
+	// again so that an open event or a split line is complete; <= Off.
+	Resume [2]int64 `json:"resume"`
+	HLen   int      `json:"hlen"`
+	Head   string   `json:"head"`
+	Tail   []byte   `json:"tail,omitempty"`
+	Open   bool     `json:"open,omitempty"` // followed (an open file) when saved
+	// Home: the name the file had when the globs matched it; its rotated siblings are
+	// looked for under that name's prefix.
+	Home string `json:"home,omitempty"`
+	// Compressed: the file is compressed; Off is in its decompressed content.
+	Compressed bool  `json:"compressed,omitempty"`
+	Size       int64 `json:"size"` // size of the file when recorded
+	// CopyOf: the file is a copy of a followed file (copy-truncate, "cp"): it is read only
+	// from that file's position when that file is truncated.
+	CopyOf string `json:"copy_of,omitempty"`
+	// GoneAt: the file disappeared (kept a while to recognise a compressed copy).
+	GoneAt int64 `json:"gone_at,omitempty"`
+}
+
+func (r *record) id() fileID { return fileID{r.Dev, r.Ino} }
+
+// persisted is the saved state of a follower.
+type persisted struct {
+	V       int            `json:"v"`
+	Files   []record       `json:"files"`
+	Gone    []record       `json:"gone,omitempty"`
+	Counter counterState   `json:"counter"`
+	Legacy  map[string]any `json:"-"`
+}
+
 // tailFile is one open followed file.
 type tailFile struct {
 	id       fileID
+	btime    int64
 	path     string
 	f        *os.File
 	sp       *splitter
 	lp       *lineProc
-	det      *Detector
 	hlen     int
 	head     string // hex sha256 of the first hlen bytes
-	saved    int64  // last persisted offset (-1: never)
 	lastData time.Time
 	size     int64
 	mtime    time.Time
+	// rotated: no longer matched by the globs (renamed away); read until quiet.
+	rotated bool
+	home    string
+	// restored position evidence (after a restart, until reading passes it).
+	restOff  int64
+	restTail []byte
+}
+
+// pos is the offset up to which tf's file was read (processed or held).
+func (tf *tailFile) pos() int64 { return tf.lp.off + int64(tf.sp.n) }
+
+// tailAt returns the offset and bytes that must be found before it in tf's content.
+func (tf *tailFile) tailAt() (int64, []byte) {
+	if tf.restOff > tf.lp.off {
+		return tf.restOff, tf.restTail
+	}
+	return tf.lp.off, tf.lp.tail
 }
 
 // Follower follows the files of one log input and counts their exceptions.
@@ -90,17 +146,17 @@ type Follower struct {
 	format  int
 	store   StateStore
 	counter *Counter
+	mf      *messageFilter
+	log     *slog.Logger
 
-	files      map[fileID]*tailFile
-	states     map[fileID]fileState // persisted states not yet matched to an open file
-	done       map[string]doneFile  // head hash -> what was read of a released file
-	doneOrd    []string
-	failed     map[string]string // path -> last error, to count each failure once
-	mf         *messageFilter
-	compressed map[fileID]bool
-	log        *slog.Logger
-	started    bool
-	hadHist    bool // the store had positions: files found at the first poll appeared while down
+	files    map[fileID]*tailFile
+	recs     map[fileID]*record // known files not open: rotated copies, archives, copies
+	gone     []*record          // recently disappeared files (content evidence)
+	failed   map[string]string  // path -> last error, to count each failure once
+	started  bool
+	hadHist  bool // the store had positions: files found at the first look appeared while down
+	lastSave time.Time
+	dirty    bool
 }
 
 // NewFollower returns a follower; call Run (or Poll repeatedly). store may be nil (no
@@ -122,6 +178,9 @@ func NewFollower(opts FollowOptions, store StateStore) (*Follower, error) {
 	if opts.MaxReadPerPoll <= 0 {
 		opts.MaxReadPerPoll = 64 << 20
 	}
+	if opts.MaxLineBytes <= 0 {
+		opts.MaxLineBytes = DefaultMaxLineBytes
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -133,49 +192,30 @@ func NewFollower(opts FollowOptions, store StateStore) (*Follower, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Follower{
-		mf:         mf,
-		log:        opts.Logger.With("log", opts.Name),
-		opts:       opts,
-		format:     format,
-		store:      store,
-		counter:    NewCounter(opts.Name, opts.TopK, opts.SeenLimit),
-		files:      make(map[fileID]*tailFile),
-		states:     make(map[fileID]fileState),
-		done:       make(map[string]doneFile),
-		failed:     make(map[string]string),
-		compressed: make(map[fileID]bool),
+		opts:    opts,
+		format:  format,
+		store:   store,
+		counter: NewCounter(opts.Name, opts.TopK, opts.SeenLimit),
+		mf:      mf,
+		log:     opts.Logger.With("log", opts.Name),
+		files:   make(map[fileID]*tailFile),
+		recs:    make(map[fileID]*record),
+		failed:  make(map[string]string),
 	}, nil
 }
 
 // Counter returns the follower's figures (safe to read concurrently with Run).
 func (fl *Follower) Counter() *Counter { return fl.counter }
 
-// Run polls until ctx is done, then saves positions and closes the files.
-func (fl *Follower) Run(ctx context.Context) error {
-	t := time.NewTicker(fl.opts.PollInterval)
-	defer t.Stop()
-	for {
-		if err := fl.Poll(ctx); err != nil && ctx.Err() == nil {
-			fl.fail(ReasonStore, "store", err)
-		}
-		select {
-		case <-ctx.Done():
-			fl.Close(context.WithoutCancel(ctx))
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
 // Close saves positions and closes every file. Open events are not flushed: their
-// lines are read again after a restart (the saved offset is where they began).
+// lines are read again after a restart, without being counted again (see record).
 func (fl *Follower) Close(ctx context.Context) {
+	fl.dirty = true
+	fl.saveState(ctx, fl.opts.Now(), true)
 	for id, tf := range fl.files {
-		fl.save(ctx, tf)
 		_ = tf.f.Close()
 		delete(fl.files, id)
 	}
-	fl.saveSeen(ctx)
 	fl.counter.SetFiles(0)
 }
 
@@ -188,12 +228,47 @@ func (fl *Follower) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("logscan: load positions of %s: %w", fl.opts.Name, err)
 	}
-	for _, v := range st {
-		var s fileState
-		if json.Unmarshal(v, &s) == nil {
-			fl.states[fileID{s.Dev, s.Ino}] = s
+	if v, ok := st[stateKey]; ok {
+		var p persisted
+		if err := jsonUnmarshal(v, &p); err != nil {
+			return fmt.Errorf("logscan: positions of %s: %w", fl.opts.Name, err)
+		}
+		for i := range p.Files {
+			r := p.Files[i]
+			fl.recs[r.id()] = &r
+		}
+		for i := range p.Gone {
+			r := p.Gone[i]
+			fl.gone = append(fl.gone, &r)
+		}
+		fl.counter.restore(p.Counter)
+		fl.hadHist = true
+	}
+	// Positions saved by earlier versions (one key per file, no counters).
+	for k, v := range st {
+		if k == stateKey {
+			continue
+		}
+		var old struct {
+			Path string `json:"path"`
+			Dev  uint64 `json:"dev"`
+			Ino  uint64 `json:"ino"`
+			Off  int64  `json:"off"`
+			HLen int    `json:"hlen"`
+			Head string `json:"head"`
+		}
+		if jsonUnmarshal(v, &old) == nil && old.Path != "" {
+			id := fileID{old.Dev, old.Ino}
+			if _, ok := fl.recs[id]; !ok {
+				fl.recs[id] = &record{Path: old.Path, Dev: old.Dev, Ino: old.Ino, Off: old.Off, Resume: [2]int64{old.Off, old.Off},
+					HLen: old.HLen, Head: old.Head, Open: true}
+			}
 			fl.hadHist = true
 		}
+		if err := fl.store.DeleteLogState(ctx, fl.opts.Name, k); err != nil {
+			return fmt.Errorf("logscan: forget old position of %s: %w", fl.opts.Name, err)
+		}
+		fl.dirty = true
 	}
 	seen, err := fl.store.LoadSeenFingerprints(ctx, fl.opts.Name)
 	if err != nil {
@@ -203,8 +278,17 @@ func (fl *Follower) start(ctx context.Context) error {
 	return nil
 }
 
-// Poll does one pass: finds files, handles rotation, reads new lines, flushes quiet
-// events and saves positions. Errors about single files are counted, not returned.
+// entry is one file found at a look.
+type entry struct {
+	path   string
+	fi     os.FileInfo
+	id     fileID
+	inGlob bool
+}
+
+// Poll does one look: finds files (the globs' matches and their rotated siblings),
+// handles rotation and truncation, reads new lines, flushes quiet events and saves the
+// state. Errors about single files are counted, not returned.
 func (fl *Follower) Poll(ctx context.Context) error {
 	first := !fl.started
 	if first {
@@ -214,70 +298,137 @@ func (fl *Follower) Poll(ctx context.Context) error {
 		}
 	}
 	now := fl.opts.Now()
-	paths := fl.glob()
-	present := make(map[fileID]bool, len(paths))
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			fl.fail(ReasonOpen, p, err)
-			continue
-		}
-		if err := checkRegular(p, fi); err != nil {
-			fl.fail(ReasonNotRegular, p, err)
-			continue
-		}
-		id := idOf(fi)
-		if present[id] {
-			continue // the same file under two names
-		}
-		present[id] = true
-		if tf, ok := fl.files[id]; ok {
-			tf.path = p
-			continue
-		}
-		if fl.compressed[id] {
-			continue
-		}
-		fl.open(p, id, fi, first)
-	}
-	// Files no longer found (deleted, or rotated out of the globs): read to the end, release.
+	ents, byID := fl.scan()
+
+	// 1. Files followed: where are they now?
 	for id, tf := range fl.files {
-		if !present[id] {
+		e, ok := byID[id]
+		switch {
+		case !ok: // deleted, or moved out of sight: read to the end through the open file
 			fl.read(tf, now, true)
-			fl.release(ctx, tf)
+			fl.release(tf, now, true)
+		case e.inGlob:
+			tf.path, tf.rotated = e.path, false
+		default:
+			tf.path, tf.rotated = e.path, true
 		}
 	}
-	if first {
-		// Positions of files gone while we were down.
-		for id := range fl.states {
-			if fl.store != nil {
-				if err := fl.store.DeleteLogState(ctx, fl.opts.Name, id.key()); err != nil {
-					fl.fail(ReasonStore, "store", fmt.Errorf("logscan: forget position: %w", err))
-				}
-			}
-			delete(fl.states, id)
+	// 2. Records of files restored after a restart, or known and not open.
+	if first && fl.hadHist {
+		fl.restore(byID, now)
+	}
+	// 3. Truncation (copy-truncate) of followed files: finish reading from the copy.
+	for _, tf := range fl.sortedFiles() {
+		fl.check(tf, ents, now)
+	}
+	// 4. Files not seen before.
+	for _, e := range ents {
+		if _, ok := fl.files[e.id]; ok {
+			continue
+		}
+		if r, ok := fl.recs[e.id]; ok {
+			fl.known(r, e, now)
+			continue
+		}
+		fl.discover(e, first, now)
+	}
+	// 5. Records of files that disappeared become content evidence for a while.
+	for id, r := range fl.recs {
+		if _, ok := byID[id]; !ok {
+			fl.forget(r, now)
 		}
 	}
-	ids := make([]fileID, 0, len(fl.files))
-	for id := range fl.files {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return fl.files[ids[i]].path < fl.files[ids[j]].path })
-	for _, id := range ids {
-		tf := fl.files[id]
-		fl.check(tf, paths, now)
+	// 6. Read, flush quiet events, release quiet rotated files.
+	inGlob := 0
+	for _, tf := range fl.sortedFiles() {
 		fl.read(tf, now, false)
 		tf.lp.flushIfQuiet(now, fl.opts.QuietFlush)
-		fl.save(ctx, tf)
+		if tf.rotated && now.Sub(tf.lastData) >= max(fl.opts.QuietFlush, 2*fl.opts.PollInterval) {
+			fl.read(tf, now, true)
+			fl.release(tf, now, false)
+			continue
+		}
+		if !tf.rotated {
+			inGlob++
+		}
 	}
-	fl.counter.SetFiles(len(fl.files))
-	fl.saveSeen(ctx)
+	fl.counter.SetFiles(inGlob)
+	fl.saveState(ctx, now, false)
 	return nil
 }
 
-func (fl *Follower) glob() []string {
-	seen := make(map[string]bool)
+func (fl *Follower) sortedFiles() []*tailFile {
+	out := make([]*tailFile, 0, len(fl.files))
+	for _, tf := range fl.files {
+		out = append(out, tf)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+// globDirs are the directories the globs look into (also where rotated files go).
+func (fl *Follower) globDirs() []string {
+	seen := map[string]bool{}
 	var out []string
+	add := func(d string) {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	for _, g := range fl.opts.Paths {
+		d := filepath.Dir(g)
+		if !hasMeta(d) {
+			add(d)
+			continue
+		}
+		m, _ := filepath.Glob(d)
+		for _, x := range m {
+			add(x)
+		}
+	}
+	return out
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
+
+// scan lists the globs' matches and, in their directories, the rotated siblings of the
+// followed names (name.1, name-20260501, name.1.gz, ...).
+func (fl *Follower) scan() ([]entry, map[fileID]entry) {
+	var ents []entry
+	byID := map[fileID]entry{}
+	add := func(p string, inGlob bool) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				fl.fail(ReasonOpen, p, err)
+			}
+			return
+		}
+		if err := checkRegular(p, fi); err != nil {
+			if inGlob {
+				fl.fail(ReasonNotRegular, p, err)
+			}
+			return
+		}
+		id := idOf(fi)
+		if old, ok := byID[id]; ok {
+			if inGlob && !old.inGlob { // the same file under two names: the glob's wins
+				old.inGlob, old.path = true, p
+				byID[id] = old
+				for i := range ents {
+					if ents[i].id == id {
+						ents[i] = old
+					}
+				}
+			}
+			return
+		}
+		e := entry{path: p, fi: fi, id: id, inGlob: inGlob}
+		byID[id] = e
+		ents = append(ents, e)
+	}
+	globbed := map[string]bool{}
 	for _, g := range fl.opts.Paths {
 		m, err := filepath.Glob(g)
 		if err != nil {
@@ -285,14 +436,74 @@ func (fl *Follower) glob() []string {
 			continue
 		}
 		for _, p := range m {
-			if !seen[p] && !excluded(p, fl.opts.Exclude) {
-				seen[p] = true
-				out = append(out, p)
+			if !globbed[p] && !excluded(p, fl.opts.Exclude) {
+				globbed[p] = true
 			}
 		}
 	}
-	sort.Strings(out)
-	return out
+	paths := make([]string, 0, len(globbed))
+	for p := range globbed {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		add(p, true)
+	}
+	// Family names: the globbed files, the followed files' names and the names of the
+	// files known (a followed file's glob name may be gone for a moment).
+	bases := map[string]map[string]bool{} // dir -> base names
+	addBase := func(p string) {
+		d, b := filepath.Dir(p), filepath.Base(p)
+		if bases[d] == nil {
+			bases[d] = map[string]bool{}
+		}
+		bases[d][b] = true
+	}
+	for _, p := range paths {
+		addBase(p)
+	}
+	for _, d := range fl.globDirs() {
+		for _, g := range fl.opts.Paths {
+			if filepath.Dir(g) == d && !hasMeta(filepath.Base(g)) {
+				addBase(g)
+			}
+		}
+	}
+	for _, r := range fl.recs {
+		if r.Home != "" {
+			addBase(r.Home)
+		}
+	}
+	for _, tf := range fl.files {
+		if tf.home != "" {
+			addBase(tf.home)
+		}
+	}
+	dirs := make([]string, 0, len(bases))
+	for d := range bases {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		des, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, de := range des {
+			n := de.Name()
+			p := filepath.Join(d, n)
+			if globbed[p] || de.IsDir() {
+				continue
+			}
+			for b := range bases[d] {
+				if n != b && strings.HasPrefix(n, b) && !excluded(p, fl.opts.Exclude) {
+					add(p, false)
+					break
+				}
+			}
+		}
+	}
+	return ents, byID
 }
 
 // fail counts a read that had to give up and logs it at WARN, once per path and message.
@@ -305,65 +516,10 @@ func (fl *Follower) fail(reason, path string, err error) {
 	}
 }
 
-// open starts following a file found at path.
-func (fl *Follower) open(path string, id fileID, fi os.FileInfo, first bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		fl.fail(ReasonOpen, path, err)
-		return
-	}
-	delete(fl.failed, path)
-	if c := sniffCompressed(f); c != "" {
-		// A compressed (rotated) file matched by the globs: never read as text.
-		_ = f.Close()
-		if !fl.compressed[id] {
-			fl.compressed[id] = true
-			fl.log.Debug("compressed file matched by the globs is not read as text", "path", path, "compression", c)
-		}
-		return
-	}
-	tf := &tailFile{id: id, path: path, f: f, saved: -1}
-	tf.hlen, tf.head, err = hashHead(f, headLen)
-	if err != nil {
-		fl.fail(ReasonOpen, path, err)
-		_ = f.Close()
-		return
-	}
-	var off int64
-	orig := fl.copyOf(tf)
-	st, known := fl.states[id]
-	delete(fl.states, id)
-	switch {
-	case known && st.Head == headOf(f, st.HLen) && st.Off <= fi.Size():
-		off = st.Off // resume
-	case known:
-		off = 0 // same inode, other content: a new file
-	case orig != nil:
-		off = min(orig.lp.off, fi.Size()) // a copy of a followed file (copy-truncate): only what follows
-	case fl.doneOffset(tf) >= 0:
-		off = fl.doneOffset(tf) // a file already read under another identity (a copy)
-	case first && !fl.hadHist && !fl.opts.FromStart:
-		off = fi.Size() // never seen: start at the end
-	case first && !fl.hadHist:
-		off = 0
-	default:
-		off = 0 // appeared since we started (or while we were down): all of it is new
-	}
-	if off > 0 {
-		if _, err := f.Seek(off, io.SeekStart); err != nil {
-			fl.fail(ReasonOpen, path, err)
-			_ = f.Close()
-			return
-		}
-	}
-	tf.det = NewDetector(DetectorOptions{InApp: fl.opts.InApp}, fl.emit)
-	tf.lp = newLineProc(tf.det, fl.format)
-	tf.lp.off = off
-	tf.sp = newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
-	tf.size, tf.mtime = fi.Size(), fi.ModTime()
-	tf.lastData = fl.opts.Now()
-	tf.lp.touch(tf.lastData)
-	fl.files[id] = tf
+// lost counts an error that is not tied to a retried path.
+func (fl *Follower) lost(reason, path, msg string) {
+	fl.counter.AddErrors(reason, 1)
+	fl.log.Warn("log following gave up on a read", "reason", reason, "path", path, "err", msg)
 }
 
 // emit counts an event, with the message filtered by logs[].mask and logs[].messages.
@@ -374,150 +530,495 @@ func (fl *Follower) emit(ev *Event) {
 	fl.counter.AddEvent(ev)
 }
 
-// doneFile is what was read of a released file.
-type doneFile struct {
-	off  int64
-	tail []byte
+// newStream returns a line processor for a file read from off.
+func (fl *Follower) newStream(off int64, now time.Time) (*lineProc, *splitter) {
+	det := NewDetector(DetectorOptions{InApp: fl.opts.InApp}, fl.emit)
+	lp := newLineProc(det, fl.format)
+	lp.maxLine = fl.opts.MaxLineBytes
+	lp.off = off
+	lp.countFrom = off
+	lp.skipBefore = [2]int64{off, off}
+	lp.touch(now)
+	return lp, newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
 }
 
-// copyOf returns the open file whose content tf repeats up to that file's position (tf
-// is its copy), if any: same first bytes and same bytes just before the position.
-func (fl *Follower) copyOf(tf *tailFile) *tailFile {
-	if tf.hlen < headLen {
+// openAt starts following the file of e from off (counting lines from countFrom).
+func (fl *Follower) openAt(e entry, f *os.File, off int64, resume [2]int64, now time.Time) *tailFile {
+	tf := &tailFile{id: e.id, path: e.path, f: f, rotated: !e.inGlob, btime: birthOf(f), home: fl.homeOf(e)}
+	var err error
+	tf.hlen, tf.head, err = hashHead(f, headLen)
+	if err != nil {
+		fl.fail(ReasonRead, e.path, err)
+		_ = f.Close()
 		return nil
 	}
-	for _, o := range fl.files {
-		if o.hlen == tf.hlen && o.head == tf.head && o.id != tf.id && sameBytesAt(tf.f, o.lp.off, o.lp.tail) {
-			return o
+	start := min(resume[0], resume[1], off)
+	tf.lp, tf.sp = fl.newStream(start, now)
+	tf.lp.countFrom = off
+	tf.lp.skipBefore = resume
+	if _, err := f.Seek(start, io.SeekStart); err != nil {
+		fl.fail(ReasonRead, e.path, err)
+		_ = f.Close()
+		return nil
+	}
+	tf.size, tf.mtime = e.fi.Size(), e.fi.ModTime()
+	tf.lastData = now
+	delete(fl.failed, e.path)
+	delete(fl.recs, e.id)
+	fl.files[e.id] = tf
+	fl.dirty = true
+	return tf
+}
+
+// homeOf is the family name of a file: its glob name, or the name of the followed or
+// known file whose rotated sibling it is.
+func (fl *Follower) homeOf(e entry) string {
+	if e.inGlob {
+		return e.path
+	}
+	best := ""
+	consider := func(h string) {
+		if h != "" && filepath.Dir(h) == filepath.Dir(e.path) && strings.HasPrefix(filepath.Base(e.path), filepath.Base(h)) && len(h) > len(best) {
+			best = h
+		}
+	}
+	for _, tf := range fl.files {
+		consider(tf.home)
+	}
+	for _, r := range fl.recs {
+		consider(r.Home)
+	}
+	for _, p := range fl.opts.Paths {
+		if !hasMeta(p) {
+			consider(p)
+		}
+	}
+	if best == "" {
+		if ents, err := filepath.Glob(filepath.Join(filepath.Dir(e.path), "*")); err == nil {
+			for _, x := range ents {
+				if x != e.path {
+					for _, g := range fl.opts.Paths {
+						if ok, _ := filepath.Match(g, x); ok {
+							consider(x)
+						}
+					}
+				}
+			}
+		}
+	}
+	return best
+}
+
+// restore matches the records of the last run with the files found.
+func (fl *Follower) restore(byID map[fileID]entry, now time.Time) {
+	for id, r := range fl.recs {
+		e, ok := byID[id]
+		if !ok || !r.Open {
+			continue
+		}
+		f, err := os.Open(e.path)
+		if err != nil {
+			fl.fail(ReasonOpen, e.path, err)
+			continue
+		}
+		if b := birthOf(f); r.Btime != 0 && b != 0 && b != r.Btime {
+			_ = f.Close()
+			delete(fl.recs, id) // the inode was reused: another file (discover reads it)
+			fl.forget(r, now)
+			continue
+		}
+		if r.HLen > 0 && headOf(f, r.HLen) != r.Head && e.fi.Size() >= int64(r.HLen) && !sameBytesAt(f, r.Off, r.Tail) {
+			// Same inode, other content, and no truncation to explain it: a new file.
+			_ = f.Close()
+			delete(fl.recs, id)
+			fl.forget(r, now)
+			continue
+		}
+		tf := fl.openAt(e, f, r.Off, r.Resume, now)
+		if tf != nil {
+			tf.restOff, tf.restTail = r.Off, r.Tail
+			tf.size = -1 // check it at once
+			if r.Home != "" {
+				tf.home = r.Home
+			}
+			if r.HLen > 0 {
+				tf.hlen, tf.head = r.HLen, r.Head // checked against the content by check
+			}
+		}
+	}
+}
+
+// known handles a file that has a record and is not open.
+func (fl *Follower) known(r *record, e entry, now time.Time) {
+	if r.Compressed || r.CopyOf != "" {
+		return
+	}
+	if e.fi.Size() <= r.Off {
+		return
+	}
+	// A rotated file written to after it was released (a late writer): read the rest.
+	f, err := os.Open(e.path)
+	if err != nil {
+		fl.fail(ReasonOpen, e.path, err)
+		return
+	}
+	fl.openAt(e, f, r.Off, r.Resume, now)
+}
+
+// discover handles a file seen for the first time.
+func (fl *Follower) discover(e entry, first bool, now time.Time) {
+	f, err := os.Open(e.path)
+	if err != nil {
+		fl.fail(ReasonOpen, e.path, err)
+		return
+	}
+	size := e.fi.Size()
+	rec := func(off int64) *record {
+		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Btime: birthOf(f), Off: off, Size: size, Home: fl.homeOf(e)}
+		r.HLen, r.Head, _ = hashHead(f, headLen)
+		return r
+	}
+	if c := sniffCompressed(f); c != "" {
+		defer f.Close()
+		r := rec(0)
+		r.Compressed = true
+		r.HLen, r.Head = 0, ""
+		fl.recs[e.id] = r
+		fl.dirty = true
+		if first && !fl.hadHist {
+			return // an archive that was there before: history, not news
+		}
+		fl.readCompressed(e, f, c, r, now)
+		return
+	}
+	if size == 0 {
+		_ = f.Close() // decided when it has content (a copy being made starts empty)
+		return
+	}
+	if first && !fl.hadHist {
+		if !e.inGlob {
+			_ = f.Close()
+			fl.recs[e.id] = rec(size) // a rotated file from before: history
+			fl.dirty = true
+			return
+		}
+		off := size
+		if fl.opts.FromStart {
+			off = 0
+		}
+		fl.openAt(e, f, off, [2]int64{off, off}, now)
+		return
+	}
+	// A copy of a followed file (copy-truncate in progress or done, the truncation not
+	// seen yet): read from that file's position when it is truncated.
+	for _, tf := range fl.files {
+		if isPrefixCopy(f, size, tf.f, tf.pos()) {
+			_ = f.Close()
+			r := rec(0)
+			r.CopyOf = tf.id.key()
+			fl.recs[e.id] = r
+			fl.dirty = true
+			return
+		}
+	}
+	// A copy of a file that is gone (a rotated copy of a file we read): what we read of it
+	// is accounted for. Not for a file at the same path: that is a new file (deleted and
+	// created again) even when its content begins with the old content.
+	if g := fl.matchGone(f, e.path); g != nil {
+		if tf := fl.openAt(e, f, g.Off, g.Resume, now); tf != nil {
+			tf.restOff, tf.restTail = g.Off, g.Tail
+		}
+		return
+	}
+	// New: created since the last look (or while we were down), maybe already rotated.
+	fl.openAt(e, f, 0, [2]int64{}, now)
+}
+
+// isPrefixCopy reports whether f (size bytes) holds the beginning of g (read to gpos).
+func isPrefixCopy(f *os.File, size int64, g *os.File, gpos int64) bool {
+	n := min(size, 4096)
+	if n <= 0 {
+		return false
+	}
+	a, b := make([]byte, n), make([]byte, n)
+	if k, _ := f.ReadAt(a, 0); int64(k) != n {
+		return false
+	}
+	if k, _ := g.ReadAt(b, 0); int64(k) != n || !bytes.Equal(a, b) {
+		return false
+	}
+	// The same bytes just before the copy's end (or before g's position).
+	end := min(size, max(gpos, n))
+	t := min(end, 256)
+	a, b = a[:t], b[:t]
+	ka, _ := f.ReadAt(a, end-t)
+	kb, _ := g.ReadAt(b, end-t)
+	return int64(ka) == t && int64(kb) == t && bytes.Equal(a, b)
+}
+
+// matchGone finds the record of a disappeared file whose content f repeats (same head,
+// same bytes before the record's offset), not at the same path.
+func (fl *Follower) matchGone(f *os.File, path string) *record {
+	for i := len(fl.gone) - 1; i >= 0; i-- {
+		g := fl.gone[i]
+		if g.Path == path || g.HLen < headLen && g.HLen < int(g.Off) || g.HLen == 0 {
+			continue
+		}
+		if headOf(f, g.HLen) == g.Head && sameBytesAt(f, g.Off, g.Tail) {
+			return g
 		}
 	}
 	return nil
 }
 
-func (fl *Follower) doneOffset(tf *tailFile) int64 {
-	if tf.hlen < headLen {
-		return -1 // too short to identify content
+// forget moves a record whose file disappeared to the gone list.
+func (fl *Follower) forget(r *record, now time.Time) {
+	delete(fl.recs, r.id())
+	if r.CopyOf == "" && !r.Compressed && r.HLen > 0 {
+		r.GoneAt = now.Unix()
+		r.Open = false
+		fl.gone = append(fl.gone, r)
+		if len(fl.gone) > goneKeep {
+			fl.gone = fl.gone[len(fl.gone)-goneKeep:]
+		}
 	}
-	if d, ok := fl.done[tf.head]; ok && sameBytesAt(tf.f, d.off, d.tail) {
-		return d.off
-	}
-	return -1
+	fl.dirty = true
 }
 
-// sameBytesAt reports whether f holds tail just before off.
-func sameBytesAt(f *os.File, off int64, tail []byte) bool {
-	if int64(len(tail)) > off {
-		return false
-	}
-	buf := make([]byte, len(tail))
-	n, _ := f.ReadAt(buf, off-int64(len(tail)))
-	return n == len(tail) && string(buf) == string(tail)
-}
-
-// check detects truncation (copy-truncate) and content replacement of an open file.
-func (fl *Follower) check(tf *tailFile, paths []string, now time.Time) {
+// check detects truncation (copy-truncate) and content replacement of a followed file.
+func (fl *Follower) check(tf *tailFile, ents []entry, now time.Time) {
 	fi, err := tf.f.Stat()
 	if err != nil {
 		fl.fail(ReasonRead, tf.path, err)
 		return
 	}
 	size, mtime := fi.Size(), fi.ModTime()
-	pos := tf.lp.off + int64(tf.sp.n)
-	if size == tf.size && mtime.Equal(tf.mtime) && size >= pos {
+	toff, tail := tf.tailAt()
+	if size == tf.size && mtime.Equal(tf.mtime) && size >= tf.pos() {
 		return
 	}
 	tf.size, tf.mtime = size, mtime
-	truncated := size < pos
-	replaced := false
+	truncated := size < max(tf.pos(), toff) || !sameBytesAt(tf.f, toff, tail)
 	if !truncated && tf.hlen > 0 {
-		replaced = headOf(tf.f, tf.hlen) != tf.head
+		truncated = headOf(tf.f, tf.hlen) != tf.head
 	}
-	if !truncated && !replaced {
+	if !truncated {
 		if tf.hlen < headLen && size > int64(tf.hlen) {
 			tf.hlen, tf.head, _ = hashHead(tf.f, headLen)
 		}
 		return
 	}
-	// Copy-truncate: the lines after our position are in the copy; read them from there.
-	fl.readCopy(tf, paths, now)
+	// The lines after our position are in the copy; read them from there.
+	if !fl.readCopy(tf, ents, now) && toff > 0 {
+		fl.lost(ReasonTruncated, tf.path, fmt.Sprintf("the file was truncated at offset %d and no rotated copy holds what followed", toff))
+	}
 	tf.lp.flush()
-	tf.lp = newLineProc(tf.det, fl.format)
-	tf.sp = newSplitterSize(fl.opts.MaxLineBytes, followBuffer)
+	tf.lp, tf.sp = fl.newStream(0, now)
+	tf.restOff, tf.restTail = 0, nil
 	if _, err := tf.f.Seek(0, io.SeekStart); err != nil {
 		fl.fail(ReasonRead, tf.path, err)
 	}
 	tf.hlen, tf.head, _ = hashHead(tf.f, headLen)
-	tf.saved = -1
+	fl.dirty = true
 }
 
-// readCopy looks for the copy of a truncated file (same first bytes, another inode)
-// among the followed paths and the rotated siblings (name.1, name-2026...) and reads it
-// from the old position to its end.
-func (fl *Follower) readCopy(tf *tailFile, paths []string, now time.Time) {
-	pos := tf.lp.off
-	cands := append([]string(nil), paths...)
-	if ents, err := os.ReadDir(filepath.Dir(tf.path)); err == nil {
-		base := filepath.Base(tf.path)
-		for _, e := range ents {
-			n := e.Name()
-			if n != base && strings.HasPrefix(n, base) {
-				cands = append(cands, filepath.Join(filepath.Dir(tf.path), n))
-			}
-		}
-	}
-	for _, p := range cands {
-		fi, err := os.Stat(p)
-		if err != nil || idOf(fi) == tf.id || fi.Size() < pos || !fi.Mode().IsRegular() {
+// readCopy finds the copy of a truncated file among the files found (same first bytes,
+// the same bytes before our position; plain or compressed) and reads it from our
+// position to its end, continuing the same stream. It reports whether it found one.
+func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
+	toff, tail := tf.tailAt()
+	for _, e := range ents {
+		if e.id == tf.id || fl.files[e.id] != nil {
 			continue
 		}
-		f, err := os.Open(p)
+		if r := fl.recs[e.id]; r != nil && r.CopyOf == "" && !r.Compressed {
+			continue // a file of its own, already accounted for
+		}
+		f, err := os.Open(e.path)
 		if err != nil {
 			continue
 		}
-		if tf.hlen == 0 || headOf(f, tf.hlen) != tf.head || !sameBytesAt(f, pos, tf.lp.tail) {
+		var rd io.Reader = f
+		c := sniffCompressed(f)
+		if c != "" {
+			if rd, err = decompressor(f, c); err != nil {
+				_ = f.Close()
+				continue
+			}
+		}
+		br := &prefixReader{r: rd}
+		if !br.matches(tf.hlen, tf.head, toff, tail) {
 			_ = f.Close()
 			continue
 		}
-		if fl.files[idOf(fi)] != nil { // the copy is followed itself, from our position
+		// Continue the stream (held partial line included) from the copy.
+		start := tf.lp.off
+		if err := br.skipTo(start); err != nil {
 			_ = f.Close()
-			return
+			continue
 		}
-		if _, err := f.Seek(pos, io.SeekStart); err == nil {
-			// Continue the same stream (held partial line included) from the copy.
-			tf.sp.n = 0
-			tf.sp.discard = false
-			old := tf.f
-			tf.f = f
-			fl.read(tf, now, true)
-			tf.f = old
-			fl.markDone(tf.head, tf.hlen, tf.lp.off, tf.lp.tail)
-		}
+		tf.sp.n = 0
+		tf.sp.discard = false
+		fl.readFrom(tf, br, tf.path, now, true)
 		_ = f.Close()
+		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Off: tf.lp.off, Size: e.fi.Size(), Compressed: c != "",
+			HLen: tf.hlen, Head: tf.head, Home: tf.home}
+		fl.recs[e.id] = r
+		return true
+	}
+	return false
+}
+
+// readCompressed reads a compressed file not seen before: the part of a known content
+// that was not read (a rotated file compressed before we finished it), or all of it.
+func (fl *Follower) readCompressed(e entry, f *os.File, c string, r *record, now time.Time) {
+	rd, err := decompressor(f, c)
+	if err != nil {
+		if c == "xz" || c == "zstd" {
+			return // cannot be read (no decoder in the standard library): never text
+		}
+		fl.lost(ReasonDecompress, e.path, err.Error())
 		return
+	}
+	br := &prefixReader{r: rd}
+	var from, countFrom int64
+	var resume [2]int64
+	matched := false
+	for i := len(fl.gone) - 1; i >= 0 && !matched; i-- {
+		g := fl.gone[i]
+		if g.HLen > 0 && br.matches(g.HLen, g.Head, g.Off, g.Tail) {
+			matched, countFrom, resume = true, g.Off, g.Resume
+		}
+	}
+	if !matched {
+		for _, o := range fl.recs {
+			if o.Compressed || o.CopyOf != "" || o.HLen == 0 || o.id() == e.id {
+				continue
+			}
+			if br.matches(o.HLen, o.Head, o.Off, o.Tail) {
+				matched, countFrom, resume = true, o.Off, o.Resume
+				break
+			}
+		}
+	}
+	if matched {
+		from = min(resume[0], resume[1], countFrom)
+	}
+	if err := br.skipTo(from); err != nil {
+		fl.lost(ReasonDecompress, e.path, err.Error())
+		return
+	}
+	lp, sp := fl.newStream(from, now)
+	lp.countFrom = countFrom
+	lp.skipBefore = [2]int64{max(resume[0], from), max(resume[1], from)}
+	if !matched {
+		lp.skipBefore = [2]int64{}
+	}
+	tf := &tailFile{id: e.id, path: e.path, f: f, lp: lp, sp: sp, rotated: true}
+	fl.readFrom(tf, br, e.path, now, true)
+	r.Off = lp.off
+}
+
+// decompressor returns a reader of the decompressed content.
+func decompressor(f *os.File, c string) (io.Reader, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("logscan: seek %s: %w", f.Name(), err)
+	}
+	switch c {
+	case "gzip":
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("logscan: gzip %s: %w", f.Name(), err)
+		}
+		return zr, nil
+	case "bzip2":
+		return bzip2.NewReader(f), nil
+	}
+	return nil, fmt.Errorf("logscan: %s: %s compressed files cannot be read", f.Name(), c)
+}
+
+// prefixReader reads a stream whose first bytes are kept to compare them.
+type prefixReader struct {
+	r    io.Reader
+	buf  []byte // bytes read but not consumed yet, from offset boff
+	boff int64
+	off  int64 // stream offset of the next byte returned by Read
+	err  error
+}
+
+// fillTo reads until n bytes from the stream start are buffered (or the stream ends).
+func (p *prefixReader) fillTo(n int64) {
+	for p.boff+int64(len(p.buf)) < n && p.err == nil {
+		chunk := make([]byte, min(n-p.boff-int64(len(p.buf)), 1<<20))
+		k, err := io.ReadFull(p.r, chunk)
+		p.buf = append(p.buf, chunk[:k]...)
+		if err != nil {
+			p.err = err
+		}
 	}
 }
 
-func (fl *Follower) markDone(head string, hlen int, off int64, tail []byte) {
-	if hlen < headLen {
-		return
+// matches reports whether the stream starts with hlen bytes hashing to head and holds
+// tail just before off. It consumes nothing (the bytes stay buffered, up to off).
+func (p *prefixReader) matches(hlen int, head string, off int64, tail []byte) bool {
+	if hlen <= 0 || p.boff != 0 {
+		return false
 	}
-	if _, ok := fl.done[head]; !ok {
-		fl.doneOrd = append(fl.doneOrd, head)
-		if len(fl.doneOrd) > 256 {
-			delete(fl.done, fl.doneOrd[0])
-			fl.doneOrd = fl.doneOrd[1:]
-		}
+	p.fillTo(max(int64(hlen), off))
+	if int64(len(p.buf)) < int64(hlen) {
+		return false
 	}
-	fl.done[head] = doneFile{off: off, tail: append([]byte(nil), tail...)}
+	sum := sha256.Sum256(p.buf[:hlen])
+	if hex.EncodeToString(sum[:8]) != head {
+		return false
+	}
+	if int64(len(p.buf)) < off {
+		return false
+	}
+	return off >= int64(len(tail)) && bytes.Equal(p.buf[off-int64(len(tail)):off], tail)
+}
+
+// skipTo discards the stream up to off.
+func (p *prefixReader) skipTo(off int64) error {
+	if off < p.boff {
+		return errors.New("logscan: cannot seek back in a compressed stream")
+	}
+	p.fillTo(off)
+	drop := off - p.boff
+	if drop > int64(len(p.buf)) {
+		return fmt.Errorf("logscan: the copy is shorter than %d bytes", off)
+	}
+	p.buf = p.buf[drop:]
+	p.boff = off
+	return nil
+}
+
+func (p *prefixReader) Read(b []byte) (int, error) {
+	if len(p.buf) > 0 {
+		n := copy(b, p.buf)
+		p.buf = p.buf[n:]
+		p.boff += int64(n)
+		return n, nil
+	}
+	if p.err != nil {
+		return 0, p.err
+	}
+	n, err := p.r.Read(b)
+	p.boff += int64(n)
+	return n, err
 }
 
 // read reads what is new in tf (at most MaxReadPerPoll bytes unless final); at final
 // (the file is going away) it also processes a last line without newline.
 func (fl *Follower) read(tf *tailFile, now time.Time, final bool) {
+	fl.readFrom(tf, tf.f, tf.path, now, final)
+}
+
+func (fl *Follower) readFrom(tf *tailFile, r io.Reader, path string, now time.Time, final bool) {
 	var total int64
 	lines0, bytes0, long0 := tf.lp.lines, tf.lp.bytes, tf.lp.longLines
 	for final || total < fl.opts.MaxReadPerPoll {
-		k, err := tf.sp.fill(tf.f)
+		k, err := tf.sp.fill(r)
 		total += int64(k)
 		if k > 0 {
 			tf.sp.drain(tf.lp)
@@ -526,7 +1027,7 @@ func (fl *Follower) read(tf *tailFile, now time.Time, final bool) {
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				fl.fail(ReasonRead, tf.path, err)
+				fl.fail(ReasonRead, path, err)
 			}
 			break
 		}
@@ -538,53 +1039,80 @@ func (fl *Follower) read(tf *tailFile, now time.Time, final bool) {
 		tf.sp.finish(tf.lp)
 		tf.lp.flush()
 	}
+	if total > 0 {
+		fl.dirty = true
+	}
 	fl.counter.AddLines(tf.lp.lines-lines0, tf.lp.bytes-bytes0)
 	if n := tf.lp.longLines - long0; n > 0 {
 		fl.counter.AddErrors(ReasonLineTooLong, n)
-		fl.log.Warn("log line over the length cap: its head was kept, the rest skipped", "path", tf.path, "lines", n)
+		fl.log.Warn("log line over the length cap: its head was kept, the rest skipped", "path", path, "lines", n)
 	}
 }
 
-// release stops following a file that is gone.
-func (fl *Follower) release(ctx context.Context, tf *tailFile) {
-	fl.markDone(tf.head, tf.hlen, tf.lp.off, tf.lp.tail)
+// release stops following a file; unless it is gone, a record keeps what was read.
+func (fl *Follower) release(tf *tailFile, now time.Time, gone bool) {
 	_ = tf.f.Close()
 	delete(fl.files, tf.id)
-	if fl.store != nil && tf.saved >= 0 {
-		if err := fl.store.DeleteLogState(ctx, fl.opts.Name, tf.id.key()); err != nil {
-			fl.fail(ReasonRead, tf.path, err)
+	r := fl.recordOf(tf)
+	r.Open = false
+	if gone {
+		fl.forget(r, now)
+		return
+	}
+	fl.recs[tf.id] = r
+	fl.dirty = true
+}
+
+// recordOf is the record of an open file.
+func (fl *Follower) recordOf(tf *tailFile) *record {
+	r := &record{Path: tf.path, Dev: tf.id.dev, Ino: tf.id.ino, Btime: tf.btime, Off: tf.lp.off, HLen: tf.hlen, Head: tf.head,
+		Tail: append([]byte(nil), tf.lp.tail...), Open: true, Size: tf.size, Home: tf.home}
+	r.Resume = tf.lp.resumePoints()
+	if tf.restOff > tf.lp.off { // not yet back where the last run was
+		r.Off, r.Tail = tf.restOff, tf.restTail
+	}
+	return r
+}
+
+// saveState saves positions and counters together (one row), at most once per poll
+// interval unless forced.
+func (fl *Follower) saveState(ctx context.Context, now time.Time, force bool) {
+	fps := fl.counter.TakeNewSeen()
+	if fl.store == nil {
+		return
+	}
+	if len(fps) > 0 {
+		if err := fl.store.AddSeenFingerprints(ctx, fl.opts.Name, fps, fl.opts.SeenLimit); err != nil {
+			fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save seen fingerprints: %w", err))
 		}
 	}
-}
-
-func (fl *Follower) save(ctx context.Context, tf *tailFile) {
-	if fl.store == nil {
+	if !fl.dirty || !force && now.Sub(fl.lastSave) < fl.opts.PollInterval {
 		return
 	}
-	off := tf.lp.safeOffset()
-	if off == tf.saved {
+	p := persisted{V: 2, Counter: fl.counter.snapshot()}
+	for _, tf := range fl.files {
+		if tf.lp == nil {
+			continue
+		}
+		p.Files = append(p.Files, *fl.recordOf(tf))
+	}
+	for _, r := range fl.recs {
+		p.Files = append(p.Files, *r)
+	}
+	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
+	for _, g := range fl.gone {
+		p.Gone = append(p.Gone, *g)
+	}
+	v, err := jsonMarshal(p)
+	if err == nil {
+		err = fl.store.SaveLogState(ctx, fl.opts.Name, stateKey, v)
+	}
+	if err != nil {
+		fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save positions: %w", err))
 		return
 	}
-	v, _ := json.Marshal(fileState{Path: tf.path, Dev: tf.id.dev, Ino: tf.id.ino, Off: off, HLen: tf.hlen, Head: tf.head})
-	if err := fl.store.SaveLogState(ctx, fl.opts.Name, tf.id.key(), v); err != nil {
-		fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save position of %s: %w", tf.path, err))
-		return
-	}
-	tf.saved = off
-}
-
-func (fl *Follower) saveSeen(ctx context.Context) {
-	if fl.store == nil {
-		fl.counter.TakeNewSeen()
-		return
-	}
-	fps := fl.counter.TakeNewSeen()
-	if len(fps) == 0 {
-		return
-	}
-	if err := fl.store.AddSeenFingerprints(ctx, fl.opts.Name, fps, fl.opts.SeenLimit); err != nil {
-		fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save seen fingerprints: %w", err))
-	}
+	delete(fl.failed, "store")
+	fl.lastSave, fl.dirty = now, false
 }
 
 // hashHead hashes the first min(size, n) bytes of f without moving its offset.
@@ -607,4 +1135,14 @@ func headOf(f *os.File, n int) string {
 	}
 	sum := sha256.Sum256(buf[:k])
 	return hex.EncodeToString(sum[:8])
+}
+
+// sameBytesAt reports whether f holds tail just before off.
+func sameBytesAt(f *os.File, off int64, tail []byte) bool {
+	if int64(len(tail)) > off {
+		return false
+	}
+	buf := make([]byte, len(tail))
+	n, _ := f.ReadAt(buf, off-int64(len(tail)))
+	return n == len(tail) && string(buf) == string(tail)
 }

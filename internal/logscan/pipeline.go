@@ -172,7 +172,7 @@ func (p *lineProc) processChunk(data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	p.bytes += uint64(len(data))
+	p.countBytes(len(data))
 	for i := range p.tokNext {
 		p.tokNext[i] = -1
 	}
@@ -309,14 +309,14 @@ func (s *splitter) drain(p *lineProc) int64 {
 	if s.discard {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
-			p.bytes += uint64(s.n)
+			p.countBytes(s.n)
 			p.off += int64(s.n)
 			p.keepTail(data)
 			s.n = 0
 			return int64(len(data))
 		}
 		start = i + 1
-		p.bytes += uint64(start)
+		p.countBytes(start)
 		p.off += int64(start)
 		p.keepTail(data[:start])
 		s.discard = false
@@ -349,7 +349,7 @@ func (s *splitter) finish(p *lineProc) {
 	if s.n > 0 && !s.discard {
 		p.processChunk(s.buf[:s.n])
 	} else if s.n > 0 {
-		p.bytes += uint64(s.n)
+		p.countBytes(s.n)
 		p.off += int64(s.n)
 	}
 	s.n = 0
@@ -381,4 +381,13 @@ func criPrefix(line []byte) int {
 		return 0
 	}
 	return sp + 1 + 7 + 2
+}
+
+// countBytes counts the next n stream bytes (at p.off), except those read again after a
+// restart (before countFrom).
+func (p *lineProc) countBytes(n int) {
+	end := p.off + int64(n)
+	if from := max(p.off, p.countFrom); end > from {
+		p.bytes += uint64(end - from)
+	}
 }

@@ -1,0 +1,191 @@
+package logscan
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// lineCount is the number of lines of text.
+func lineCount(s string) uint64 { return uint64(strings.Count(s, "\n")) }
+
+func expectExact(t *testing.T, st Stats, lines, exceptions uint64) {
+	t.Helper()
+	if st.Lines != lines || st.Exceptions != exceptions {
+		t.Fatalf("lines %d exceptions %d (errors %v), want lines %d exceptions %d", st.Lines, st.Exceptions, st.ErrorsByReason, lines, exceptions)
+	}
+}
+
+func (e *followEnv) gzip(name string) {
+	e.t.Helper()
+	data, err := os.ReadFile(e.path(name))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.write(name+".gz", gzipOf(e.t, string(data)))
+	if err := os.Remove(e.path(name)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *followEnv) copyTruncate(from, to string) {
+	e.t.Helper()
+	data, err := os.ReadFile(e.path(from))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.write(to, string(data))
+	if err := os.Truncate(e.path(from), 0); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestFollowDoubleRotationCreate: logrotate create + rotate 2, twice between two looks,
+// glob *.log: the file that lived and was rotated away between the looks is read.
+func TestFollowDoubleRotationCreate(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 2)
+	e.write("app.log", a)
+	fl := e.follower("*.log", true)
+	expectExact(t, e.poll(fl), lineCount(a), 2)
+	e.appendTo("app.log", trace(2))
+	e.rename("app.log", "app.log.1")
+	b := preamble + traces(3, 3)
+	e.write("app.log", b)
+	e.rename("app.log.1", "app.log.2")
+	e.rename("app.log", "app.log.1")
+	c := preamble + traces(6, 1)
+	e.write("app.log", c)
+	st := e.poll(fl)
+	expectExact(t, st, lineCount(a+trace(2)+b+c), 7)
+	// Third rotation: the oldest is deleted (rotate 2), written to just before.
+	e.appendTo("app.log", trace(7))
+	if err := os.Remove(e.path("app.log.2")); err != nil {
+		t.Fatal(err)
+	}
+	e.rename("app.log.1", "app.log.2")
+	e.rename("app.log", "app.log.1")
+	e.write("app.log", traces(8, 1))
+	for range 5 { // the rotated files are released when quiet; nothing is read twice
+		st = e.poll(fl)
+	}
+	expectExact(t, st, lineCount(a+trace(2)+b+c+trace(7)+traces(8, 1)), 9)
+	if st.Errors != 0 || st.FilesFollowed != 1 {
+		t.Errorf("errors %v files %d", st.ErrorsByReason, st.FilesFollowed)
+	}
+}
+
+// TestFollowCopyTruncateCompress: copytruncate + compress (no delaycompress): the copy is
+// gzipped before the next look; the unread part is read from the .gz.
+func TestFollowCopyTruncateCompress(t *testing.T) {
+	for _, glob := range []string{"app.log", "app.log*"} {
+		t.Run(glob, func(t *testing.T) {
+			e := newFollowEnv(t)
+			a := preamble + traces(0, 2)
+			e.write("app.log", a)
+			fl := e.follower(glob, true)
+			expectExact(t, e.poll(fl), lineCount(a), 2)
+			e.appendTo("app.log", trace(2)) // unread when the copy is made
+			e.copyTruncate("app.log", "app.log.1")
+			e.gzip("app.log.1")
+			e.appendTo("app.log", trace(3))
+			st := e.poll(fl)
+			expectExact(t, st, lineCount(a+trace(2)+trace(3)), 4)
+			for range 3 {
+				st = e.poll(fl)
+			}
+			expectExact(t, st, lineCount(a+trace(2)+trace(3)), 4)
+			if st.Errors != 0 {
+				t.Errorf("errors %v", st.ErrorsByReason)
+			}
+		})
+	}
+}
+
+// TestFollowCopyTruncateDelayCompressTwice: copytruncate + delaycompress, two rotations
+// between looks: the first copy is compressed by the second rotation, the second copy is
+// plain; both unread parts are read.
+func TestFollowCopyTruncateDelayCompressTwice(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 2)
+	e.write("app.log", a)
+	fl := e.follower("app.log", true)
+	expectExact(t, e.poll(fl), lineCount(a), 2)
+	e.appendTo("app.log", trace(2))
+	e.copyTruncate("app.log", "app.log.1") // rotation 1
+	b := strings.ReplaceAll(preamble, "cache", "pool") + traces(3, 2)
+	e.appendTo("app.log", b)
+	e.rename("app.log.1", "app.log.2") // rotation 2: delaycompress compresses the older copy
+	e.gzip("app.log.2")
+	e.copyTruncate("app.log", "app.log.1")
+	e.appendTo("app.log", trace(5))
+	st := e.poll(fl)
+	for range 4 {
+		st = e.poll(fl)
+	}
+	expectExact(t, st, lineCount(a+trace(2)+b+trace(5)), 6)
+	if st.Errors != 0 {
+		t.Errorf("errors %v", st.ErrorsByReason)
+	}
+}
+
+// TestFollowDeleteRecreateSamePrefix: a file deleted and created again whose content
+// begins with the whole old content is a new file: all of it is read.
+func TestFollowDeleteRecreateSamePrefix(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 2)
+	e.write("app.log", a)
+	fl := e.follower("app.log", true)
+	expectExact(t, e.poll(fl), lineCount(a), 2)
+	if err := os.Remove(e.path("app.log")); err != nil {
+		t.Fatal(err)
+	}
+	expectExact(t, e.poll(fl), lineCount(a), 2)
+	e.write("app.log", a+trace(2))
+	expectExact(t, e.poll(fl), lineCount(a+a+trace(2)), 5)
+}
+
+// TestFollowRestartOpenEvent: an event still open at shutdown is read again after the
+// restart but neither its lines nor the event are counted twice; the counters continue.
+func TestFollowRestartOpenEvent(t *testing.T) {
+	for _, crash := range []bool{false, true} {
+		e := newFollowEnv(t)
+		a := preamble + traces(0, 1)
+		e.write("app.log", a)
+		fl := e.follower("app.log*", true)
+		e.poll(fl)
+		open := "Traceback (most recent call last):\n  File \"/srv/x.py\", line 1, in f\n"
+		e.appendTo("app.log", open)
+		expectExact(t, e.poll(fl), lineCount(a+open), 1)
+		if !crash {
+			fl.Close(context.Background())
+		} // else: the state of the last look is what a kill -9 leaves
+		rest := "KeyError: 'k'\n2026-05-01 10:00:02 INFO next\n"
+		e.appendTo("app.log", rest)
+		fl2 := e.follower("app.log*", true)
+		st := e.poll(fl2)
+		expectExact(t, st, lineCount(a+open+rest), 2)
+		if st.Bytes != uint64(len(a+open+rest)) {
+			t.Errorf("bytes %d, want %d", st.Bytes, len(a+open+rest))
+		}
+	}
+}
+
+// TestFollowRestartAfterCompressedRotation: while the exporter was down the file was
+// rotated and compressed: the unread part is read from the archive.
+func TestFollowRestartAfterCompressedRotation(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 2)
+	e.write("app.log", a)
+	fl := e.follower("app.log", true)
+	e.poll(fl)
+	fl.Close(context.Background())
+	e.appendTo("app.log", trace(2))
+	e.rename("app.log", "app.log.1")
+	e.gzip("app.log.1")
+	e.write("app.log", traces(3, 1))
+	fl2 := e.follower("app.log", true)
+	st := e.poll(fl2)
+	expectExact(t, st, lineCount(a+trace(2)+traces(3, 1)), 4)
+}
