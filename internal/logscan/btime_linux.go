@@ -18,3 +18,12 @@ func birthOf(f *os.File) int64 {
 	}
 	return st.Btime.Sec*1e9 + int64(st.Btime.Nsec)
 }
+
+// birthOfPath is birthOf for a path (following symbolic links, as os.Stat).
+func birthOfPath(p string) int64 {
+	var st unix.Statx_t
+	if err := unix.Statx(unix.AT_FDCWD, p, 0, unix.STATX_BTIME, &st); err != nil || st.Mask&unix.STATX_BTIME == 0 {
+		return 0
+	}
+	return st.Btime.Sec*1e9 + int64(st.Btime.Nsec)
+}

@@ -112,7 +112,7 @@ func (p *lineProc) envelopeLine(raw []byte, off int64) {
 		}
 		content = st.join
 	}
-	if st.joinStart >= p.countFrom {
+	if off >= p.countFrom { // counted when complete: at its last record
 		p.lines++
 	}
 	p.feedStream(st, content, st.joinStart)
@@ -253,9 +253,7 @@ func (p *lineProc) flush() {
 	for _, st := range p.streams {
 		if st != nil && st.joining {
 			st.joining = false
-			if st.joinStart >= p.countFrom {
-				p.lines++
-			}
+			p.lines++ // an incomplete line is never counted before it ends
 			p.feedStream(st, st.join, st.joinStart)
 			st.join = st.join[:0]
 		}

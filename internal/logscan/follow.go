@@ -64,9 +64,42 @@ const stateKey = "follower"
 // compressed copies (logrotate compresses a rotated file into a new one, then removes it).
 const goneKeep = 64
 
-type fileID struct{ dev, ino uint64 }
+// fileID is the identity of a file: device, inode and (where the file system records
+// it) creation time, so that a new file reusing a deleted file's inode is another file.
+type fileID struct {
+	dev, ino uint64
+	btime    int64
+}
 
-func (id fileID) key() string { return fmt.Sprintf("%d:%d", id.dev, id.ino) }
+func (id fileID) key() string { return fmt.Sprintf("%d:%d:%d", id.dev, id.ino, id.btime) }
+
+// idOfFile is the identity of an open file.
+func idOfFile(f *os.File) (fileID, os.FileInfo, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return fileID{}, nil, fmt.Errorf("logscan: stat %s: %w", f.Name(), err)
+	}
+	id := idOf(fi)
+	id.btime = birthOf(f)
+	return id, fi, nil
+}
+
+// openVerified opens e's path and checks that it is still the file the scan found (a
+// rotation may have moved another file there since).
+func (fl *Follower) openVerified(e entry) *os.File {
+	f, err := os.Open(e.path)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) { // renamed since the scan: seen at its new name
+			fl.fail(ReasonOpen, e.path, err)
+		}
+		return nil
+	}
+	if id, _, err := idOfFile(f); err != nil || id != e.id {
+		_ = f.Close()
+		return nil
+	}
+	return f
+}
 
 // record is what is known of a file: persisted for every followed file and every
 // rotated sibling, so that nothing is read twice or skipped after a restart.
@@ -97,7 +130,7 @@ type record struct {
 	GoneAt int64 `json:"gone_at,omitempty"`
 }
 
-func (r *record) id() fileID { return fileID{r.Dev, r.Ino} }
+func (r *record) id() fileID { return fileID{r.Dev, r.Ino, r.Btime} }
 
 // persisted is the saved state of a follower.
 type persisted struct {
@@ -258,7 +291,7 @@ func (fl *Follower) start(ctx context.Context) error {
 			Head string `json:"head"`
 		}
 		if jsonUnmarshal(v, &old) == nil && old.Path != "" {
-			id := fileID{old.Dev, old.Ino}
+			id := fileID{dev: old.Dev, ino: old.Ino}
 			if _, ok := fl.recs[id]; !ok {
 				fl.recs[id] = &record{Path: old.Path, Dev: old.Dev, Ino: old.Ino, Off: old.Off, Resume: [2]int64{old.Off, old.Off},
 					HLen: old.HLen, Head: old.Head, Open: true}
@@ -412,6 +445,7 @@ func (fl *Follower) scan() ([]entry, map[fileID]entry) {
 			return
 		}
 		id := idOf(fi)
+		id.btime = birthOfPath(p)
 		if old, ok := byID[id]; ok {
 			if inGlob && !old.inGlob { // the same file under two names: the glob's wins
 				old.inGlob, old.path = true, p
@@ -544,7 +578,7 @@ func (fl *Follower) newStream(off int64, now time.Time) (*lineProc, *splitter) {
 
 // openAt starts following the file of e from off (counting lines from countFrom).
 func (fl *Follower) openAt(e entry, f *os.File, off int64, resume [2]int64, now time.Time) *tailFile {
-	tf := &tailFile{id: e.id, path: e.path, f: f, rotated: !e.inGlob, btime: birthOf(f), home: fl.homeOf(e)}
+	tf := &tailFile{id: e.id, path: e.path, f: f, rotated: !e.inGlob, btime: e.id.btime, home: fl.homeOf(e)}
 	var err error
 	tf.hlen, tf.head, err = hashHead(f, headLen)
 	if err != nil {
@@ -563,6 +597,7 @@ func (fl *Follower) openAt(e entry, f *os.File, off int64, resume [2]int64, now 
 	}
 	tf.size, tf.mtime = e.fi.Size(), e.fi.ModTime()
 	tf.lastData = now
+	fl.log.Debug("following file", "path", e.path, "inode", e.id.ino, "from", start, "count_from", off, "size", tf.size, "rotated", tf.rotated)
 	delete(fl.failed, e.path)
 	delete(fl.recs, e.id)
 	fl.files[e.id] = tf
@@ -613,18 +648,21 @@ func (fl *Follower) homeOf(e entry) string {
 func (fl *Follower) restore(byID map[fileID]entry, now time.Time) {
 	for id, r := range fl.recs {
 		e, ok := byID[id]
+		if !ok && r.Btime == 0 { // saved without a creation time (older version)
+			for eid, x := range byID {
+				if eid.dev == id.dev && eid.ino == id.ino {
+					e, ok = x, true
+					delete(fl.recs, id)
+					r.Btime = eid.btime
+					fl.recs[eid] = r
+				}
+			}
+		}
 		if !ok || !r.Open {
 			continue
 		}
-		f, err := os.Open(e.path)
-		if err != nil {
-			fl.fail(ReasonOpen, e.path, err)
-			continue
-		}
-		if b := birthOf(f); r.Btime != 0 && b != 0 && b != r.Btime {
-			_ = f.Close()
-			delete(fl.recs, id) // the inode was reused: another file (discover reads it)
-			fl.forget(r, now)
+		f := fl.openVerified(e)
+		if f == nil {
 			continue
 		}
 		if r.HLen > 0 && headOf(f, r.HLen) != r.Head && e.fi.Size() >= int64(r.HLen) && !sameBytesAt(f, r.Off, r.Tail) {
@@ -657,29 +695,42 @@ func (fl *Follower) known(r *record, e entry, now time.Time) {
 		return
 	}
 	// A rotated file written to after it was released (a late writer): read the rest.
-	f, err := os.Open(e.path)
-	if err != nil {
-		fl.fail(ReasonOpen, e.path, err)
-		return
+	if f := fl.openVerified(e); f != nil {
+		fl.openAt(e, f, r.Off, r.Resume, now)
 	}
-	fl.openAt(e, f, r.Off, r.Resume, now)
 }
 
 // discover handles a file seen for the first time.
 func (fl *Follower) discover(e entry, first bool, now time.Time) {
-	f, err := os.Open(e.path)
-	if err != nil {
-		fl.fail(ReasonOpen, e.path, err)
+	f := fl.openVerified(e)
+	if f == nil {
 		return
+	}
+	// A file taken for gone (a rotation moved it while it was looked for) is back: the
+	// same identity (inode and creation time) continues where it was left.
+	for i, g := range fl.gone {
+		if g.id() == e.id && g.Btime != 0 {
+			fl.gone = append(fl.gone[:i], fl.gone[i+1:]...)
+			if tf := fl.openAt(e, f, g.Off, g.Resume, now); tf != nil {
+				tf.restOff, tf.restTail, tf.size = g.Off, g.Tail, -1
+				if g.Home != "" {
+					tf.home = g.Home
+				}
+			}
+			return
+		}
 	}
 	size := e.fi.Size()
 	rec := func(off int64) *record {
-		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Btime: birthOf(f), Off: off, Size: size, Home: fl.homeOf(e)}
+		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Btime: e.id.btime, Off: off, Size: size, Home: fl.homeOf(e)}
 		r.HLen, r.Head, _ = hashHead(f, headLen)
 		return r
 	}
 	if c := sniffCompressed(f); c != "" {
 		defer f.Close()
+		if !compressedComplete(f, c) {
+			return // still being written (gzip runs after the rotation): decided when complete
+		}
 		r := rec(0)
 		r.Compressed = true
 		r.HLen, r.Head = 0, ""
@@ -841,6 +892,10 @@ func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
 		var rd io.Reader = f
 		c := sniffCompressed(f)
 		if c != "" {
+			if !compressedComplete(f, c) { // being written: the plain copy is still there
+				_ = f.Close()
+				continue
+			}
 			if rd, err = decompressor(f, c); err != nil {
 				_ = f.Close()
 				continue
@@ -861,7 +916,7 @@ func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
 		tf.sp.discard = false
 		fl.readFrom(tf, br, tf.path, now, true)
 		_ = f.Close()
-		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Off: tf.lp.off, Size: e.fi.Size(), Compressed: c != "",
+		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Btime: e.id.btime, Off: tf.lp.off, Size: e.fi.Size(), Compressed: c != "",
 			HLen: tf.hlen, Head: tf.head, Home: tf.home}
 		fl.recs[e.id] = r
 		return true
@@ -881,6 +936,14 @@ func (fl *Follower) readCompressed(e entry, f *os.File, c string, r *record, now
 		return
 	}
 	br := &prefixReader{r: rd}
+	// A compressed copy of a file still followed (delaycompress: the rotated file is
+	// compressed while we read it): that file is read to its end; the copy adds nothing.
+	for _, tf := range fl.files {
+		if tf.hlen > 0 && br.matches(tf.hlen, tf.head, min(tf.lp.off, int64(tf.hlen)), nil) {
+			r.CopyOf = tf.id.key()
+			return
+		}
+	}
 	var from, countFrom int64
 	var resume [2]int64
 	matched := false
@@ -919,6 +982,17 @@ func (fl *Follower) readCompressed(e entry, f *os.File, c string, r *record, now
 	r.Off = lp.off
 }
 
+// compressedComplete reports whether f holds a whole compressed stream (a file being
+// compressed ends early). Formats that cannot be read count as complete.
+func compressedComplete(f *os.File, c string) bool {
+	rd, err := decompressor(f, c)
+	if err != nil {
+		return c == "xz" || c == "zstd"
+	}
+	_, err = io.Copy(io.Discard, rd)
+	return err == nil
+}
+
 // decompressor returns a reader of the decompressed content.
 func decompressor(f *os.File, c string) (io.Reader, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -952,6 +1026,9 @@ func (p *prefixReader) fillTo(n int64) {
 		chunk := make([]byte, min(n-p.boff-int64(len(p.buf)), 1<<20))
 		k, err := io.ReadFull(p.r, chunk)
 		p.buf = append(p.buf, chunk[:k]...)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = io.EOF // the stream is shorter than asked: its end, not an error
+		}
 		if err != nil {
 			p.err = err
 		}
@@ -1051,6 +1128,7 @@ func (fl *Follower) readFrom(tf *tailFile, r io.Reader, path string, now time.Ti
 
 // release stops following a file; unless it is gone, a record keeps what was read.
 func (fl *Follower) release(tf *tailFile, now time.Time, gone bool) {
+	fl.log.Debug("file released", "path", tf.path, "inode", tf.id.ino, "read_to", tf.lp.off, "gone", gone)
 	_ = tf.f.Close()
 	delete(fl.files, tf.id)
 	r := fl.recordOf(tf)

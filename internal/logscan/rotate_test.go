@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lineCount is the number of lines of text.
@@ -188,4 +189,74 @@ func TestFollowRestartAfterCompressedRotation(t *testing.T) {
 	fl2 := e.follower("app.log", true)
 	st := e.poll(fl2)
 	expectExact(t, st, lineCount(a+trace(2)+traces(3, 1)), 4)
+}
+
+// TestFollowRunWatch: with inotify, a file that appears is read at once although the
+// poll interval is an hour; without it (watch: false) it waits for the next poll.
+func TestFollowRunWatch(t *testing.T) {
+	for _, noWatch := range []bool{false, true} {
+		e := newFollowEnv(t)
+		fl, err := NewFollower(FollowOptions{Name: "app", Paths: []string{e.path("*.log")}, PollInterval: time.Hour, NoWatch: noWatch}, e.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- fl.Run(ctx) }()
+		time.Sleep(300 * time.Millisecond) // the first look is done; the directory is watched
+		e.write("tmp.part", traces(0, 2))
+		e.rename("tmp.part", "new.log") // appears whole: one rename event
+		deadline := time.Now().Add(map[bool]time.Duration{false: 10 * time.Second, true: time.Second}[noWatch])
+		for fl.Counter().Stats().Exceptions < 2 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		got := fl.Counter().Stats().Exceptions
+		if noWatch && got != 0 || !noWatch && got != 2 {
+			t.Errorf("noWatch=%v: %d exceptions", noWatch, got)
+		}
+	}
+}
+
+// TestFollowRestartContainerStreams: a CRI log stopped with a stderr trace open and a
+// stdout line split in the middle (P record without its F): after the restart both are
+// completed, nothing is counted twice, and stdout lines written after the stderr trace
+// began are not counted again either.
+func TestFollowRestartContainerStreams(t *testing.T) {
+	for _, crash := range []bool{false, true} {
+		e := newFollowEnv(t)
+		part1 := criRec("stdout", "F", "2026-05-01 10:00:00 INFO start") +
+			criRec("stderr", "F", "java.lang.IllegalStateException: boom") +
+			criRec("stdout", "F", "2026-05-01 10:00:01 INFO tick") +
+			criRec("stderr", "F", "\tat com.acme.A.run(A.java:1)") +
+			criRec("stdout", "P", "2026-05-01 10:00:02 INFO a long ")
+		e.write("app.log", part1)
+		fl, err := NewFollower(FollowOptions{Name: "app", Paths: []string{e.path("app.log")}, Format: FormatCRI, FromStart: true,
+			Now: func() time.Time { return e.now }}, e.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectExact(t, e.poll(fl), 4, 0) // start, boom, tick, the frame; the split line is not complete
+		if !crash {
+			fl.Close(context.Background())
+		}
+		part2 := criRec("stdout", "F", "line, completed") +
+			criRec("stderr", "F", "\tat com.acme.B.run(B.java:2)") +
+			criRec("stderr", "F", "2026-05-01 10:00:03 WARN after")
+		e.appendTo("app.log", part2)
+		fl2, err := NewFollower(FollowOptions{Name: "app", Paths: []string{e.path("app.log")}, Format: FormatCRI, FromStart: true,
+			Now: func() time.Time { return e.now }}, e.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := e.poll(fl2)
+		expectExact(t, st, 7, 1)
+		if len(st.Fingerprints) != 1 || st.Fingerprints[0].Location != "com.acme.A.run" {
+			t.Errorf("crash=%v: %+v", crash, st.Fingerprints)
+		}
+		if st.Bytes != uint64(len(part1+part2)) {
+			t.Errorf("crash=%v: bytes %d, want %d", crash, st.Bytes, len(part1+part2))
+		}
+	}
 }
