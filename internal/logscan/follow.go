@@ -368,6 +368,10 @@ func (fl *Follower) Poll(ctx context.Context) error {
 	// 5. Records of files that disappeared become content evidence for a while.
 	for id, r := range fl.recs {
 		if _, ok := byID[id]; !ok {
+			if first && r.Open {
+				// Followed when the last run stopped, gone since, and found in no copy.
+				fl.lost(ReasonGone, r.Path, fmt.Sprintf("the file disappeared while the exporter was down; what followed offset %d is lost", r.Off))
+			}
 			fl.forget(r, now)
 		}
 	}
@@ -960,6 +964,7 @@ func (fl *Follower) readCompressed(e entry, f *os.File, c string, r *record, now
 			}
 			if br.matches(o.HLen, o.Head, o.Off, o.Tail) {
 				matched, countFrom, resume = true, o.Off, o.Resume
+				o.Open = false // read from its compressed copy
 				break
 			}
 		}

@@ -260,3 +260,22 @@ func TestFollowRestartContainerStreams(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowRestartFileGone: a file followed at shutdown and deleted while the exporter
+// was down (no copy anywhere) is reported, not silently dropped.
+func TestFollowRestartFileGone(t *testing.T) {
+	e := newFollowEnv(t)
+	e.write("app.log", preamble+traces(0, 1))
+	fl := e.follower("app.log", true)
+	e.poll(fl)
+	fl.Close(context.Background())
+	if err := os.Remove(e.path("app.log")); err != nil {
+		t.Fatal(err)
+	}
+	e.write("app.log", traces(1, 1))
+	st := e.poll(e.follower("app.log", true))
+	expectExact(t, st, lineCount(preamble+traces(0, 2)), 2)
+	if st.ErrorsByReason[ReasonGone] != 1 || st.Errors != 1 {
+		t.Errorf("errors %v, want gone: 1", st.ErrorsByReason)
+	}
+}
