@@ -104,6 +104,7 @@ type Client struct {
 	limiter *rate.Limiter
 	http    *http.Client
 	logger  *slog.Logger
+	redact  *redactor
 
 	mu            sync.Mutex
 	requests      map[string]float64
@@ -166,9 +167,14 @@ func New(cfg Config) (*Client, error) {
 	if c.jitter == nil {
 		c.jitter = rand.Float64
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
+	// A copy, so that the redirect policy below never changes a client the caller shares.
+	hc := http.Client{}
+	if c.http != nil {
+		hc = *c.http
 	}
+	hc.CheckRedirect = c.checkRedirect
+	c.http = &hc
+	c.redact = newRedactor(c.header)
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -223,6 +229,8 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+
+	redact *redactor
 }
 
 // Get sends a GET to path (relative to the base URL) with query.
@@ -247,7 +255,8 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	u.RawQuery = query.Encode()
 	epath := "/" + strings.TrimLeft(path, "/")
 	fail := func(attempt, status int, msg string, err error) *Error {
-		return &Error{Method: method, Path: epath, Status: status, Attempts: attempt, APIMessage: msg, Err: err}
+		return &Error{Method: method, Path: epath, Status: status, Attempts: attempt,
+			APIMessage: c.redact.String(msg), Err: c.redact.Err(err)}
 	}
 
 	for attempt := 1; ; attempt++ {
@@ -260,7 +269,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			if ctx.Err() != nil {
 				return nil, fail(attempt, 0, "", ctx.Err())
 			}
-			c.logger.Debug("request failed", "method", method, "path", epath, "attempt", attempt, "err", err)
+			c.logger.Debug("request failed", "method", method, "path", epath, "attempt", attempt, "err", c.redact.Err(err))
 			if attempt >= c.cfg.MaxAttempts {
 				return nil, fail(attempt, 0, "", err)
 			}
@@ -273,7 +282,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		c.noteRemaining(hdr)
 		c.logger.Debug("request", "method", method, "path", epath, "status", status, "attempt", attempt)
 		if status >= 200 && status < 300 {
-			return &Response{Method: method, Path: epath, Status: status, Header: hdr, Body: data}, nil
+			return &Response{Method: method, Path: epath, Status: status, Header: hdr, Body: data, redact: c.redact}, nil
 		}
 		msg := c.apiMessage(data)
 		retryable := status == http.StatusTooManyRequests || status >= 500
@@ -334,6 +343,24 @@ func (c *Client) once(ctx context.Context, method, rawURL string, body []byte) (
 		return 0, nil, nil, fmt.Errorf("body larger than %d bytes", c.cfg.MaxBodyBytes)
 	}
 	return resp.StatusCode, resp.Header, data, nil
+}
+
+// checkRedirect follows a redirect only within the configured origin (scheme, host and
+// port): net/http keeps the Authorization header on a redirect to the same host name on
+// another port, and custom auth headers on any redirect, so a redirect elsewhere is an
+// error rather than a leak. An https→http downgrade changes the scheme and is refused too.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	u := req.URL
+	if u.Scheme != c.base.Scheme || !strings.EqualFold(u.Host, c.base.Host) || u.User != nil {
+		// The target is named by scheme and host only: its path and query may carry
+		// anything.
+		return fmt.Errorf("redirect to %s://%s refused: credentials go only to %s://%s",
+			u.Scheme, u.Host, c.base.Scheme, c.base.Host)
+	}
+	return nil
 }
 
 // stripURL drops the URL (with its query) that net/http puts into its errors.
@@ -524,7 +551,7 @@ type Validator interface {
 // endpoint. Errors never quote more than a short, sanitised start of the body.
 func (r *Response) DecodeJSON(out any) error {
 	fail := func(err error) error {
-		return &Error{Method: r.Method, Path: r.Path, Status: r.Status, Err: err}
+		return &Error{Method: r.Method, Path: r.Path, Status: r.Status, Err: r.redact.Err(err)}
 	}
 	trimmed := bytes.TrimSpace(r.Body)
 	ct := r.Header.Get("Content-Type")
