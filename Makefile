@@ -32,7 +32,7 @@ BUILDAH   ?= buildah
 BUILDAH_FLAGS ?= --storage-driver vfs
 IMAGE_CONTEXT ?= .build/image
 
-.PHONY: all build run test unit fuzz lint bench clean mixin release image
+.PHONY: all build run test unit fuzz lint bench clean mixin chart release image
 
 all: lint build test
 
@@ -43,9 +43,11 @@ run: build
 	./$(BINARY) --demo $(DEMO_ARGS)
 
 # Every test: unit, conformance, end-to-end (the binary, promtool, Prometheus), race
-# detector, and a short run of every fuzz target.
+# detector, the Helm chart (deploy/charttest, a module of its own with the Helm SDK), and
+# a short run of every fuzz target.
 test: lint
 	$(GO) test -race -count=1 -timeout 12m ./...
+	cd deploy/charttest && $(GO) test -count=1 -timeout 10m ./...
 	$(MAKE) fuzz
 
 fuzz:
@@ -61,6 +63,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy/charttest && $(GO) vet ./...
 
 # Static, stamped binaries for RELEASE_PLATFORMS: $(DIST)/$(BINARY)-$(VERSION).<os>-<arch>.tar.gz
 # (binary, LICENSE, README.md, CHANGELOG.md, example configurations) and sha256sums.txt.
@@ -100,6 +103,15 @@ image:
 # fails when the checked-in files differ from it.
 mixin:
 	$(GO) run ./mixin/cmd/mixin
+	$(MAKE) chart
+
+# The Helm chart carries the rule files and dashboards byte for byte (deploy/charttest
+# fails on drift): copy them in after every change to rules/ or dashboards/.
+CHART := deploy/helm/hero-exporter
+chart:
+	rm -f $(CHART)/files/rules/*.yml $(CHART)/files/dashboards/*.json
+	cp rules/*.yml $(CHART)/files/rules/
+	cp dashboards/*.json $(CHART)/files/dashboards/
 
 # Benchmarks; results and the commands behind them are recorded in docs/benchmarks.md.
 bench: build

@@ -56,6 +56,7 @@ type runtime struct {
 type runningLog struct {
 	cfg      config.Log
 	follower *logscan.Follower
+	pods     *podLogs // label_from_path: kubernetes (then follower is nil)
 	cancel   context.CancelFunc
 	done     chan struct{}
 }
@@ -191,11 +192,18 @@ func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log) error {
 		if _, ok := rt.followers[l.Name]; ok {
 			continue
 		}
-		fl, err := logscan.NewFollower(logscan.FollowOptions{
-			Name: l.Name, Paths: l.Paths, Format: l.Format, TopK: l.TopK, InApp: l.InApp, FromStart: l.FromStart,
-			Exclude: l.Exclude, Mask: l.Mask, Messages: l.Messages, PollInterval: l.PollInterval.D,
-			NoWatch: l.Watch != nil && !*l.Watch, Logger: rt.logger,
-		}, rt.store)
+		newFollower := func(name string, paths []string) (*logscan.Follower, error) {
+			return logscan.NewFollower(logscan.FollowOptions{
+				Name: name, Paths: paths, Format: l.Format, TopK: l.TopK, InApp: l.InApp, FromStart: l.FromStart,
+				Exclude: l.Exclude, Mask: l.Mask, Messages: l.Messages, PollInterval: l.PollInterval.D,
+				NoWatch: l.Watch != nil && !*l.Watch, Logger: rt.logger,
+			}, rt.store)
+		}
+		if l.LabelFromPath == "kubernetes" {
+			rt.startPodLogs(ctx, l, newFollower)
+			continue
+		}
+		fl, err := newFollower(l.Name, l.Paths)
 		if err != nil {
 			return fmt.Errorf("log %s: %w", l.Name, err)
 		}
@@ -208,6 +216,31 @@ func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log) error {
 		rt.followers[l.Name] = rl
 	}
 	return nil
+}
+
+// startPodLogs runs the discovery of a label_from_path: kubernetes log (rt.logsMu held).
+func (rt *runtime) startPodLogs(ctx context.Context, l config.Log, newFollower func(string, []string) (*logscan.Follower, error)) {
+	every := l.PollInterval.D
+	if every <= 0 {
+		every = time.Second
+	}
+	// New pods appear at most every few seconds; looking for them more often than the
+	// files are polled gains nothing.
+	every = max(every, 5*time.Second)
+	p := &podLogs{
+		cfg: l, every: every, logger: rt.logger,
+		followers: map[string]*logscan.Follower{}, skipped: map[string]bool{},
+		start: func(_ context.Context, name, glob string) (*logscan.Follower, error) {
+			return newFollower(name, []string{glob})
+		},
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	rl := &runningLog{cfg: l, pods: p, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(rl.done)
+		p.Run(fctx)
+	}()
+	rt.followers[l.Name] = rl
 }
 
 // startDemoLog writes the demo's application log in the background.
@@ -227,6 +260,10 @@ func (rt *runtime) LogStats() []logscan.Stats {
 	defer rt.logsMu.Unlock()
 	out := make([]logscan.Stats, 0, len(rt.followers))
 	for _, rl := range rt.followers {
+		if rl.pods != nil {
+			out = append(out, rl.pods.Stats()...)
+			continue
+		}
 		out = append(out, rl.follower.Counter().Stats())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Log < out[j].Log })
@@ -310,6 +347,10 @@ func describeConfig(w io.Writer, c *config.Config) {
 		fmt.Fprintln(w)
 	}
 	for _, l := range c.Logs {
-		fmt.Fprintf(w, "log %s: %s, format %s, top_k %d\n", l.Name, strings.Join(l.Paths, " "), l.Format, l.TopK)
+		label := ""
+		if l.LabelFromPath == "kubernetes" {
+			label = ", log label <namespace>/<container> from the pod log path"
+		}
+		fmt.Fprintf(w, "log %s: %s, format %s, top_k %d%s\n", l.Name, strings.Join(l.Paths, " "), l.Format, l.TopK, label)
 	}
 }

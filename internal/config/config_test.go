@@ -998,3 +998,18 @@ func TestLogOptionsValidation(t *testing.T) {
 		t.Errorf("parsed %+v", l)
 	}
 }
+
+func TestLogLabelFromPath(t *testing.T) {
+	_, err := Parse([]byte("logs:\n  - name: pods\n    paths: [/var/log/pods/*/*/*.log]\n    label_from_path: pod\n"), "hero.yml")
+	want := `hero.yml:4: logs[0].label_from_path: must be kubernetes (or absent), got "pod"`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	c, err := Parse([]byte("logs:\n  - name: pods\n    paths: [/var/log/pods/*/*/*.log]\n    format: cri\n    label_from_path: kubernetes\n"), "hero.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Logs[0].LabelFromPath != "kubernetes" {
+		t.Errorf("label_from_path = %q", c.Logs[0].LabelFromPath)
+	}
+}

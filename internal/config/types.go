@@ -107,6 +107,11 @@ type Log struct {
 	PollInterval Duration `yaml:"poll_interval,omitempty"`
 	// Watch turns file system notifications (inotify) on (default) or off (polling only).
 	Watch *bool `yaml:"watch,omitempty"`
+	// LabelFromPath takes the `log` label from each file's path instead of Name:
+	// "kubernetes" makes it <namespace>/<container> of a kubelet pod log path
+	// (/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log), one log per
+	// namespace and container; pod names and uids never become labels.
+	LabelFromPath string `yaml:"label_from_path,omitempty"`
 }
 
 // Secret is a string that never prints.

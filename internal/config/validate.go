@@ -143,6 +143,9 @@ func (v *validator) config(c *Config) {
 		if l.Messages != "" && l.Messages != "masked" && l.Messages != "drop" {
 			v.fail(p+".messages", "must be masked or drop, got %q", l.Messages)
 		}
+		if l.LabelFromPath != "" && l.LabelFromPath != "kubernetes" {
+			v.fail(p+".label_from_path", "must be kubernetes (or absent), got %q", l.LabelFromPath)
+		}
 		if l.PollInterval.D < 0 || !l.PollInterval.IsZero() && l.PollInterval.D < 10*time.Millisecond {
 			v.fail(p+".poll_interval", "must be at least 10ms, got %s", l.PollInterval)
 		}
