@@ -26,7 +26,7 @@ func criTrace(typ string, i int) string {
 		fmt.Sprintf("%s: request %d", typ, i),
 		"INFO next request",
 	} {
-		fmt.Fprintf(&b, "2026-11-18T12:00:%02d.000000000Z stderr F %s\n", i%60, l)
+		fmt.Fprintf(&b, "2026-11-18T12:%02d:%02d.000000000Z stderr F %s\n", i/60%60, i%60, l)
 	}
 	return b.String()
 }
@@ -41,6 +41,10 @@ func TestPodLogLabels(t *testing.T) {
 	}
 	dir := t.TempDir()
 	pods := filepath.Join(dir, "var", "log", "pods")
+	// Request numbers (and so lines and timestamps) run on across all files, as in real
+	// container logs: no file's content begins like another's (the follower would take
+	// it for a copy-truncate copy).
+	i := 0
 	write := func(rel string, traces map[string]int) {
 		t.Helper()
 		p := filepath.Join(pods, rel)
@@ -48,7 +52,6 @@ func TestPodLogLabels(t *testing.T) {
 			t.Fatal(err)
 		}
 		var b strings.Builder
-		i := 0
 		for typ, n := range traces {
 			for range n {
 				i++
