@@ -345,3 +345,42 @@ func (p *oncallsPage) Validate() error {
 	}
 	return nil
 }
+
+// changeEvent is one entry of /change_events. PagerDuty has no kind of change: the
+// mapping reads it from custom_details (kind, change_type or type) or the summary.
+type changeEvent struct {
+	ID            string         `json:"id"`
+	Timestamp     *time.Time     `json:"timestamp"`
+	Summary       string         `json:"summary"`
+	Source        string         `json:"source"`
+	Services      []ref          `json:"services"`
+	CustomDetails map[string]any `json:"custom_details"`
+}
+
+// changeEventsPage: PagerDuty's own example renders limit, offset and more as null on
+// this endpoint; a missing or null more ends the listing.
+type changeEventsPage struct {
+	page
+	ChangeEvents *[]changeEvent `json:"change_events"`
+}
+
+func (p *changeEventsPage) pagination() page {
+	pg := p.page
+	if pg.More == nil {
+		no := false
+		pg.More = &no
+	}
+	return pg
+}
+func (p *changeEventsPage) count() int { return len(*p.ChangeEvents) }
+func (p *changeEventsPage) Validate() error {
+	if p.ChangeEvents == nil {
+		return errors.New("missing field change_events")
+	}
+	for i, e := range *p.ChangeEvents {
+		if e.ID == "" || e.Timestamp == nil {
+			return fmt.Errorf("change_events[%d]: missing field id or timestamp", i)
+		}
+	}
+	return nil
+}

@@ -36,7 +36,7 @@ func loadSpec(t *testing.T) *openapi3.T {
 // usedPaths are the operations the source calls; the rest of the (large) document's
 // paths are dropped before loading to keep the test fast. Components stay whole.
 var usedPaths = []string{"/users", "/teams", "/teams/{id}/members", "/services", "/escalation_policies",
-	"/incidents", "/incidents/{id}", "/incidents/{id}/log_entries", "/log_entries", "/oncalls"}
+	"/incidents", "/incidents/{id}", "/incidents/{id}/log_entries", "/log_entries", "/oncalls", "/change_events"}
 
 // prepareSpec keeps the used paths and inlines every $ref that points inside another
 // component of a different kind (e.g. a schema at
@@ -207,7 +207,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.pagerduty.com",
 		Negative: "negative control: a user with a numeric email validated"})
 	for _, want := range []string{"/log_entries OK", "/incidents OK", "/incidents/{id} OK", "/incidents/{id}/log_entries OK",
-		"/oncalls OK", "/users OK", "/teams/{id}/members OK", "/incidents/{id} Not Found", "/log_entries Bad Request",
+		"/oncalls OK", "/change_events OK", "/users OK", "/teams/{id}/members OK", "/incidents/{id} Not Found", "/log_entries Bad Request",
 		"/users Unauthorized", "/log_entries Too Many Requests"} {
 		if !seen[want] {
 			t.Errorf("no %q response was validated", want)

@@ -62,9 +62,12 @@ func (r *run) reference(ctx context.Context) (source.Batch, error) {
 	if err != nil {
 		return b, err
 	}
-	r.serviceTeam = map[string]string{}
+	r.serviceTeam, r.serviceName = map[string]string{}, map[string]string{}
 	err = fetchAll(ctx, s.client, "/services", q, func(p *servicesPage) {
 		for _, sv := range *p.Services {
+			if sv.Name != "" {
+				r.serviceName[sv.ID] = sv.Name
+			}
 			switch {
 			case len(sv.Teams) > 0:
 				r.serviceTeam[sv.ID] = r.teamName(sv.Teams[0])
@@ -76,7 +79,51 @@ func (r *run) reference(ctx context.Context) (source.Batch, error) {
 	if len(r.serviceTeam) == 0 {
 		r.serviceTeam = nil
 	}
+	if len(r.serviceName) == 0 {
+		r.serviceName = nil
+	}
 	return b, err
+}
+
+// changes maps change events: one change per service an event names (id: the event's
+// id, or "<event id>/<service id>" when it names several), one on an unknown service
+// when it names none. The service is the reference's summary or the service's name;
+// the team, the service's (as for incidents). PagerDuty has no kind of change: an
+// explicit custom_details kind, change_type or type decides, else the summary and the
+// source's name (see source.ChangeKind).
+func (r *run) changes(events []changeEvent) []incident.Change {
+	var out []incident.Change
+	for _, e := range events {
+		explicit := ""
+		for _, k := range []string{"kind", "change_type", "type"} {
+			if v, ok := e.CustomDetails[k].(string); ok && v != "" {
+				explicit = v
+				break
+			}
+		}
+		kind := source.ChangeKind(explicit, e.Summary, e.Source)
+		at := e.Timestamp.UTC()
+		if len(e.Services) == 0 {
+			out = append(out, incident.Change{Source: r.s.cfg.Name, ID: e.ID, Kind: kind, Time: at})
+			continue
+		}
+		for _, sv := range e.Services {
+			id := e.ID
+			if len(e.Services) > 1 {
+				id += "/" + sv.ID
+			}
+			name := sv.Summary
+			if name == "" {
+				name = r.serviceName[sv.ID]
+			}
+			if name == "" {
+				name = sv.ID
+			}
+			out = append(out, incident.Change{Source: r.s.cfg.Name, ID: id, Team: r.serviceTeam[sv.ID], Service: name, Kind: kind, Time: at})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 func (r *run) teamName(t ref) string {

@@ -23,11 +23,14 @@ import (
 // first acknowledgement survives (PagerDuty empties acknowledgements[] on resolve).
 // ReferenceAt is when users, teams, services and escalation policies were last read;
 // ServiceTeam maps a service to the team of the service or its escalation policy, for
-// incidents that carry no team.
+// incidents and change events that carry no team; ServiceName maps it to its name, for
+// change events whose service references carry no summary. Change events are read by
+// their timestamp over the same window as log entries.
 type cursor struct {
 	httpapi.SyncCursor
 	Open        map[string]openIncident `json:"open,omitempty"`
 	ServiceTeam map[string]string       `json:"service_team,omitempty"`
+	ServiceName map[string]string       `json:"service_name,omitempty"`
 }
 
 type openIncident struct {
@@ -45,6 +48,7 @@ type run struct {
 
 	teamNames   map[string]string // team id → name (when reference data was read)
 	serviceTeam map[string]string // service id → team name
+	serviceName map[string]string // service id → name
 
 	incidents map[string]*pdIncident
 	entries   map[string]*logEntry // by log entry id
@@ -64,7 +68,7 @@ func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor],
 	from, until := p.From, p.Now
 
 	// 1. Reference data, hourly: people and teams go out in their own batch.
-	r.serviceTeam = r.cur.ServiceTeam
+	r.serviceTeam, r.serviceName = r.cur.ServiceTeam, r.cur.ServiceName
 	if p.Refresh {
 		ref, err := r.reference(ctx)
 		if err != nil {
@@ -120,14 +124,30 @@ func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor],
 		return res, err
 	}
 
-	// 5. Map.
+	// 5. Change events of the window (deploys, rollbacks, config changes).
+	// A key without access to them (403, or 404) reads no changes; the rest goes on.
+	var events []changeEvent
+	err = fetchChunked(ctx, s.client, "/change_events", url.Values{}, from, until, maxIncidentRange, func(p *changeEventsPage) {
+		events = append(events, *p.ChangeEvents...)
+	})
+	var he *httpapi.Error
+	if errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound) {
+		s.logger.Warn("change events are not available to this API key; no changes are read", "err", err)
+		events, err = nil, nil
+	}
+	if err != nil {
+		return res, err
+	}
+
+	// 6. Map.
 	b := r.mapAll()
 	b.Shifts = dedupShifts(shifts)
+	b.Changes = r.changes(events)
 	res.Data = b
-	res.Next = cursor{Open: r.openSet(), ServiceTeam: r.serviceTeam}
+	res.Next = cursor{Open: r.openSet(), ServiceTeam: r.serviceTeam, ServiceName: r.serviceName}
 	res.Written = func() {
 		s.logger.Debug("sync done", "backfill", p.Backfill, "incidents", len(b.Incidents), "log_entries", len(r.entries),
-			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
+			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts), "changes", len(b.Changes))
 	}
 	return res, nil
 }

@@ -148,11 +148,11 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n*(per-2) {
-		t.Fatalf("stored %d incidents, %d pages", len(h.Sink.Incidents), len(h.Sink.Pages))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n*(per-2) || len(h.Sink.Changes) != n/4 {
+		t.Fatalf("stored %d incidents, %d pages, %d changes", len(h.Sink.Incidents), len(h.Sink.Pages), len(h.Sink.Changes))
 	}
 	back := h.Fake.RequestCount()
-	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + 8
+	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + ceilDiv(n/4, 100) + 8
 	t.Logf("back-fill of %d incidents with %d log entries: %d requests (bound %d)", n, n*per, back, bound)
 	if back > bound {
 		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.Fake.Requests(), "\n"))
@@ -161,14 +161,14 @@ func TestRequestCounts(t *testing.T) {
 		h.SyncAfter(t, time.Minute)
 		idle := h.Fake.RequestCount()
 		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
-		if idle > 4 {
+		if idle > 5 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
 	// After the reference interval, users/teams/services/policies are read again.
 	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
-	if n := h.Fake.RequestCount(); n > 9 {
+	if n := h.Fake.RequestCount(); n > 10 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -215,7 +215,7 @@ func TestOffsetCapSplitsRanges(t *testing.T) {
 	t.Logf("by path: %v", byPath)
 	// Each halving costs at most two extra requests (the oversized first page and the
 	// empty half); 90 days down to one busy day is about seven halvings.
-	if req > ceilDiv(n, 100)+ceilDiv(n*per, 100)+8+2*8 {
+	if req > ceilDiv(n, 100)+ceilDiv(n*per, 100)+ceilDiv(n/4, 100)+8+2*8 {
 		t.Errorf("too many requests: %d", req)
 	}
 }
@@ -381,5 +381,64 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	}
 	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
+	}
+}
+
+// Change events: mapped per service with the service's name and team, the kind from
+// custom_details or the summary; read incrementally over the log-entry window.
+func TestChangeEvents(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.Sync(t); err != nil {
+		t.Fatal(err)
+	}
+	c1, c6 := at(-72*time.Hour), at(-10*time.Hour)
+	want := map[string]incident.Change{
+		"PC1":     {Source: "pd", ID: "PC1", Team: "Payments", Service: "checkout", Kind: "deploy", Time: c1.Add(-10 * time.Minute)},
+		"PC2":     {Source: "pd", ID: "PC2", Team: "Payments", Service: "checkout", Kind: "rollback", Time: c1.Add(20 * time.Minute)},
+		"PC3/PS1": {Source: "pd", ID: "PC3/PS1", Team: "Payments", Service: "checkout", Kind: "other", Time: c6.Add(-30 * time.Minute)},
+		"PC3/PS2": {Source: "pd", ID: "PC3/PS2", Team: "Platform", Service: "infra", Kind: "other", Time: c6.Add(-30 * time.Minute)},
+		"PC4":     {Source: "pd", ID: "PC4", Kind: "config", Time: at(-time.Hour)},
+	}
+	if !reflect.DeepEqual(h.Sink.Changes, want) {
+		t.Errorf("changes:\n got %+v\nwant %+v", h.Sink.Changes, want)
+	}
+	// Incremental: a new event is read with the window, the old ones are not asked for.
+	h.Fake.Update(func() {
+		h.Fake.AddChangeEvent("PC6", "Released checkout v2.4", at(30*time.Second), nil, "PS1")
+	})
+	h.Sink.Changes = map[string]incident.Change{}
+	h.SyncAfter(t, time.Minute)
+	if got := h.Sink.Changes; len(got) != 1 || got["PC6"].Kind != "deploy" || got["PC6"].Service != "checkout" {
+		t.Errorf("incremental changes %+v", got)
+	}
+	for _, r := range h.Fake.Requests() {
+		if strings.HasPrefix(r, "GET /change_events?") && !strings.Contains(r, "since=2026-11-20T11%3A55%3A00Z") {
+			t.Errorf("change events not read from the cursor's window: %s", r)
+		}
+	}
+	// A service name the reference data no longer has (an old cursor) falls back to
+	// the summary, then the id.
+	r := &run{s: h.Src, serviceTeam: map[string]string{}, serviceName: map[string]string{}}
+	got := r.changes([]changeEvent{{ID: "X", Timestamp: &c1, Services: []ref{{ID: "PS9", Summary: "search"}, {ID: "PS8"}}}})
+	if len(got) != 2 || got[0].Service != "PS8" || got[1].Service != "search" {
+		t.Errorf("fallback names %+v", got)
+	}
+}
+
+// A key that may not read change events (403) still syncs everything else.
+func TestChangeEventsForbidden(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/change_events" {
+			pdfake.APIError(w, http.StatusForbidden, 2010, "Access Denied")
+			return true
+		}
+		return false
+	})
+	if err := h.Sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Sink.Changes) != 0 || len(h.Sink.Incidents) != 6 || !strings.Contains(h.Logs.String(), "change events are not available") {
+		t.Errorf("changes %d, incidents %d, logs %s", len(h.Sink.Changes), len(h.Sink.Incidents), h.Logs.String())
 	}
 }

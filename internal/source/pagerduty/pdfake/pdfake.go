@@ -51,6 +51,7 @@ type Server struct {
 	logs      []logEntry
 	sorted    []logEntry // logs, newest first; nil when stale
 	oncalls   []Obj
+	changes   []Obj // newest first
 
 	maxSeen int
 }
@@ -100,6 +101,7 @@ var includes = map[string][]string{
 	"/incidents":           {"acknowledgers", "agents", "assignees", "conference_bridge", "escalation_policies", "first_trigger_log_entries", "priorities", "services", "teams", "users"},
 	"/log_entries":         {"incidents", "services", "channels", "teams"},
 	"/oncalls":             {"escalation_policies", "users", "schedules"},
+	"/change_events":       {},
 }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -190,6 +192,23 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		f.list(w, q, "log_entries", out)
+	case r.URL.Path == "/change_events":
+		// since and until are optional; when given they bound timestamp to [since, until).
+		var since, until time.Time
+		if len(q["since"]) > 0 || len(q["until"]) > 0 {
+			var ok bool
+			if since, until, ok = rangeParams(w, q, 0); !ok {
+				return
+			}
+		}
+		var out []Obj
+		for _, c := range f.changes {
+			at, _ := time.Parse(time.RFC3339, c["timestamp"].(string))
+			if until.IsZero() || !at.Before(since) && at.Before(until) {
+				out = append(out, c)
+			}
+		}
+		f.list(w, q, "change_events", out)
 	case r.URL.Path == "/oncalls":
 		since, until, ok := rangeParams(w, q, 0)
 		if !ok {
@@ -485,4 +504,23 @@ func (f *Server) AddOncall(user, policy string, level int, start, end time.Time)
 	f.oncalls = append(f.oncalls, Obj{"user": f.UserRef(user), "escalation_policy": f.policyRef(policy),
 		"schedule":         Obj{"id": "PSCHED1", "type": "schedule_reference", "summary": "Primary"},
 		"escalation_level": level, "start": TS(start), "end": TS(end)})
+}
+
+// AddChangeEvent adds a change event on services (ids of services added before; the
+// references carry no summary, as in PagerDuty's own example) with custom_details
+// details (nil: none).
+func (f *Server) AddChangeEvent(id, summary string, at time.Time, details Obj, services ...string) {
+	refs := []Obj{}
+	for _, sv := range services {
+		refs = append(refs, Obj{"id": sv, "type": "service_reference"})
+	}
+	if details == nil {
+		details = Obj{}
+	}
+	c := Obj{"id": id, "type": "change_event", "summary": summary, "timestamp": TS(at),
+		"source": "acme-build-pipeline", "integration": Obj{"id": "PINT1", "type": "inbound_integration_reference"},
+		"services": refs, "custom_details": details,
+		"links": []Obj{{"href": "https://ci.example.com/builds/" + id, "text": "Build"}}}
+	i := sort.Search(len(f.changes), func(i int) bool { return f.changes[i]["timestamp"].(string) < c["timestamp"].(string) })
+	f.changes = slices.Insert(f.changes, i, c)
 }

@@ -32,6 +32,12 @@ import (
 //	PI6 Platform/infra, urgency high → high, created now−10h, escalated by hand by
 //	    PANA +4m, responder request accepted by PCAI +7m, note by PCAI +9m, resolved
 //	    by PANA +45m (no acknowledgement)
+//
+//	PC1 change event "Deployed checkout v2.3" on PS1 at PI1−10m (deploy)
+//	PC2 on PS1 at PI1+20m, custom_details kind rollback
+//	PC3 "Increase pool size" on PS1 and PS2 at PI6−30m (other; one change per service)
+//	PC4 "Feature flag new-cart on" on no service at now−1h (config, unknown service)
+//	PC5 a deploy on PS1 at now−120d (before a 90-day history: not read)
 func Scenario(f *Server, now time.Time) {
 	at := func(d time.Duration) time.Time { return now.Add(d) }
 	f.AddUser("PANA", "Ana Lima", "ana@example.com", "Europe/Berlin")
@@ -102,11 +108,19 @@ func Scenario(f *Server, now time.Time) {
 	f.AddOncall("PANA", "PEP1", 1, at(-100*24*time.Hour), at(7*24*time.Hour))
 	f.AddOncall("PBEN", "PEP1", 2, at(-100*24*time.Hour), at(7*24*time.Hour))
 	f.AddOncall("PCAI", "PEP2", 1, at(-14*24*time.Hour), at(-7*24*time.Hour))
+
+	// Change events (references without summary, as in PagerDuty's example).
+	f.AddChangeEvent("PC1", "Deployed checkout v2.3", c1.Add(-10*time.Minute), Obj{"build_state": "passed"}, "PS1")
+	f.AddChangeEvent("PC2", "checkout v2.3 → v2.2", c1.Add(20*time.Minute), Obj{"kind": "rollback"}, "PS1")
+	f.AddChangeEvent("PC3", "Increase pool size", c6.Add(-30*time.Minute), nil, "PS1", "PS2")
+	f.AddChangeEvent("PC4", "Feature flag new-cart on", at(-time.Hour), nil)
+	f.AddChangeEvent("PC5", "Deployed checkout v1.0", at(-120*24*time.Hour), nil, "PS1") // before history
 }
 
 // Bulk fills f with n resolved incidents spread evenly over [now−span, now), each with
 // perInc log entries (a trigger, perInc−2 push notifications to PANA, a resolve by
-// PANA), on one team, service and policy. For request-count and offset-cap tests.
+// PANA), on one team, service and policy, and a change event (a deploy of checkout) a
+// minute before every fourth incident. For request-count and offset-cap tests.
 func Bulk(f *Server, now time.Time, n, perInc int, span time.Duration) {
 	f.AddUser("PANA", "Ana Lima", "ana@example.com", "Europe/Berlin")
 	f.AddUser("PBEN", "Ben Okafor", "ben@example.com", nil)
@@ -125,6 +139,9 @@ func Bulk(f *Server, now time.Time, n, perInc int, span time.Duration) {
 		}
 		if perInc > 1 {
 			f.AddLog(id+"r", "resolve_log_entry", id, c.Add(step/2), "PANA", nil)
+		}
+		if i%4 == 0 { // a deploy before every fourth incident
+			f.AddChangeEvent(fmt.Sprintf("CX%05d", i), "Deployed checkout "+id, c.Add(-time.Minute), nil, "PS1")
 		}
 	}
 	f.AddOncall("PANA", "PEP1", 1, now.Add(-100*24*time.Hour), now.Add(7*24*time.Hour))
