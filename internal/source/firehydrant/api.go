@@ -245,3 +245,36 @@ func (p *eventsPage) Validate() error {
 	}
 	return nil
 }
+
+// changeEvent is one entry of /v1/changes/events (ChangeEventSlimEntity). FireHydrant
+// has no kind of change: the mapping reads it from the labels (kind, change_type or
+// type) or the summary.
+type changeEvent struct {
+	ID        string         `json:"id"`
+	Summary   string         `json:"summary"`
+	CreatedAt *time.Time     `json:"created_at"`
+	StartsAt  *time.Time     `json:"starts_at"`
+	Labels    map[string]any `json:"labels"`
+	Services  []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"services"`
+}
+
+type changeEventsPage struct {
+	Data       *[]changeEvent `json:"data"`
+	Pagination *pagination    `json:"pagination"`
+}
+
+func (p *changeEventsPage) pager() *pagination { return p.Pagination }
+func (p *changeEventsPage) Validate() error {
+	if p.Data == nil {
+		return errors.New("missing field data")
+	}
+	for i, e := range *p.Data {
+		if e.ID == "" || e.StartsAt == nil && e.CreatedAt == nil {
+			return fmt.Errorf("data[%d]: missing field id, or both starts_at and created_at", i)
+		}
+	}
+	return nil
+}

@@ -16,7 +16,7 @@ import (
 // usedPaths are the operations the source calls; the document's other paths are
 // dropped after loading. Components stay whole.
 var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/incidents", "/v1/incidents/{incident_id}/events",
-	"/v1/incidents/{incident_id}/milestones"}
+	"/v1/incidents/{incident_id}/milestones", "/v1/changes/events"}
 
 // loadSpec loads FireHydrant's own OpenAPI document from $HERO_REFERENCE_DIR. Without
 // the variable the test is skipped, except in CI (CI=true), where a missing variable or
@@ -136,7 +136,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		t.Error("no 429 response was validated")
 	}
 	for _, want := range []string{"/v1/users OK", "/v1/teams OK", "/v1/incidents OK", "/v1/incidents/{incident_id}/events OK",
-		"/v1/incidents/{incident_id}/milestones OK", "/v1/incidents/{incident_id}/events Not Found",
+		"/v1/incidents/{incident_id}/milestones OK", "/v1/changes/events OK", "/v1/incidents/{incident_id}/events Not Found",
 		"/v1/incidents Bad Request", "/v1/users Unauthorized"} {
 		if !seen[want] {
 			t.Errorf("no %q response was validated", want)

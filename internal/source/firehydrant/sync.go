@@ -122,8 +122,15 @@ func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor],
 	}
 	ids = kept
 
-	// 4. Map.
+	// 4. Change events that started in the window (all of history on back-fill).
+	changes, err := r.changeEvents(ctx, p.From)
+	if err != nil {
+		return res, err
+	}
+
+	// 5. Map.
 	b := r.mapAll(ids)
+	b.Changes = changes
 	var next cursor
 	if len(r.hashes) <= maxSeen {
 		next.Seen = r.hashes
@@ -137,9 +144,67 @@ func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor],
 	}
 	res.Data, res.Next = b, next
 	res.Written = func() {
-		s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "engagements", len(b.Engagements))
+		s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "engagements", len(b.Engagements),
+			"changes", len(b.Changes))
 	}
 	return res, nil
+}
+
+// changeEvents reads the change events that started at or after from and maps them:
+// one change per service an event names (id: the event's id, or "<event id>/<service
+// id>" when it names several), one on an unknown service when it names none. The time
+// is starts_at (created_at when it has none); the team is a "team" label, else none
+// (the analytics take the service's team from its incidents); the kind an explicit
+// kind, change_type or type label, else the summary (see source.ChangeKind). A key that
+// may not read changes (403, 404) reads none; the rest of the sync goes on.
+func (r *run) changeEvents(ctx context.Context, from time.Time) ([]incident.Change, error) {
+	s := r.s
+	var out []incident.Change
+	_, err := fetchAll(ctx, s.client, "/v1/changes/events", url.Values{"starts_at": {formatTime(from)}}, func(p *changeEventsPage) {
+		for _, e := range *p.Data {
+			at := e.StartsAt
+			if at == nil {
+				at = e.CreatedAt
+			}
+			if at.Before(from) {
+				continue
+			}
+			label := func(keys ...string) string {
+				for _, k := range keys {
+					if v, ok := e.Labels[k].(string); ok && v != "" {
+						return v
+					}
+				}
+				return ""
+			}
+			c := incident.Change{Source: s.cfg.Name, ID: e.ID, Team: label("team"),
+				Kind: source.ChangeKind(label("kind", "change_type", "type"), e.Summary), Time: at.UTC()}
+			if len(e.Services) == 0 {
+				out = append(out, c)
+			}
+			for _, sv := range e.Services {
+				c := c
+				if len(e.Services) > 1 {
+					c.ID = e.ID + "/" + sv.ID
+				}
+				c.Service = sv.Name
+				if c.Service == "" {
+					c.Service = sv.ID
+				}
+				out = append(out, c)
+			}
+		}
+	})
+	var he *httpapi.Error
+	if errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound) {
+		s.logger.Warn("change events are not available to this API key; no changes are read", "err", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

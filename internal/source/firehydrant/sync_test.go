@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -102,14 +103,15 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	if _, ok := s.Incidents["F7"]; !ok {
 		t.Error("F7 missing")
 	}
-	// The incident list, then the events of the two changed incidents.
+	// The incident list, then the events of the two changed incidents, and the change
+	// events.
 	t.Logf("incremental sync: %d requests: %s", h.Fake.RequestCount(), strings.Join(h.Fake.Requests(), "\n"))
-	if n := h.Fake.RequestCount(); n != 3 {
+	if n := h.Fake.RequestCount(); n != 4 {
 		t.Errorf("incremental sync took %d requests", n)
 	}
-	// One minute later both are still in the 5-minute overlap, unchanged: the list only.
+	// One minute later both are still in the 5-minute overlap, unchanged: the lists only.
 	h.SyncAfter(t, time.Minute)
-	if n := h.Fake.RequestCount(); n != 1 {
+	if n := h.Fake.RequestCount(); n != 2 {
 		t.Errorf("sync over the unchanged overlap took %d requests: %v", n, h.Fake.Requests())
 	}
 	// A note on F7 inside the overlap changes its JSON (last update): read again.
@@ -123,7 +125,7 @@ func TestIncrementalReadsOnlyChangedIncidents(t *testing.T) {
 	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.Fake.RequestCount(); n != 2 || !reflect.DeepEqual(s.EngagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
+	if n := h.Fake.RequestCount(); n != 3 || !reflect.DeepEqual(s.EngagementsOf("F7"), []string{"u-cai:action", "u-cai:note"}) {
 		t.Errorf("sync after a note: %d requests, F7 engagements %v", n, s.EngagementsOf("F7"))
 	}
 }
@@ -158,25 +160,26 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Sink.Incidents) != n || len(h.Sink.Engagements) != 4*n {
-		t.Fatalf("stored %d incidents, %d engagements", len(h.Sink.Incidents), len(h.Sink.Engagements))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Engagements) != 4*n || len(h.Sink.Changes) != n/4 {
+		t.Fatalf("stored %d incidents, %d engagements, %d changes", len(h.Sink.Incidents), len(h.Sink.Engagements), len(h.Sink.Changes))
 	}
 	back := h.Fake.RequestCount()
-	// incidents (100 a page) + one events request per incident + users, teams.
-	bound := ceilDiv(n, perPage) + n + 2
+	// incidents (100 a page) + one events request per incident + change events (100 a
+	// page) + users, teams.
+	bound := ceilDiv(n, perPage) + n + ceilDiv(n/4, perPage) + 2
 	t.Logf("back-fill of %d incidents: %d requests (bound %d)", n, back, bound)
 	if back > bound {
 		t.Errorf("back-fill took %d requests, want ≤ %d", back, bound)
 	}
 	for range 3 {
 		h.SyncAfter(t, time.Minute)
-		if idle := h.Fake.RequestCount(); idle != 1 {
+		if idle := h.Fake.RequestCount(); idle != 2 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
 	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
-	if n := h.Fake.RequestCount(); n != 3 {
+	if n := h.Fake.RequestCount(); n != 4 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -351,5 +354,44 @@ func TestHistoryBoundsTheBackfillAndBadCursorRestartsIt(t *testing.T) {
 	}
 	if !strings.Contains(h.Logs.String(), "unreadable sync cursor") {
 		t.Error("a bad cursor was not reported")
+	}
+}
+
+// Change events: one change per service, the kind and team from labels or the summary,
+// the time from starts_at; read from the cursor's window on.
+func TestChangeEvents(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.Sync(t); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]incident.Change{
+		"FC1":            {Source: "fh", ID: "FC1", Service: "checkout", Kind: "deploy", Time: at(-72*time.Hour - 15*time.Minute)},
+		"FC2/s-checkout": {Source: "fh", ID: "FC2/s-checkout", Team: "Payments", Service: "checkout", Kind: "config", Time: at(-10 * time.Hour)},
+		"FC2/s-ledger":   {Source: "fh", ID: "FC2/s-ledger", Team: "Payments", Service: "ledger", Kind: "config", Time: at(-10 * time.Hour)},
+		"FC3":            {Source: "fh", ID: "FC3", Kind: "other", Time: at(-time.Hour)},
+	}
+	if !reflect.DeepEqual(h.Sink.Changes, want) {
+		t.Errorf("changes:\n got %+v\nwant %+v", h.Sink.Changes, want)
+	}
+	h.Fake.AddChangeEvent(fhfake.ChangeEvent{ID: "FC5", Summary: "Rollback checkout", Starts: at(30 * time.Second), Services: []string{"s-checkout"}})
+	h.Sink.Changes = map[string]incident.Change{}
+	h.SyncAfter(t, time.Minute)
+	if got := h.Sink.Changes; len(got) != 1 || got["FC5"].Kind != "rollback" {
+		t.Errorf("incremental changes %+v", got)
+	}
+	if !slices.Contains(h.Fake.Requests(), "GET /v1/changes/events?page=1&per_page=100&starts_at=2026-11-20T11%3A55%3A00Z") {
+		t.Errorf("change events not read from the cursor's window: %v", h.Fake.Requests())
+	}
+	// A key without access to changes still syncs the rest.
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/changes/events" {
+			fhfake.APIError(w, http.StatusForbidden, "forbidden", "Forbidden")
+			return true
+		}
+		return false
+	})
+	h.SyncAfter(t, time.Minute)
+	if !strings.Contains(h.Logs.String(), "change events are not available") {
+		t.Errorf("403 on change events not logged: %s", h.Logs.String())
 	}
 }

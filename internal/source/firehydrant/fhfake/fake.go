@@ -1,6 +1,7 @@
 // Package fhfake is a fake FireHydrant API for tests: the real paths (/v1/users,
-// /v1/teams, /v1/incidents, /v1/incidents/{id}/events, /v1/incidents/{id}/milestones),
-// query parameters (page, per_page, created_at_or_after, updated_after, types),
+// /v1/teams, /v1/incidents, /v1/incidents/{id}/events, /v1/incidents/{id}/milestones,
+// /v1/changes/events), query parameters (page, per_page, created_at_or_after,
+// updated_after, types, starts_at),
 // pagination objects, ErrorEntity error bodies and the documented 429 body, serving
 // fixtures built in Go.
 //
@@ -80,7 +81,19 @@ type Server struct {
 	teams     []Team
 	services  map[string]string
 	incidents []*Incident
+	changes   []ChangeEvent
 }
+
+// ChangeEvent is a change event on services (ids of services added before).
+type ChangeEvent struct {
+	ID, Summary string
+	Starts      time.Time
+	Services    []string
+	Labels      Obj
+}
+
+// AddChangeEvent adds a change event.
+func (f *Server) AddChangeEvent(c ChangeEvent) { f.Update(func() { f.changes = append(f.changes, c) }) }
 
 // New returns an empty fake that accepts token.
 func New(token string) *Server { return &Server{token: token, services: map[string]string{}} }
@@ -193,6 +206,8 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.list(w, q, out)
 	case r.URL.Path == "/v1/incidents":
 		f.listIncidents(w, q)
+	case r.URL.Path == "/v1/changes/events":
+		f.listChangeEvents(w, q)
 	case len(parts) == 4 && parts[1] == "incidents" && (parts[3] == "events" || parts[3] == "milestones"):
 		in := f.Incident(parts[2])
 		if in == nil {
@@ -303,6 +318,44 @@ func (f *Server) listIncidents(w http.ResponseWriter, q map[string][]string) {
 	out := make([]Obj, len(sel))
 	for i, in := range sel {
 		out[i] = f.incidentObj(in)
+	}
+	f.list(w, q, out)
+}
+
+// listChangeEvents serves /v1/changes/events, newest first; starts_at keeps the events
+// that start at or after it.
+func (f *Server) listChangeEvents(w http.ResponseWriter, q map[string][]string) {
+	var from time.Time
+	if vs := q["starts_at"]; len(vs) > 0 && vs[0] != "" {
+		t, err := time.Parse(time.RFC3339, vs[0])
+		if err != nil {
+			APIError(w, http.StatusBadRequest, "invalid_params", "Invalid parameters", "starts_at is not a date-time")
+			return
+		}
+		from = t
+	}
+	sel := slices.Clone(f.changes)
+	sort.SliceStable(sel, func(i, j int) bool { return sel[i].Starts.After(sel[j].Starts) })
+	var out []Obj
+	for _, c := range sel {
+		if c.Starts.Before(from) {
+			continue
+		}
+		svcs := []Obj{}
+		for _, id := range c.Services {
+			svcs = append(svcs, Obj{"id": id, "name": f.services[id], "slug": strings.ToLower(f.services[id]),
+				"description": "", "service_tier": 2, "created_at": Time(epoch()), "updated_at": Time(epoch()),
+				"labels": Obj{}, "allowed_params": []string{}, "alert_on_add": false, "auto_add_responding_team": false})
+		}
+		labels := c.Labels
+		if labels == nil {
+			labels = Obj{}
+		}
+		out = append(out, Obj{"id": c.ID, "summary": c.Summary, "description": "", "external_id": "ext-" + c.ID,
+			"created_at": Time(c.Starts), "updated_at": Time(c.Starts), "starts_at": Time(c.Starts), "ends_at": nil,
+			"duration_ms": nil, "duration_iso8601": nil, "environments": []Obj{{"id": "env-prod", "name": "production",
+				"slug": "production", "description": "", "created_at": Time(epoch()), "updated_at": Time(epoch())}},
+			"authors": []Obj{{"id": "ci", "name": "CI", "source": "github", "email": ""}}, "labels": labels, "services": svcs})
 	}
 	f.list(w, q, out)
 }

@@ -40,6 +40,12 @@ func Bot() *Author { return &Author{ID: "u-bot", Name: "Deploy bot", Source: "fi
 //	F4 "DB down" Payments/checkout, "critical", −2h: started by the bot, acknowledged by
 //	   Ben +4m, open; a bot's chat message +6m.
 //	F5 an incident of −100 days: older than the default history.
+//
+//	FC1 change "Deploy checkout 2024.3" on checkout at F1−15m (deploy)
+//	FC2 change "checkout config: pool 20" on checkout and ledger at −10h, label
+//	    kind=config, team=Payments (one change per service)
+//	FC3 change "Nightly maintenance" on no service at −1h (other, unknown service)
+//	FC4 a deploy of −100 days: older than the default history
 func Scenario(f *Server, now time.Time) {
 	at := func(d time.Duration) time.Time { return now.Add(d) }
 	f.AddUser(User{ID: "u-ana", Name: "Ana Alves", Email: "ana@example.com"})
@@ -77,10 +83,17 @@ func Scenario(f *Server, now time.Time) {
 	t5 := at(-100 * 24 * time.Hour)
 	f.AddIncident(Incident{ID: "F5", Name: "Ancient", Severity: "SEV1", Team: "t-pay", Created: t5,
 		Milestones: []Milestone{{"m5s", "started", t5, Ana()}, {"m5r", "resolved", t5.Add(time.Hour), Ana()}}})
+
+	f.AddChangeEvent(ChangeEvent{ID: "FC1", Summary: "Deploy checkout 2024.3", Starts: t1.Add(-15 * time.Minute), Services: []string{"s-checkout"}})
+	f.AddChangeEvent(ChangeEvent{ID: "FC2", Summary: "checkout config: pool 20", Starts: at(-10 * time.Hour),
+		Services: []string{"s-checkout", "s-ledger"}, Labels: Obj{"kind": "config", "team": "Payments"}})
+	f.AddChangeEvent(ChangeEvent{ID: "FC3", Summary: "Nightly maintenance", Starts: at(-time.Hour)})
+	f.AddChangeEvent(ChangeEvent{ID: "FC4", Summary: "Deploy checkout 2023.9", Starts: t5, Services: []string{"s-checkout"}})
 }
 
 // Bulk fills f with n resolved incidents spread evenly over span before now, each
-// acknowledged and resolved by Ana with one note.
+// acknowledged and resolved by Ana with one note, and a deploy of checkout a minute
+// before every fourth incident.
 func Bulk(f *Server, now time.Time, n int, span time.Duration) {
 	f.AddUser(User{ID: "u-ana", Name: "Ana Alves", Email: "ana@example.com"})
 	f.AddTeam(Team{ID: "t-pay", Name: "Payments", Members: []string{"u-ana"}})
@@ -93,5 +106,9 @@ func Bulk(f *Server, now time.Time, n int, span time.Duration) {
 			Milestones: []Milestone{{id + "s", "started", c, Ana()}, {id + "a", "acknowledged", c.Add(2 * time.Minute), Ana()},
 				{id + "r", "resolved", c.Add(10 * time.Minute), Ana()}},
 			Events: []Event{{id + "n", "note", c.Add(5 * time.Minute), Ana()}}})
+		if i%4 == 0 {
+			f.AddChangeEvent(ChangeEvent{ID: fmt.Sprintf("BC%05d", i), Summary: "Deploy checkout", Starts: c.Add(-time.Minute),
+				Services: []string{"s-checkout"}})
+		}
 	}
 }
