@@ -360,3 +360,57 @@ func (d *oncallsDoc) Validate() error {
 		return nil
 	})
 }
+
+// ---- pulses (changes) ----
+
+// pulseAttrs are a pulse's attributes. Rootly has no kind of change: the mapping reads
+// it from the labels (kind, change_type or type) or the summary and source.
+type pulseAttrs struct {
+	Source    *string        `json:"source"`
+	Summary   string         `json:"summary"`
+	Services  []pulseService `json:"services"`
+	Labels    []keyValue     `json:"labels"`
+	CreatedAt *time.Time     `json:"created_at"`
+}
+
+type keyValue struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// pulseService is a service of a pulse: the spec renders it as the service's
+// attributes ({"name": …}); a JSON:API resource ({"data": {"id", "attributes"}}) is read
+// as well.
+type pulseService struct {
+	ID   flexID `json:"id"`
+	Name string `json:"name"`
+	Data *struct {
+		ID         flexID `json:"id"`
+		Attributes struct {
+			Name string `json:"name"`
+		} `json:"attributes"`
+	} `json:"data"`
+}
+
+func (s pulseService) name() string {
+	switch {
+	case s.Name != "":
+		return s.Name
+	case s.Data != nil && s.Data.Attributes.Name != "":
+		return s.Data.Attributes.Name
+	case s.Data != nil:
+		return string(s.Data.ID)
+	}
+	return string(s.ID)
+}
+
+type pulsesDoc struct{ listDoc[pulseAttrs] }
+
+func (d *pulsesDoc) Validate() error {
+	return d.check(true, func(id string, a *pulseAttrs) error {
+		if a.CreatedAt == nil {
+			return fmt.Errorf("pulse %s: missing field created_at", id)
+		}
+		return nil
+	})
+}

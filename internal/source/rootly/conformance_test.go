@@ -18,7 +18,7 @@ import (
 
 // usedPaths are the operations the source calls; the rest of the (2.9 MB) document's
 // paths are dropped before loading to keep the test fast. Components stay whole.
-var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/escalation_policies", "/v1/incidents", "/v1/alert_events", "/v1/oncalls"}
+var usedPaths = []string{"/v1/users", "/v1/teams", "/v1/escalation_policies", "/v1/incidents", "/v1/alert_events", "/v1/oncalls", "/v1/pulses"}
 
 // loadSpec loads Rootly's own API document from $HERO_REFERENCE_DIR. Without the
 // variable the test is skipped, except in CI (CI=true), where a missing variable or a
@@ -176,7 +176,7 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		t.Error("no 429 response was validated")
 	}
 	for _, want := range []string{"/v1/users OK", "/v1/teams OK", "/v1/escalation_policies OK", "/v1/incidents OK",
-		"/v1/alert_events OK", "/v1/oncalls OK", "/v1/incidents Bad Request", "/v1/alert_events Bad Request",
+		"/v1/alert_events OK", "/v1/oncalls OK", "/v1/pulses OK", "/v1/incidents Bad Request", "/v1/alert_events Bad Request",
 		"/v1/oncalls Not Found", "/v1/alert_events Not Found", "/v1/users Unauthorized"} {
 		if !seen[want] {
 			t.Errorf("no %q response was validated", want)

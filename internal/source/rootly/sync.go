@@ -152,9 +152,16 @@ func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor],
 		return res, err
 	}
 
-	// 5. Map.
+	// 5. Pulses (deploys, rollbacks, config changes) created in the window.
+	changes, err := r.pulses(ctx, from, until)
+	if err != nil {
+		return res, err
+	}
+
+	// 6. Map.
 	b := r.mapAll()
 	b.Shifts = r.shifts
+	b.Changes = changes
 	next := cursor{
 		ServicePolicy: r.servicePolicy,
 		TeamPolicy:    r.teamPolicy,
@@ -172,7 +179,7 @@ func (r *run) sync(ctx context.Context, p httpapi.Plan) (httpapi.Result[cursor],
 		s.hasPages.Store(next.HasPages)
 		s.hasOnCall.Store(next.HasOnCall)
 		s.logger.Debug("sync done", "backfill", backfill, "incidents", len(b.Incidents), "alert_events", len(r.events),
-			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts))
+			"pages", len(b.Pages), "engagements", len(b.Engagements), "shifts", len(b.Shifts), "changes", len(b.Changes))
 	}
 	return res, nil
 }
@@ -256,6 +263,92 @@ func (r *run) reference(ctx context.Context) (source.Batch, error) {
 		r.teamPolicy = nil
 	}
 	return b, err
+}
+
+// pulses reads the pulses created in [from, to) and maps them: one change per service a
+// pulse names (id: the pulse's id, or "<pulse id>/<service name>" when it names
+// several), one on an unknown service when it names none. The time is created_at; the
+// team a "team" label, else none (the analytics take the service's team from its
+// incidents); the kind an explicit kind, change_type or type label, else the summary
+// and source (see source.ChangeKind). A range Rootly will not page through (400 past
+// its first page) is split in half; a key that may not read pulses (403, 404) reads
+// none, and the rest of the sync goes on.
+func (r *run) pulses(ctx context.Context, from, to time.Time) ([]incident.Change, error) {
+	var out []incident.Change
+	err := r.pulseRange(ctx, from, to, func(d *pulsesDoc) {
+		for _, p := range *d.Data {
+			out = append(out, r.pulseChanges(string(p.ID), p.Attributes)...)
+		}
+	})
+	var he *httpapi.Error
+	if errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound) {
+		r.s.logger.Warn("pulses are not available to this API key; no changes are read", "err", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (r *run) pulseRange(ctx context.Context, from, to time.Time, each func(*pulsesDoc)) error {
+	if !from.Before(to) {
+		return nil
+	}
+	q := url.Values{
+		"filter[created_at][gte]": {formatTime(from)},
+		"filter[created_at][lt]":  {formatTime(to)},
+	}
+	var got []*pulsesDoc
+	_, err := fetchPages(ctx, r.s.client, "/v1/pulses", q, func(d *pulsesDoc) { got = append(got, d) })
+	var he *httpapi.Error
+	if errors.As(err, &he) && he.Status == http.StatusBadRequest && len(got) > 0 && to.Sub(from) >= 2*time.Second {
+		mid := from.Add(to.Sub(from) / 2).Truncate(time.Second)
+		if err := r.pulseRange(ctx, from, mid, each); err != nil {
+			return err
+		}
+		return r.pulseRange(ctx, mid, to, each)
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range got {
+		each(d)
+	}
+	return nil
+}
+
+func (r *run) pulseChanges(id string, a *pulseAttrs) []incident.Change {
+	label := func(keys ...string) string {
+		for _, k := range keys {
+			for _, l := range a.Labels {
+				if strings.EqualFold(l.Key, k) && l.Value != "" {
+					return l.Value
+				}
+			}
+		}
+		return ""
+	}
+	src := ""
+	if a.Source != nil {
+		src = *a.Source
+	}
+	c := incident.Change{Source: r.s.cfg.Name, ID: id, Team: label("team"),
+		Kind: source.ChangeKind(label("kind", "change_type", "type"), a.Summary, src), Time: a.CreatedAt.UTC()}
+	if len(a.Services) == 0 {
+		return []incident.Change{c}
+	}
+	out := make([]incident.Change, 0, len(a.Services))
+	for _, sv := range a.Services {
+		c := c
+		c.Service = sv.name()
+		if len(a.Services) > 1 {
+			c.ID = id + "/" + c.Service
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func userName(a *userAttrs) string {

@@ -126,7 +126,7 @@ func TestIncrementalPicksUpChanges(t *testing.T) {
 		t.Errorf("I1 pages %v", got)
 	}
 	t.Logf("incremental sync: %d requests: %s", h.Fake.RequestCount(), strings.Join(h.Fake.Requests(), "\n"))
-	if n := h.Fake.RequestCount(); n != 3 {
+	if n := h.Fake.RequestCount(); n != 4 {
 		t.Errorf("incremental sync took %d requests", n)
 	}
 }
@@ -139,13 +139,13 @@ func TestRequestCounts(t *testing.T) {
 	if err := h.Sync(t); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n*(per-1) {
-		t.Fatalf("stored %d incidents, %d pages", len(h.Sink.Incidents), len(h.Sink.Pages))
+	if len(h.Sink.Incidents) != n || len(h.Sink.Pages) != n*(per-1) || len(h.Sink.Changes) != n/4 {
+		t.Fatalf("stored %d incidents, %d pages, %d changes", len(h.Sink.Incidents), len(h.Sink.Pages), len(h.Sink.Changes))
 	}
 	back := h.Fake.RequestCount()
-	// incidents (100 a page) + alert events (50 a page) + users, teams, policies +
-	// on-calls in 30-day ranges over 90 days.
-	bound := ceilDiv(n, pageSize) + ceilDiv(n*per, eventPageSize) + 3 + 3
+	// incidents (100 a page) + alert events (50 a page) + pulses (100 a page) + users,
+	// teams, policies + on-calls in 30-day ranges over 90 days.
+	bound := ceilDiv(n, pageSize) + ceilDiv(n*per, eventPageSize) + ceilDiv(n/4, pageSize) + 3 + 3
 	t.Logf("back-fill of %d incidents with %d alert events: %d requests (bound %d)", n, n*per, back, bound)
 	if back > bound {
 		t.Errorf("back-fill took %d requests, want ≤ %d:\n%s", back, bound, strings.Join(h.Fake.Requests(), "\n"))
@@ -154,13 +154,13 @@ func TestRequestCounts(t *testing.T) {
 		h.SyncAfter(t, time.Minute)
 		idle := h.Fake.RequestCount()
 		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
-		if idle != 3 {
+		if idle != 4 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
 	}
 	h.SyncAfter(t, time.Hour)
 	t.Logf("idle sync with reference refresh: %d requests", h.Fake.RequestCount())
-	if n := h.Fake.RequestCount(); n != 6 {
+	if n := h.Fake.RequestCount(); n != 7 {
 		t.Errorf("refresh sync took %d requests", n)
 	}
 }
@@ -462,5 +462,57 @@ func TestEventMappingEdgeCases(t *testing.T) {
 	}
 	if !reflect.DeepEqual(ids, []string{"x1/A→A", "x1/B→B"}) {
 		t.Errorf("pages %v", ids)
+	}
+}
+
+// Pulses: one change per service, kind and team from labels, else the summary and
+// source; read from the cursor's window on; split like incidents at the offset cap.
+func TestPulses(t *testing.T) {
+	h := newHarness(t, scenario, nil)
+	if err := h.Sync(t); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]incident.Change{
+		"P1":          {Source: "rt", ID: "P1", Service: "checkout", Kind: "deploy", Time: at(-72*time.Hour - 20*time.Minute)},
+		"P2/checkout": {Source: "rt", ID: "P2/checkout", Team: "Payments", Service: "checkout", Kind: "config", Time: at(-39 * time.Hour)},
+		"P2/ledger":   {Source: "rt", ID: "P2/ledger", Team: "Payments", Service: "ledger", Kind: "config", Time: at(-39 * time.Hour)},
+		"P3":          {Source: "rt", ID: "P3", Kind: "other", Time: at(-time.Hour)},
+	}
+	if !reflect.DeepEqual(h.Sink.Changes, want) {
+		t.Errorf("changes:\n got %+v\nwant %+v", h.Sink.Changes, want)
+	}
+	h.Fake.AddPulse(rootlyfake.Pulse{ID: "P5", Summary: "Revert checkout v7", At: at(30 * time.Second), Services: []string{"s-checkout"}})
+	h.Sink.Changes = map[string]incident.Change{}
+	h.SyncAfter(t, time.Minute)
+	if got := h.Sink.Changes; len(got) != 1 || got["P5"].Kind != "rollback" {
+		t.Errorf("incremental changes %+v", got)
+	}
+	for _, r := range h.Fake.Requests() {
+		if strings.HasPrefix(r, "GET /v1/pulses?") && !strings.Contains(r, "filter%5Bcreated_at%5D%5Bgte%5D=2026-11-20T11%3A55%3A00Z") {
+			t.Errorf("pulses not read from the cursor's window: %s", r)
+		}
+	}
+
+	// 450 pulses over 10 days with an offset cap of 200: split, all read.
+	b := newHarness(t, bulk(1800, 1, 10*24*time.Hour), nil)
+	b.Fake.SetOffsetCap(200)
+	if err := b.Sync(t); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Sink.Changes) != 450 {
+		t.Errorf("split back-fill stored %d changes, want 450", len(b.Sink.Changes))
+	}
+
+	// A key that may not read pulses still syncs the rest.
+	h.Fake.SetFault(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path == "/v1/pulses" {
+			rootlyfake.APIError(w, http.StatusForbidden, "Forbidden", "")
+			return true
+		}
+		return false
+	})
+	h.SyncAfter(t, time.Minute)
+	if !strings.Contains(h.Logs.String(), "pulses are not available") {
+		t.Errorf("403 on pulses not logged")
 	}
 }

@@ -1,5 +1,6 @@
 // Package rootlyfake is a fake Rootly JSON:API for tests: the real paths (/v1/users,
-// /v1/teams, /v1/escalation_policies, /v1/incidents, /v1/alert_events, /v1/oncalls),
+// /v1/teams, /v1/escalation_policies, /v1/incidents, /v1/alert_events, /v1/oncalls,
+// /v1/pulses),
 // query parameters (page[number], page[size], page[after], filter[…][gte|lt], sort,
 // include, since, until), pagination (meta.next_page, meta.next_cursor, links), an
 // offset-pagination cap answered with 400, X-RateLimit-* headers and JSON:API error
@@ -96,6 +97,7 @@ type Server struct {
 	incidents []*Incident
 	events    []Event
 	oncalls   []Oncall
+	pulses    []Pulse
 	noOnCall  bool
 	// OffsetCap is the deepest page[number]×page[size] /v1/incidents serves; deeper
 	// pages get a 400 (0: no cap).
@@ -118,6 +120,16 @@ func (f *Server) AddPolicy(p Policy)         { f.Update(func() { f.policies = ap
 func (f *Server) AddService(id, name string) { f.Update(func() { f.services[id] = name }) }
 func (f *Server) AddEvent(e Event)           { f.Update(func() { f.events = append(f.events, e) }) }
 func (f *Server) AddOncall(o Oncall)         { f.Update(func() { f.oncalls = append(f.oncalls, o) }) }
+func (f *Server) AddPulse(p Pulse)           { f.Update(func() { f.pulses = append(f.pulses, p) }) }
+
+// Pulse is a pulse (a change: deploy, config change …) on services (ids of services
+// added before) with labels.
+type Pulse struct {
+	ID, Summary, Source string
+	At                  time.Time
+	Services            []string
+	Labels              map[string]string
+}
 
 // AddIncident adds in; Updated defaults to Created.
 func (f *Server) AddIncident(in Incident) {
@@ -289,6 +301,8 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.listEvents(w, r)
 	case "/v1/oncalls":
 		f.listOncalls(w, r)
+	case "/v1/pulses":
+		f.listPulses(w, r)
 	default:
 		APIError(w, http.StatusNotFound, "Not found", "")
 	}
@@ -450,6 +464,51 @@ func (f *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		included = []Obj{}
 	}
 	f.numbered(w, r, data, included)
+}
+
+// listPulses serves /v1/pulses: filter[created_at][gte|lt], oldest first, with the
+// same offset cap as incidents.
+func (f *Server) listPulses(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lo, hi, ok := parseRange(w, q, "created_at")
+	if !ok {
+		return
+	}
+	num, size, ok := pageParams(w, q, 1000)
+	if !ok {
+		return
+	}
+	if f.offsetCap > 0 && num*size > f.offsetCap {
+		APIError(w, http.StatusBadRequest, "offset pagination exceeds limit", "use cursor pagination (page[after])")
+		return
+	}
+	sel := slices.Clone(f.pulses)
+	sort.SliceStable(sel, func(i, j int) bool { return sel[i].At.Before(sel[j].At) })
+	var out []Obj
+	for _, p := range sel {
+		if p.At.Before(lo) || !p.At.Before(hi) {
+			continue
+		}
+		svcs := []Obj{}
+		for _, id := range p.Services {
+			svcs = append(svcs, Obj{"name": f.services[id], "slug": strings.ToLower(f.services[id]),
+				"created_at": Time(epoch()), "updated_at": Time(epoch())})
+		}
+		labels := []Obj{}
+		keys := make([]string, 0, len(p.Labels))
+		for k := range p.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			labels = append(labels, Obj{"key": k, "value": p.Labels[k]})
+		}
+		out = append(out, Obj{"id": p.ID, "type": "pulses", "attributes": Obj{
+			"source": strOrNil(p.Source), "summary": p.Summary, "services": svcs, "environments": []Obj{},
+			"external_url": nil, "labels": labels, "refs": []Obj{}, "data": nil,
+			"created_at": Time(p.At), "updated_at": Time(p.At)}})
+	}
+	f.numbered(w, r, out, nil)
 }
 
 func (f *Server) named(typ, id, name string, extra Obj) any {

@@ -26,6 +26,12 @@ import (
 //	I5 a test incident (kind test), −10h: excluded.
 //	I6 an incident of −100 days: older than the default history.
 //	An alert event of an alert attached to no incident.
+//
+//	P1 pulse "Deployed checkout v7" (source github) on checkout at I1−20m: deploy
+//	P2 pulse "feature flag wallet on" on checkout and ledger at −39h, labels kind=config
+//	   and team=Payments: one change per service
+//	P3 pulse "k8s event" (source k8s) on no service at −1h: other, unknown service
+//	P4 a pulse of −100 days: older than the default history
 func Scenario(f *Server, now time.Time) {
 	at := func(d time.Duration) time.Time { return now.Add(d) }
 	f.AddUser(User{ID: "101", Name: "Ana Alves", Email: "ana@example.com", TimeZone: "Europe/Berlin"})
@@ -86,11 +92,17 @@ func Scenario(f *Server, now time.Time) {
 	f.AddIncident(Incident{ID: "I6", Title: "Ancient", Status: "resolved", Team: "g-pay", Created: t6, Resolved: t6.Add(time.Hour)})
 
 	f.AddEvent(Event{ID: "e14", AlertID: "al-loose", Kind: "notification", Action: "called", User: "101", At: at(-5 * time.Hour)})
+
+	f.AddPulse(Pulse{ID: "P1", Summary: "Deployed checkout v7", Source: "github", At: t1.Add(-20 * time.Minute), Services: []string{"s-checkout"}})
+	f.AddPulse(Pulse{ID: "P2", Summary: "feature flag wallet on", At: at(-39 * time.Hour), Services: []string{"s-checkout", "s-ledger"},
+		Labels: map[string]string{"kind": "config", "team": "Payments"}})
+	f.AddPulse(Pulse{ID: "P3", Summary: "k8s event", Source: "k8s", At: at(-time.Hour)})
+	f.AddPulse(Pulse{ID: "P4", Summary: "Deployed checkout v1", At: t6, Services: []string{"s-checkout"}})
 }
 
 // Bulk fills f with n incidents spread evenly over span before now, each with perInc
 // alert events (one acknowledgement by a person, the rest notifications), two users and
-// one team.
+// one team, and a deploy pulse a minute before every fourth incident.
 func Bulk(f *Server, now time.Time, n, perInc int, span time.Duration) {
 	f.AddUser(User{ID: "101", Name: "Ana Alves", Email: "ana@example.com", TimeZone: "Europe/Berlin"})
 	f.AddUser(User{ID: "102", Name: "Ben Brown", Email: "ben@example.com", TimeZone: "America/New_York"})
@@ -114,6 +126,9 @@ func Bulk(f *Server, now time.Time, n, perInc int, span time.Duration) {
 					e.Kind, e.Action, e.At = "action", "acknowledged", c.Add(2*time.Minute)
 				}
 				f.events = append(f.events, e)
+			}
+			if i%4 == 0 {
+				f.pulses = append(f.pulses, Pulse{ID: "P" + id, Summary: "Deployed checkout", At: c.Add(-time.Minute), Services: []string{"s-checkout"}})
 			}
 		}
 	})
