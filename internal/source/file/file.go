@@ -139,6 +139,8 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 		case r.Shift != nil:
 			hasShifts = true
 			b.Shifts = append(b.Shifts, *r.Shift)
+		case r.Change != nil:
+			b.Changes = append(b.Changes, *r.Change)
 		}
 		return flush(false)
 	}, func(le LineError) { lineErrs = append(lineErrs, le) })
@@ -166,6 +168,7 @@ type Record struct {
 	Page       *incident.Page
 	Engagement *incident.Engagement
 	Shift      *incident.Shift
+	Change     *incident.Change
 }
 
 // line is the union of every record type's fields, decoded strictly.
@@ -203,6 +206,7 @@ var allowed = map[string]map[string]bool{
 	"page":       set("id", "incident_id", "person_id", "at", "channel"),
 	"engagement": set("id", "incident_id", "person_id", "kind", "at"),
 	"shift":      set("id", "person_id", "escalation_policy", "level", "start", "end"),
+	"change":     set("id", "team", "service", "kind", "at"),
 }
 
 func set(keys ...string) map[string]bool {
@@ -216,6 +220,7 @@ func set(keys ...string) map[string]bool {
 var (
 	channels = set(incident.ChannelPush, incident.ChannelPhone, incident.ChannelSMS, incident.ChannelEmail, incident.ChannelAssignment)
 	kinds    = set(incident.EngageAcknowledge, incident.EngageAccept, incident.EngageResolve, incident.EngageNote, incident.EngageAction)
+	changes  = set(incident.ChangeDeploy, incident.ChangeRollback, incident.ChangeConfig, incident.ChangeOther, "")
 	severity = set("critical", "high", "low", "unknown", "")
 )
 
@@ -280,7 +285,7 @@ func parseLine(raw []byte) (Record, error) {
 	}
 	fields, ok := allowed[l.Type]
 	if !ok {
-		return Record{}, fmt.Errorf("unknown type %q (want person, team, incident, page, engagement or shift)", l.Type)
+		return Record{}, fmt.Errorf("unknown type %q (want person, team, incident, page, engagement, shift or change)", l.Type)
 	}
 	for k := range keys {
 		if k != "type" && !fields[k] {
@@ -368,6 +373,13 @@ func parseLine(raw []byte) (Record, error) {
 			err = errors.New("end: not after start")
 		}
 		rec.Shift = sh
+	case "change":
+		need("id", l.ID)
+		if err == nil && !changes[l.Kind] {
+			err = fmt.Errorf("kind: %q is not deploy, rollback, config or other", l.Kind)
+		}
+		rec.Change = &incident.Change{ID: l.ID, Team: l.Team, Service: l.Service, Kind: incident.ParseChangeKind(l.Kind)}
+		rec.Change.Time = tm("at", l.At, true)
 	}
 	if err != nil {
 		return Record{}, err

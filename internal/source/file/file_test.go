@@ -112,7 +112,7 @@ func TestParseReportsMalformedLinesAndKeepsTheRest(t *testing.T) {
 		`line 3: created_at: "yesterday" is not an RFC 3339 time`,
 		"line 4: id: required",
 		`line 5: channel: "pigeon" is not push, phone, sms, email or assignment`,
-		`line 6: unknown type "unicorn" (want person, team, incident, page, engagement or shift)`,
+		`line 6: unknown type "unicorn" (want person, team, incident, page, engagement, shift or change)`,
 		`line 7: field "title" is not used by a person record`,
 		`line 8: invalid record: json: unknown field "nickname"`,
 		"line 9: resolved_at: before created_at",
@@ -253,5 +253,63 @@ func TestSyncRereadsASameSizeChange(t *testing.T) {
 	}
 	if got := second.all().People; len(got) != 1 || got[0].Name != "Bea" {
 		t.Fatalf("same-size change not re-read: %+v", got)
+	}
+}
+
+// A change record: kind one of the four (absent: other), at required, no other fields.
+func TestParseChanges(t *testing.T) {
+	in := strings.Join([]string{
+		`{"type":"change","id":"c1","service":"checkout","team":"payments","kind":"deploy","at":"2026-11-01T09:50:00Z"}`,
+		`{"type":"change","id":"c2","service":"checkout","at":"2026-11-01T10:30:00+01:00"}`,
+		`{"type":"change","id":"c3","kind":"hotfix","at":"2026-11-01T10:30:00Z"}`,
+		`{"type":"change","id":"c4","service":"checkout"}`,
+		`{"type":"change","service":"checkout","at":"2026-11-01T10:30:00Z"}`,
+		`{"type":"change","id":"c6","title":"v2","at":"2026-11-01T10:30:00Z"}`,
+		`{"type":"change","id":"c7","kind":"rollback","at":"2026-11-01T11:00:00Z"}`,
+	}, "\n")
+	var recs []Record
+	var bad []string
+	if err := Parse(strings.NewReader(in), func(r Record) error { recs = append(recs, r); return nil }, func(le LineError) { bad = append(bad, le.Error()) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []incident.Change{
+		{ID: "c1", Team: "payments", Service: "checkout", Kind: "deploy", Time: time.Date(2026, 11, 1, 9, 50, 0, 0, time.UTC)},
+		{ID: "c2", Service: "checkout", Kind: "other", Time: time.Date(2026, 11, 1, 9, 30, 0, 0, time.UTC)},
+		{ID: "c7", Kind: "rollback", Time: time.Date(2026, 11, 1, 11, 0, 0, 0, time.UTC)},
+	}
+	if len(recs) != len(want) {
+		t.Fatalf("records %+v", recs)
+	}
+	for i, r := range recs {
+		if r.Change == nil || r.Change.ID != want[i].ID || r.Change.Team != want[i].Team || r.Change.Service != want[i].Service ||
+			r.Change.Kind != want[i].Kind || !r.Change.Time.Equal(want[i].Time) {
+			t.Errorf("record %d = %+v, want %+v", i, r.Change, want[i])
+		}
+	}
+	wantBad := []string{
+		`line 3: kind: "hotfix" is not deploy, rollback, config or other`,
+		"line 4: at: required",
+		"line 5: id: required",
+		`line 6: field "title" is not used by a change record`,
+	}
+	if strings.Join(bad, "\n") != strings.Join(wantBad, "\n") {
+		t.Errorf("bad lines:\n%s\nwant\n%s", strings.Join(bad, "\n"), strings.Join(wantBad, "\n"))
+	}
+
+	// Sync writes them as the batch's changes.
+	path := filepath.Join(t.TempDir(), "h.ndjson")
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sink := &memSink{}
+	if err := New("f", path, slog.New(slog.DiscardHandler)).Sync(context.Background(), "", sink); err != nil {
+		t.Fatal(err)
+	}
+	var got []incident.Change
+	for _, b := range sink.batches {
+		got = append(got, b.Changes...)
+	}
+	if len(got) != 3 || got[0].ID != "c1" || got[2].ID != "c7" {
+		t.Errorf("synced changes %+v", got)
 	}
 }

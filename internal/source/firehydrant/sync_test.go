@@ -164,6 +164,10 @@ func TestRequestCounts(t *testing.T) {
 		t.Fatalf("stored %d incidents, %d engagements, %d changes", len(h.Sink.Incidents), len(h.Sink.Engagements), len(h.Sink.Changes))
 	}
 	back := h.Fake.RequestCount()
+	// The change feed: 250 changes, 100 a page.
+	if got := countPrefix(h.Fake.Requests(), "GET /v1/changes/events?"); got != 3 {
+		t.Errorf("back-fill read the change feed with %d requests, want 3", got)
+	}
 	// incidents (100 a page) + one events request per incident + change events (100 a
 	// page) + users, teams.
 	bound := ceilDiv(n, perPage) + n + ceilDiv(n/4, perPage) + 2
@@ -173,6 +177,9 @@ func TestRequestCounts(t *testing.T) {
 	}
 	for range 3 {
 		h.SyncAfter(t, time.Minute)
+		if got := countPrefix(h.Fake.Requests(), "GET /v1/changes/events?"); got != 1 {
+			t.Errorf("idle sync read the change feed with %d requests, want 1", got)
+		}
 		if idle := h.Fake.RequestCount(); idle != 2 {
 			t.Errorf("idle sync took %d requests: %v", idle, h.Fake.Requests())
 		}
@@ -394,4 +401,14 @@ func TestChangeEvents(t *testing.T) {
 	if !strings.Contains(h.Logs.String(), "change events are not available") {
 		t.Errorf("403 on change events not logged: %s", h.Logs.String())
 	}
+}
+
+func countPrefix(reqs []string, prefix string) int {
+	n := 0
+	for _, r := range reqs {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
+	}
+	return n
 }

@@ -152,6 +152,10 @@ func TestRequestCounts(t *testing.T) {
 		t.Fatalf("stored %d incidents, %d pages, %d changes", len(h.Sink.Incidents), len(h.Sink.Pages), len(h.Sink.Changes))
 	}
 	back := h.Fake.RequestCount()
+	// The change feed: 250 changes, 100 a page.
+	if got := countPrefix(h.Fake.Requests(), "GET /change_events?"); got != 3 {
+		t.Errorf("back-fill read the change feed with %d requests, want 3", got)
+	}
 	bound := ceilDiv(n, 100) + ceilDiv(n*per, 100) + ceilDiv(n/4, 100) + 8
 	t.Logf("back-fill of %d incidents with %d log entries: %d requests (bound %d)", n, n*per, back, bound)
 	if back > bound {
@@ -159,6 +163,9 @@ func TestRequestCounts(t *testing.T) {
 	}
 	for range 3 {
 		h.SyncAfter(t, time.Minute)
+		if got := countPrefix(h.Fake.Requests(), "GET /change_events?"); got != 1 {
+			t.Errorf("idle sync read the change feed with %d requests, want 1", got)
+		}
 		idle := h.Fake.RequestCount()
 		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
 		if idle > 5 {
@@ -441,4 +448,14 @@ func TestChangeEventsForbidden(t *testing.T) {
 	if len(h.Sink.Changes) != 0 || len(h.Sink.Incidents) != 6 || !strings.Contains(h.Logs.String(), "change events are not available") {
 		t.Errorf("changes %d, incidents %d, logs %s", len(h.Sink.Changes), len(h.Sink.Incidents), h.Logs.String())
 	}
+}
+
+func countPrefix(reqs []string, prefix string) int {
+	n := 0
+	for _, r := range reqs {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
+	}
+	return n
 }

@@ -143,6 +143,10 @@ func TestRequestCounts(t *testing.T) {
 		t.Fatalf("stored %d incidents, %d pages, %d changes", len(h.Sink.Incidents), len(h.Sink.Pages), len(h.Sink.Changes))
 	}
 	back := h.Fake.RequestCount()
+	// The change feed: 250 changes, 100 a page.
+	if got := countPrefix(h.Fake.Requests(), "GET /v1/pulses?"); got != 3 {
+		t.Errorf("back-fill read the change feed with %d requests, want 3", got)
+	}
 	// incidents (100 a page) + alert events (50 a page) + pulses (100 a page) + users,
 	// teams, policies + on-calls in 30-day ranges over 90 days.
 	bound := ceilDiv(n, pageSize) + ceilDiv(n*per, eventPageSize) + ceilDiv(n/4, pageSize) + 3 + 3
@@ -152,6 +156,9 @@ func TestRequestCounts(t *testing.T) {
 	}
 	for range 3 {
 		h.SyncAfter(t, time.Minute)
+		if got := countPrefix(h.Fake.Requests(), "GET /v1/pulses?"); got != 1 {
+			t.Errorf("idle sync read the change feed with %d requests, want 1", got)
+		}
 		idle := h.Fake.RequestCount()
 		t.Logf("idle incremental sync: %d requests: %v", idle, h.Fake.Requests())
 		if idle != 4 {
@@ -515,4 +522,14 @@ func TestPulses(t *testing.T) {
 	if !strings.Contains(h.Logs.String(), "pulses are not available") {
 		t.Errorf("403 on pulses not logged")
 	}
+}
+
+func countPrefix(reqs []string, prefix string) int {
+	n := 0
+	for _, r := range reqs {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
+	}
+	return n
 }
