@@ -303,12 +303,12 @@ func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[stri
 		if err != nil {
 			return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
 		}
-		if push, ok := src.(source.Push); ok {
-			if _, dup := hooks[push.Path()]; dup {
+		for path, h := range source.PushRoutes(src) {
+			if _, dup := hooks[path]; dup {
 				return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].path", i),
-					Msg: fmt.Sprintf("path %s is already used by another push source", push.Path())}
+					Msg: fmt.Sprintf("path %s is already used by another push source", path)}
 			}
-			hooks[push.Path()] = push.Handler()
+			hooks[path] = h
 		}
 		out = append(out, engine.Runnable{Source: src, Interval: sc.RefreshInterval.D})
 	}
@@ -340,6 +340,9 @@ func describeConfig(w io.Writer, c *config.Config) {
 			fmt.Fprintf(w, ", token from file %s", s.TokenFile)
 		case s.TokenEnv != "":
 			fmt.Fprintf(w, ", token from $%s", s.TokenEnv)
+		}
+		if s.SecretFile != "" {
+			fmt.Fprintf(w, ", secret from file %s", s.SecretFile)
 		}
 		if s.Path != "" {
 			fmt.Fprintf(w, ", path %s", s.Path)

@@ -271,7 +271,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown source type",
 			yaml: "sources:\n  - name: sn\n    type: servicenow\n",
-			want: []Error{{Line: 3, Field: "sources[0].type", Msg: `unknown source type "servicenow" (known: alertmanager, demo, file, firehydrant, grafanaoncall, incidentio, opsgenie, pagerduty, rootly)`}},
+			want: []Error{{Line: 3, Field: "sources[0].type", Msg: `unknown source type "servicenow" (known: alertmanager, changes, demo, file, firehydrant, grafanaoncall, incidentio, opsgenie, pagerduty, rootly)`}},
 		},
 		{
 			name: "path on pagerduty",
@@ -942,7 +942,9 @@ func TestDocsFullExample(t *testing.T) {
 	dir := tokenDir(t)
 	t.Setenv("PAGERDUTY_TOKEN", fakeToken)
 	t.Setenv("OPSGENIE_TOKEN", fakeToken)
+	t.Setenv("CI_CHANGES_TOKEN", fakeToken)
 	block = strings.ReplaceAll(block, "/etc/hero/rootly.token", filepath.Join(dir, "pd.token"))
+	block = strings.ReplaceAll(block, "/etc/hero/github.secret", filepath.Join(dir, "pd.token"))
 	cfg, err := Parse([]byte(block), "configuration.md")
 	if err != nil {
 		t.Fatalf("full example: %v", err)
@@ -951,7 +953,7 @@ func TestDocsFullExample(t *testing.T) {
 	for _, s := range cfg.Sources {
 		types[s.Type] = true
 	}
-	for _, typ := range []string{"pagerduty", "alertmanager", "file", "demo"} {
+	for _, typ := range []string{"pagerduty", "alertmanager", "changes", "file", "demo"} {
 		if !types[typ] {
 			t.Errorf("full example lacks a %s source", typ)
 		}

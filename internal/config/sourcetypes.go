@@ -14,7 +14,8 @@ type SourceType struct {
 	Name string
 	// Fields are the optional fields the type uses besides name, type and
 	// refresh_interval: any of base_url, token_file, token_env, history, timeout, path,
-	// seed, labels, max_body_bytes. A field the type does not list is refused. The common checks follow
+	// seed, labels, max_body_bytes, secret_file, environments. A field the type does not
+	// list is refused. The common checks follow
 	// the fields: history and timeout must be positive, base_url an http(s) URL without
 	// credentials, a token file or variable readable and not empty.
 	Fields []string
@@ -79,7 +80,7 @@ func SourceTypeNames() []string {
 // checked.
 var optionalSourceFields = map[string]bool{
 	"base_url": true, "token_file": true, "token_env": true, "history": true, "timeout": true,
-	"path": true, "seed": true, "labels": true, "max_body_bytes": true,
+	"path": true, "seed": true, "labels": true, "max_body_bytes": true, "secret_file": true, "environments": true,
 }
 
 func (t SourceType) uses(field string) bool {

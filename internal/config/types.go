@@ -81,9 +81,16 @@ type Source struct {
 	Labels map[string]string `yaml:"labels,omitempty"`
 	// MaxBodyBytes bounds one webhook request body (alertmanager; default 32 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes,omitempty"`
+	// SecretFile holds the shared secret of signed webhooks (changes: GitHub's
+	// X-Hub-Signature-256); read into Secret at load time.
+	SecretFile string `yaml:"secret_file,omitempty"`
+	// Environments limits GitHub deployments to these environments (changes; empty: all).
+	Environments []string `yaml:"environments,omitempty"`
 
 	// Token is read from TokenFile or TokenEnv at load time; never printed.
 	Token Secret `yaml:"-"`
+	// Secret is read from SecretFile at load time; never printed.
+	Secret Secret `yaml:"-"`
 }
 
 // Log is one log input.

@@ -233,8 +233,10 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		"base_url": s.BaseURL != "", "token_file": s.TokenFile != "", "token_env": s.TokenEnv != "",
 		"history": s.History.Line > 0, "timeout": s.Timeout.Line > 0, "path": s.Path != "",
 		"seed": s.Seed != 0, "labels": s.Labels != nil, "max_body_bytes": s.MaxBodyBytes != 0,
+		"secret_file": s.SecretFile != "", "environments": s.Environments != nil,
 	}
-	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels", "max_body_bytes"} {
+	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels", "max_body_bytes",
+		"secret_file", "environments"} {
 		if used[f] && !t.uses(f) {
 			v.fail(p+"."+f, "is not used by %s sources", s.Type)
 		}
@@ -271,6 +273,16 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 			}
 			v.fail(fp, format, args...)
 		})
+	}
+	if s.SecretFile != "" && t.uses("secret_file") {
+		b, err := os.ReadFile(s.SecretFile)
+		if err != nil {
+			v.fail(p+".secret_file", "cannot read secret file: %v", err)
+		} else if sec := strings.TrimSpace(string(b)); sec == "" {
+			v.fail(p+".secret_file", "secret file %s is empty", s.SecretFile)
+		} else {
+			s.Secret = Secret(sec)
+		}
 	}
 	if s.TokenFile != "" && s.TokenEnv != "" {
 		v.fail(p+".token_env", "set token_file or token_env, not both")

@@ -41,6 +41,25 @@ type Push interface {
 	Handler() http.Handler
 }
 
+// Routes is implemented by push sources that serve more than one path (a change
+// endpoint and its GitHub webhook, say): every path with its handler, Path included.
+type Routes interface {
+	Push
+	Routes() map[string]http.Handler
+}
+
+// PushRoutes are the HTTP paths src serves with their handlers: none for a pull
+// source, Path for a Push, every route of a Routes.
+func PushRoutes(src Source) map[string]http.Handler {
+	switch p := src.(type) {
+	case Routes:
+		return p.Routes()
+	case Push:
+		return map[string]http.Handler{p.Path(): p.Handler()}
+	}
+	return nil
+}
+
 // Kind is one source type: what the configuration knows of it, and its constructor.
 type Kind struct {
 	config.SourceType

@@ -6,6 +6,7 @@ package all
 import (
 	// Every source type.
 	_ "github.com/hero-exporter/hero_exporter/internal/source/alertmanager"
+	_ "github.com/hero-exporter/hero_exporter/internal/source/changes"
 	_ "github.com/hero-exporter/hero_exporter/internal/source/demo"
 	_ "github.com/hero-exporter/hero_exporter/internal/source/file"
 	_ "github.com/hero-exporter/hero_exporter/internal/source/firehydrant"

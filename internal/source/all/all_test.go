@@ -15,7 +15,7 @@ import (
 // Every source type is registered once, with the configuration and the runtime, and
 // builds from a validated configuration entry through the registry alone.
 func TestEveryTypeRegistered(t *testing.T) {
-	want := []string{"alertmanager", "demo", "file", "firehydrant", "grafanaoncall", "incidentio", "opsgenie", "pagerduty", "rootly"}
+	want := []string{"alertmanager", "changes", "demo", "file", "firehydrant", "grafanaoncall", "incidentio", "opsgenie", "pagerduty", "rootly"}
 	if got := source.Types(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("source.Types() = %v, want %v", got, want)
 	}
@@ -36,6 +36,8 @@ func TestEveryTypeRegistered(t *testing.T) {
 			y.WriteString("    path: /nonexistent/x.ndjson\n")
 		case "alertmanager":
 			y.WriteString("    path: /hooks/am\n")
+		case "changes":
+			y.WriteString("    token_file: " + token + "\n    secret_file: " + token + "\n")
 		case "grafanaoncall":
 			y.WriteString("    base_url: https://oncall.example.com\n    token_file: " + token + "\n")
 		default:
@@ -62,8 +64,14 @@ func TestEveryTypeRegistered(t *testing.T) {
 				t.Errorf("%s: api %v push %v", sc.Type, api, isPush)
 			}
 		case "alertmanager":
-			if !isPush || push.Path() != "/hooks/am" || push.Handler() == nil {
+			if !isPush || push.Path() != "/hooks/am" || push.Handler() == nil || len(source.PushRoutes(src)) != 1 {
 				t.Errorf("%s: not a push source at /hooks/am", sc.Type)
+			}
+		case "changes":
+			routes := source.PushRoutes(src)
+			if !isPush || push.Path() != "/changes/changes-src" || routes["/changes/changes-src"] == nil ||
+				routes["/changes/changes-src/github"] == nil || len(routes) != 2 {
+				t.Errorf("%s: routes %v", sc.Type, routes)
 			}
 		default:
 			if !api {
