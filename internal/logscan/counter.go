@@ -380,3 +380,10 @@ func (c *Counter) restore(s counterState) {
 		c.top.up(e.idx)
 	}
 }
+
+// tracked is the number of fingerprints tracked.
+func (c *Counter) tracked() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.top.heap)
+}

@@ -1169,7 +1169,10 @@ func (fl *Follower) saveState(ctx context.Context, now time.Time, force bool) {
 			fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save seen fingerprints: %w", err))
 		}
 	}
-	if !fl.dirty || !force && now.Sub(fl.lastSave) < fl.opts.PollInterval {
+	// A large top-k makes a large row: save it less often (a restart then reads more
+	// again, without counting it again).
+	every := max(fl.opts.PollInterval, time.Duration(fl.counter.tracked()/100)*time.Second)
+	if !fl.dirty || !force && now.Sub(fl.lastSave) < every {
 		return
 	}
 	p := persisted{V: 2, Counter: fl.counter.snapshot()}

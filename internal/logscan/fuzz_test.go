@@ -85,3 +85,33 @@ func FuzzJSONLine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzContainerRecords: arbitrary records in the CRI and Docker json-file envelopes:
+// no panic, valid events, logical lines never more than records, resume points within the
+// stream.
+func FuzzContainerRecords(f *testing.F) {
+	f.Add([]byte("2026-05-01T10:00:00.1Z stderr P java.lang.IllegalStateException: a\n2026-05-01T10:00:00.1Z stdout F x\n2026-05-01T10:00:00.1Z stderr F b\n2026-05-01T10:00:00.1Z stderr F \tat a.B.c(B.java:1)\n"))
+	f.Add([]byte(`{"log":"Traceback (most recent call last):\n","stream":"stderr"}` + "\n" + `{"log":"\n","stream":"stderr"}` + "\n" + `{"log":"  File \"x.py\", line 1, in f\n","stream":"stderr"}` + "\n" + `{"log":"KeyError: 1","stream":"stderr"}` + "\n"))
+	f.Add([]byte(`{"log":"\u00e9\\u0000\"","stream":"stdout","time":"x"}` + "\n" + `{"stream":"stderr","log":"y\n"}` + "\n{\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		check := func(e *Event) { checkEvent(t, e) }
+		for _, format := range []int{fmtCRI, fmtDocker, fmtAuto} {
+			det := NewDetector(DetectorOptions{}, check)
+			p := newLineProc(det, format)
+			sp := newSplitter(4096)
+			_ = scanOne(bytes.NewReader(data), sp, p)
+			records := uint64(bytes.Count(data, []byte("\n")))
+			if len(data) > 0 && data[len(data)-1] != '\n' {
+				records++
+			}
+			if p.lines > records {
+				t.Fatalf("format %d: %d lines from %d records", format, p.lines, records)
+			}
+			for _, r := range p.resumePoints() {
+				if r < 0 || r > p.off {
+					t.Fatalf("resume point %d outside [0, %d]", r, p.off)
+				}
+			}
+		}
+	})
+}

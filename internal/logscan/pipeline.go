@@ -47,7 +47,7 @@ const DefaultMaxLineBytes = 1 << 20
 // frames) are caught by interestingFirst. A line with neither, outside an event, is
 // skipped after one bytes.Index per token per chunk (not per line). The tokens are
 // chosen for rare first bytes: bytes.Index skips ahead with a vectorised IndexByte.
-var textTokens = [...]string{"xception", "Error", "(most recent call", "' panicked at ", ") panicked at "}
+var textTokens = [...]string{"xception", "Error", "(most recent call"}
 
 // jsonTokens: a JSON line (outside an open event) without any of them carries no
 // exception. A stack in a JSON string always holds an escaped newline; a record with only
@@ -125,7 +125,7 @@ func newLineProc(det *Detector, format int) *lineProc {
 
 func interestingFirst(c byte, json bool) bool {
 	switch c {
-	case ' ', '\t', '#', 'g', 'p', 'f':
+	case ' ', '\t', '#', 'g', 'p', 'f', 't': // 't': a Rust panic, "thread 'main' panicked at"
 		return true
 	case '{':
 		return json
