@@ -243,8 +243,10 @@ func (fl *Follower) Counter() *Counter { return fl.counter }
 // Close saves positions and closes every file. Open events are not flushed: their
 // lines are read again after a restart, without being counted again (see record).
 func (fl *Follower) Close(ctx context.Context) {
-	fl.dirty = true
-	fl.saveState(ctx, fl.opts.Now(), true)
+	if fl.started { // never started: the saved state was not loaded, keep it
+		fl.dirty = true
+		fl.saveState(ctx, fl.opts.Now(), true)
+	}
 	for id, tf := range fl.files {
 		_ = tf.f.Close()
 		delete(fl.files, id)
