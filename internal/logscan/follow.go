@@ -615,6 +615,11 @@ func (fl *Follower) openAt(e entry, f *os.File, off int64, resume [2]int64, now 
 // known file whose rotated sibling it is.
 func (fl *Follower) homeOf(e entry) string {
 	if e.inGlob {
+		// A symbolic link (/var/log/containers/*.log -> /var/log/pods/...): the file is
+		// rotated where it really is.
+		if t, err := filepath.EvalSymlinks(e.path); err == nil {
+			return t
+		}
 		return e.path
 	}
 	best := ""

@@ -279,3 +279,34 @@ func TestFollowRestartFileGone(t *testing.T) {
 		t.Errorf("errors %v, want gone: 1", st.ErrorsByReason)
 	}
 }
+
+// TestFollowSymlinkRotation: a glob over symbolic links (/var/log/containers/*.log) finds
+// the files rotated where the links point (/var/log/pods/.../0.log.<time>).
+func TestFollowSymlinkRotation(t *testing.T) {
+	e := newFollowEnv(t)
+	if err := os.Mkdir(e.path("pods"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(e.path("containers"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := preamble + traces(0, 1)
+	e.write("pods/0.log", a)
+	if err := os.Symlink(e.path("pods/0.log"), e.path("containers/app.log")); err != nil {
+		t.Fatal(err)
+	}
+	fl := e.follower("containers/*.log", true)
+	expectExact(t, e.poll(fl), lineCount(a), 1)
+	// Two rotations between looks: the middle file lives only in pods/.
+	e.rename("pods/0.log", "pods/0.log.20260501-100000")
+	b := preamble + traces(1, 2)
+	e.write("pods/0.log", b)
+	e.rename("pods/0.log", "pods/0.log.20260501-100001")
+	e.write("pods/0.log", traces(3, 1))
+	st := e.poll(fl)
+	expectExact(t, st, lineCount(a+b+traces(3, 1)), 4)
+	for range 4 {
+		st = e.poll(fl)
+	}
+	expectExact(t, st, lineCount(a+b+traces(3, 1)), 4)
+}

@@ -74,6 +74,11 @@ func (fl *Follower) syncWatches(w *fsnotify.Watcher, watched map[string]bool) {
 	for _, d := range fl.globDirs() {
 		want[filepath.Clean(d)] = true
 	}
+	for _, tf := range fl.files { // where the followed files really are (symbolic links)
+		if tf.home != "" {
+			want[filepath.Dir(tf.home)] = true
+		}
+	}
 	for d := range want {
 		if !watched[d] {
 			if err := w.Add(d); err != nil {
