@@ -2,6 +2,7 @@ package logscan
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -309,4 +310,29 @@ func TestFollowSymlinkRotation(t *testing.T) {
 		st = e.poll(fl)
 	}
 	expectExact(t, st, lineCount(a+b+traces(3, 1)), 4)
+}
+
+// TestFollowLegacyPositions: a position saved by the previous version (one row per file,
+// no counters) is resumed, then replaced by the new state row.
+func TestFollowLegacyPositions(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 2)
+	e.write("app.log", a)
+	fi, err := os.Stat(e.path("app.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := idOf(fi)
+	old := fmt.Sprintf(`{"path":%q,"dev":%d,"ino":%d,"off":%d,"hlen":%d,"head":""}`, e.path("app.log"), id.dev, id.ino, len(a), 0)
+	if err := e.store.SaveLogState(context.Background(), "app", fmt.Sprintf("%d:%d", id.dev, id.ino), []byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	e.appendTo("app.log", trace(2))
+	fl := e.follower("app.log", true)
+	expectExact(t, e.poll(fl), lineCount(trace(2)), 1)
+	fl.Close(context.Background())
+	st, _ := e.store.LoadLogState(context.Background(), "app")
+	if len(st) != 1 || st[stateKey] == nil {
+		t.Errorf("state rows %v, want only %q", len(st), stateKey)
+	}
 }
