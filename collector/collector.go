@@ -42,6 +42,8 @@ type factory func(p Provider, logger *slog.Logger) Collector
 var (
 	factories      = map[string]factory{}
 	collectorState = map[string]*bool{}
+	// collectorDefault is each collector's default, for the flags of AddFlags.
+	collectorDefault = map[string]bool{}
 	// fromSnapshot marks collectors that only read the analytics snapshot: their output
 	// is encoded once per snapshot (see Exposition), not on every scrape.
 	fromSnapshot = map[string]bool{}
@@ -65,6 +67,23 @@ func registerCollector(name string, enabledByDefault bool, f factory) {
 		Default(fmt.Sprint(enabledByDefault)).BoolVar(state)
 	factories[name] = f
 	collectorState[name] = state
+	collectorDefault[name] = enabledByDefault
+}
+
+// AddFlags registers --[no-]collector.<name> for every collector on app, a kingpin
+// application or command: one made with kingpin.New does not see the flags registered on
+// kingpin.CommandLine above. The flags set the same switches.
+func AddFlags(app interface {
+	Flag(name, help string) *kingpin.FlagClause
+}) {
+	for _, name := range Names() {
+		def := "disabled"
+		if collectorDefault[name] {
+			def = "enabled"
+		}
+		app.Flag("collector."+name, fmt.Sprintf("Enable the %s collector (default: %s).", name, def)).
+			Default(fmt.Sprint(collectorDefault[name])).BoolVar(collectorState[name])
+	}
 }
 
 // Names returns every registered collector name, sorted.

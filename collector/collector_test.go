@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -309,4 +310,32 @@ hero_log_lines_total{log="checkout"} 1000
 		t.Fatal(err)
 	}
 	lint(t, reg)
+}
+
+// TestAddFlags: the collector switches work on an application of its own (kingpin.New),
+// as the binary's serve command registers them.
+func TestAddFlags(t *testing.T) {
+	saved := map[string]bool{}
+	for n, s := range collectorState {
+		saved[n] = *s
+	}
+	t.Cleanup(func() {
+		for n, v := range saved {
+			*collectorState[n] = v
+		}
+	})
+	app := kingpin.New("test", "")
+	AddFlags(app)
+	if _, err := app.Parse([]string{"--no-collector.teams", "--no-collector.incidents"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range Names() {
+		want := n != "teams" && n != "incidents"
+		if *collectorState[n] != want {
+			t.Errorf("collector %s enabled = %v, want %v", n, *collectorState[n], want)
+		}
+	}
+	if _, err := app.Parse([]string{"--collector.nosuch"}); err == nil {
+		t.Error("an unknown collector flag was accepted")
+	}
 }

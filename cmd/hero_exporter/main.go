@@ -92,6 +92,7 @@ func run(args []string, stdout, stderr io.Writer, stdin io.Reader) (code int) {
 	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.metricsPath)
 	serve.Flag("debug.now", "Pin the analytics clock to this RFC 3339 time (tests only).").Hidden().StringVar(&o.fakeNow)
 	o.webConfig = kingpinflag.AddFlags(serve, ":9863")
+	collector.AddFlags(serve) // --[no-]collector.<name>
 	scan := app.Command("scan", "Read log files once, print the top exceptions and exit.")
 	scan.Flag("top", "Number of fingerprints to print.").Default("20").IntVar(&o.scanTop)
 	scan.Flag("format", "Output format: table or json.").Default("table").EnumVar(&o.scanFormat, "table", "json")

@@ -360,6 +360,9 @@ func TestDeployment(t *testing.T) {
 			if pvc.Annotations["helm.sh/resource-policy"] != "keep" {
 				t.Error("the PVC (the incident history) is deleted with the release; want helm.sh/resource-policy: keep")
 			}
+			if out, err := exec.Command(exporterBinary(t), append(slices.Clone(spec.Containers[0].Args), "--help")...).CombinedOutput(); err != nil {
+				t.Errorf("hero_exporter %v --help: %v\n%s", spec.Containers[0].Args, err, out)
+			}
 			// GOMEMLIMIT from the memory limit.
 			c := spec.Containers[0]
 			limit := c.Resources.Limits[corev1.ResourceMemory]
@@ -771,6 +774,20 @@ func TestLogDaemonSet(t *testing.T) {
 			if len(cfg.Logs) != 1 || cfg.Logs[0].LabelFromPath != "kubernetes" || cfg.Logs[0].Format != "cri" ||
 				!slices.Equal(cfg.Logs[0].Paths, []string{"/var/log/pods/*/*/*.log"}) {
 				t.Errorf("DaemonSet logs %+v, want /var/log/pods/*/*/*.log, format cri, label_from_path kubernetes", cfg.Logs)
+			}
+			args := spec.Containers[0].Args
+			for _, off := range []string{"incidents", "responders", "teams", "sources"} {
+				if !slices.Contains(args, "--no-collector."+off) {
+					t.Errorf("DaemonSet args %v do not turn the %s collector off", args, off)
+				}
+			}
+			if slices.Contains(args, "--no-collector.exceptions") {
+				t.Errorf("DaemonSet args %v turn the exceptions collector off", args)
+			}
+			// The binary accepts every argument (kingpin refuses an unknown flag before it
+			// handles --help).
+			if out, err := exec.Command(exporterBinary(t), append(slices.Clone(args), "--help")...).CombinedOutput(); err != nil {
+				t.Errorf("hero_exporter %v --help: %v\n%s", args, err, out)
 			}
 			if ds.Spec.Template.Annotations["checksum/config"] == "" {
 				t.Error("the DaemonSet does not roll on configuration changes (checksum/config)")

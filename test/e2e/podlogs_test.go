@@ -31,7 +31,8 @@ func criTrace(typ string, i int) string {
 	return b.String()
 }
 
-// TestPodLogLabels follows a /var/log/pods tree with label_from_path: kubernetes: the log
+// TestPodLogLabels follows a /var/log/pods tree with label_from_path: kubernetes, with
+// the exceptions collector only (--no-collector.* for the others): the log
 // label is <namespace>/<container>, the pods of one namespace and container are counted
 // together, a pod that appears later is picked up, excluded namespaces are not read, and
 // no pod name or uid appears in any label.
@@ -83,8 +84,10 @@ func TestPodLogLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
+	// As the Helm chart's log DaemonSet runs it: the exceptions collector only.
 	start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
-		"--storage.path="+filepath.Join(dir, "store"))
+		"--storage.path="+filepath.Join(dir, "store"), "--no-collector.incidents", "--no-collector.responders",
+		"--no-collector.teams", "--no-collector.sources")
 	waitReady(t, "http://"+addr+"/-/ready", 60*time.Second)
 
 	total := regexp.MustCompile(`(?m)^hero_exceptions_total\{log="([^"]*)"\} (\d+)$`)
@@ -114,6 +117,10 @@ func TestPodLogLabels(t *testing.T) {
 	expect(map[string]string{"shop/cart": "8", "shop/istio-proxy": "1", "billing/api": "4", "search/indexer": "1"})
 
 	metrics := fetch(t, "http://"+addr+"/metrics")
+	collectors := regexp.MustCompile(`(?m)^hero_scrape_collector_success\{collector="([^"]*)"\} 1$`).FindAllStringSubmatch(metrics, -1)
+	if len(collectors) != 1 || collectors[0][1] != "exceptions" {
+		t.Errorf("collectors that ran: %v, want the exceptions collector only:\n%s", collectors, grepLines(metrics, "hero_scrape_collector_success"))
+	}
 	for _, leak := range []string{"aaaaa", "bbbbb", "ccccc", "0f1e2d3c", "coredns", "kube-system", "DNSError"} {
 		if strings.Contains(metrics, leak) {
 			t.Errorf("/metrics contains %q (a pod name, uid or excluded namespace):\n%s", leak, grepLines(metrics, leak))
