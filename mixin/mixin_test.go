@@ -192,3 +192,44 @@ func TestGenerateRejectsBadMixin(t *testing.T) {
 		t.Error("Generate accepted a .txt output")
 	}
 }
+
+// TestChartCarriesGeneratedFiles: the Helm chart (deploy/helm/hero-exporter/files) holds
+// the rule files and dashboards byte for byte. deploy/charttest checks the rendered chart
+// in a module of its own; this check runs with the exporter's tests, so that a change of
+// the mixin without `make mixin` (which runs `make chart`) fails here too.
+func TestChartCarriesGeneratedFiles(t *testing.T) {
+	files, err := Generate(".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chart := filepath.Join("..", "deploy", "helm", "hero-exporter", "files")
+	var inChart []string
+	for _, pattern := range []string{"rules/*", "dashboards/*"} {
+		m, err := filepath.Glob(filepath.Join(chart, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range m {
+			rel, _ := filepath.Rel(chart, p)
+			inChart = append(inChart, filepath.ToSlash(rel))
+		}
+	}
+	var want []string
+	for n := range files {
+		want = append(want, n)
+	}
+	sort.Strings(want)
+	sort.Strings(inChart)
+	if !slices.Equal(inChart, want) {
+		t.Errorf("the chart's files are %v, the mixin generates %v (run `make mixin`)", inChart, want)
+	}
+	for _, n := range want {
+		b, err := os.ReadFile(filepath.Join(chart, filepath.FromSlash(n)))
+		if err != nil {
+			continue // reported above
+		}
+		if !bytes.Equal(b, files[n]) {
+			t.Errorf("deploy/helm/hero-exporter/files/%s differs from what mixin/ generates (run `make mixin`)", n)
+		}
+	}
+}
