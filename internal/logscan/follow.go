@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -185,7 +186,8 @@ type Follower struct {
 	files    map[fileID]*tailFile
 	recs     map[fileID]*record // known files not open: rotated copies, archives, copies
 	gone     []*record          // recently disappeared files (content evidence)
-	failed   map[string]string  // path -> last error, to count each failure once
+	held     map[fileID]*heldCopy
+	failed   map[string]string // path -> last error, to count each failure once
 	started  bool
 	hadHist  bool // the store had positions: files found at the first look appeared while down
 	lastSave time.Time
@@ -233,6 +235,7 @@ func NewFollower(opts FollowOptions, store StateStore) (*Follower, error) {
 		log:     opts.Logger.With("log", opts.Name),
 		files:   make(map[fileID]*tailFile),
 		recs:    make(map[fileID]*record),
+		held:    make(map[fileID]*heldCopy),
 		failed:  make(map[string]string),
 	}, nil
 }
@@ -248,6 +251,7 @@ func (fl *Follower) Close(ctx context.Context) {
 		fl.saveState(ctx, fl.opts.Now(), true)
 	}
 	for id, tf := range fl.files {
+		fl.dropHeld(id)
 		_ = tf.f.Close()
 		delete(fl.files, id)
 	}
@@ -775,7 +779,7 @@ func (fl *Follower) discover(e entry, first bool, now time.Time) {
 	// seen yet): read from that file's position when it is truncated.
 	for _, tf := range fl.files {
 		if isPrefixCopy(f, size, tf.f, tf.pos()) {
-			_ = f.Close()
+			fl.hold(e, f, tf.id)
 			r := rec(0)
 			r.CopyOf = tf.id.key()
 			fl.recs[e.id] = r
@@ -888,7 +892,25 @@ func (fl *Follower) check(tf *tailFile, ents []entry, now time.Time) {
 // the same bytes before our position; plain or compressed) and reads it from our
 // position to its end, continuing the same stream. It reports whether it found one.
 func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
+	defer fl.dropHeld(tf.id)
 	toff, tail := tf.tailAt()
+	// Copies seen (and kept open) before the truncation first: they may be gone by now.
+	for _, h := range fl.held {
+		if h.of != tf.id {
+			continue
+		}
+		br := &prefixReader{r: io.NewSectionReader(h.f, 0, math.MaxInt64)}
+		if !br.matches(tf.hlen, tf.head, toff, tail) || br.skipTo(tf.lp.off) != nil {
+			continue
+		}
+		tf.sp.n = 0
+		tf.sp.discard = false
+		fl.readFrom(tf, br, tf.path, now, true)
+		if r := fl.recs[h.id]; r != nil {
+			r.CopyOf, r.Off = "", tf.lp.off
+		}
+		return true
+	}
 	for _, e := range ents {
 		if e.id == tf.id || fl.files[e.id] != nil {
 			continue
@@ -933,6 +955,39 @@ func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
 		return true
 	}
 	return false
+}
+
+// heldCopy is a copy of a followed file (copy-truncate) kept open from the moment it is
+// seen, so that its unread part can still be read when logrotate removes it (more
+// rotations than it keeps) before the truncation is noticed.
+type heldCopy struct {
+	f    *os.File
+	id   fileID
+	path string
+	of   fileID // the followed file it copies
+}
+
+// maxHeld bounds the copies kept open.
+const maxHeld = 16
+
+func (fl *Follower) hold(e entry, f *os.File, of fileID) {
+	if old := fl.held[e.id]; old != nil {
+		_ = old.f.Close()
+	} else if len(fl.held) >= maxHeld {
+		_ = f.Close()
+		return
+	}
+	fl.held[e.id] = &heldCopy{f: f, id: e.id, path: e.path, of: of}
+}
+
+// dropHeld closes the copies held for a followed file.
+func (fl *Follower) dropHeld(of fileID) {
+	for id, h := range fl.held {
+		if h.of == of {
+			_ = h.f.Close()
+			delete(fl.held, id)
+		}
+	}
 }
 
 // readCompressed reads a compressed file not seen before: the part of a known content
@@ -1141,6 +1196,7 @@ func (fl *Follower) readFrom(tf *tailFile, r io.Reader, path string, now time.Ti
 // release stops following a file; unless it is gone, a record keeps what was read.
 func (fl *Follower) release(tf *tailFile, now time.Time, gone bool) {
 	fl.log.Debug("file released", "path", tf.path, "inode", tf.id.ino, "read_to", tf.lp.off, "gone", gone)
+	fl.dropHeld(tf.id)
 	_ = tf.f.Close()
 	delete(fl.files, tf.id)
 	r := fl.recordOf(tf)

@@ -336,3 +336,39 @@ func TestFollowLegacyPositions(t *testing.T) {
 		t.Errorf("state rows %v, want only %q", len(st), stateKey)
 	}
 }
+
+// TestFollowCopyTruncateCopyGone: the copy was seen (being made) before the truncation;
+// by the next look logrotate has rotated it away and deleted it. The copy was kept open:
+// its unread part is still read.
+func TestFollowCopyTruncateCopyGone(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 2)
+	e.write("app.log", a)
+	fl := e.follower("app.log", true)
+	expectExact(t, e.poll(fl), lineCount(a), 2)
+	e.appendTo("app.log", trace(2)) // unread
+	data, err := os.ReadFile(e.path("app.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.write("app.log.1", string(data[:len(data)/2])) // the copy, half made, seen by this look
+	expectExact(t, e.poll(fl), lineCount(a+trace(2)), 3) // trace 2 is read from app.log itself
+	e.appendTo("app.log", trace(3))                      // unread when the copy is finished
+	data, _ = os.ReadFile(e.path("app.log"))
+	e.write("app.log.1", string(data)) // copy complete (same inode: rewritten in place)
+	if err := os.Truncate(e.path("app.log"), 0); err != nil {
+		t.Fatal(err)
+	}
+	e.appendTo("app.log", trace(4))
+	if err := os.Remove(e.path("app.log.1")); err != nil { // rotated away and deleted
+		t.Fatal(err)
+	}
+	st := e.poll(fl)
+	for range 3 {
+		st = e.poll(fl)
+	}
+	expectExact(t, st, lineCount(a+trace(2)+trace(3)+trace(4)), 5)
+	if st.Errors != 0 {
+		t.Errorf("errors %v", st.ErrorsByReason)
+	}
+}
