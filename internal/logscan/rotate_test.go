@@ -351,7 +351,7 @@ func TestFollowCopyTruncateCopyGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.write("app.log.1", string(data[:len(data)/2])) // the copy, half made, seen by this look
+	e.write("app.log.1", string(data[:len(data)/2]))     // the copy, half made, seen by this look
 	expectExact(t, e.poll(fl), lineCount(a+trace(2)), 3) // trace 2 is read from app.log itself
 	e.appendTo("app.log", trace(3))                      // unread when the copy is finished
 	data, _ = os.ReadFile(e.path("app.log"))

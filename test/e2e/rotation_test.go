@@ -234,20 +234,20 @@ func onDisk(t *testing.T, dir string) map[int]bool {
 
 // rotScenario is one run of the suite.
 type rotScenario struct {
-	name       string
-	logrotate  string // the directives for the log file
-	glob       string
-	watch      bool
-	poll       string        // poll_interval
-	every      time.Duration // time between logrotate runs
-	burst      int           // logrotate runs back to back each time (2: a double rotation)
-	rotations  int
-	copyLoses  bool // copytruncate: what logrotate loses between copy and truncation is not counted
+	name      string
+	logrotate string // the directives for the log file
+	glob      string
+	watch     bool
+	poll      string        // poll_interval
+	every     time.Duration // time between logrotate runs
+	burst     int           // logrotate runs back to back each time (2: a double rotation)
+	rotations int
+	copyLoses bool // copytruncate: what logrotate loses between copy and truncation is not counted
 	// pause holds the writer while logrotate runs, so that logrotate's own copytruncate
 	// window loses nothing and the count must equal everything written. Without it, a
 	// read that happens inside that window counts lines that then vanish from the disk,
 	// and the on-disk truth is only a lower bound.
-	pause bool
+	pause      bool
 	kill       bool // kill -9 the exporter in the middle and start it again
 	recreate   bool // delete and re-create the file (beginning with the old content) in the middle
 	rate       int
