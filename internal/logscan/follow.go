@@ -659,6 +659,25 @@ func (fl *Follower) homeOf(e entry) string {
 	return best
 }
 
+// isSibling reports whether path is a rotated name of a followed or known file.
+func (fl *Follower) isSibling(path string) bool {
+	d, b := filepath.Dir(path), filepath.Base(path)
+	sib := func(h string) bool {
+		return h != "" && filepath.Dir(h) == d && b != filepath.Base(h) && strings.HasPrefix(b, filepath.Base(h))
+	}
+	for _, tf := range fl.files {
+		if sib(tf.home) {
+			return true
+		}
+	}
+	for _, r := range fl.recs {
+		if sib(r.Home) {
+			return true
+		}
+	}
+	return false
+}
+
 // restore matches the records of the last run with the files found.
 func (fl *Follower) restore(byID map[fileID]entry, now time.Time) {
 	for id, r := range fl.recs {
@@ -758,6 +777,12 @@ func (fl *Follower) discover(e entry, first bool, now time.Time) {
 		return
 	}
 	if size == 0 {
+		if e.inGlob && !fl.isSibling(e.path) {
+			// A new live file (logrotate's create, the application reopening): held open
+			// from its creation, so it is read even if rotated away before the next look.
+			fl.openAt(e, f, 0, [2]int64{}, now)
+			return
+		}
 		_ = f.Close() // decided when it has content (a copy being made starts empty)
 		return
 	}

@@ -372,3 +372,32 @@ func TestFollowCopyTruncateCopyGone(t *testing.T) {
 		t.Errorf("errors %v", st.ErrorsByReason)
 	}
 }
+
+// TestFollowEmptyNewFileHeld: the new empty file logrotate creates is opened at the look
+// that sees it; written and then rotated away and deleted before the next look, it is
+// still read through the open file.
+func TestFollowEmptyNewFileHeld(t *testing.T) {
+	e := newFollowEnv(t)
+	a := preamble + traces(0, 1)
+	e.write("app.log", a)
+	fl := e.follower("app.log", true)
+	e.poll(fl)
+	e.rename("app.log", "app.log.1")
+	e.write("app.log", "") // create
+	st := e.poll(fl)       // the look inotify triggers on the creation
+	if st.FilesFollowed != 1 {
+		t.Fatalf("files %d", st.FilesFollowed)
+	}
+	b := traces(1, 2)
+	e.appendTo("app.log", b)
+	e.rename("app.log", "app.log.2") // rotated twice and deleted before the next look
+	if err := os.Remove(e.path("app.log.2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(e.path("app.log.1")); err != nil {
+		t.Fatal(err)
+	}
+	e.write("app.log", traces(3, 1))
+	st = e.poll(fl)
+	expectExact(t, st, lineCount(a+b+traces(3, 1)), 4)
+}
