@@ -1042,6 +1042,7 @@ func (fl *Follower) readCompressed(e entry, f *os.File, c string, r *record, now
 		g := fl.gone[i]
 		if g.HLen > 0 && br.matches(g.HLen, g.Head, g.Off, g.Tail) {
 			matched, countFrom, resume = true, g.Off, g.Resume
+			fl.gone = append(fl.gone[:i], fl.gone[i+1:]...) // its rest is read now, once
 		}
 	}
 	if !matched {
