@@ -856,6 +856,7 @@ func (fl *Follower) matchGone(f *os.File, path string) *record {
 			continue
 		}
 		if headOf(f, g.HLen) == g.Head && sameBytesAt(f, g.Off, g.Tail) {
+			fl.gone = append(fl.gone[:i], fl.gone[i+1:]...) // used once
 			return g
 		}
 	}
