@@ -125,6 +125,11 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"data":[{"id":"u","name":"x","email":5}],"pagination":{"count":1,"page":1,"next":null}}`)})
 
+	// The change feed's schema is checked too: a negative control of its own.
+	sourcetest.ValidateResponses(t, router, []sourcetest.Recorded{{Method: "GET", Path: "/v1/changes/events", Status: 200, Negative: true,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"data":[{"id":"FC1","summary":"Deploy","starts_at":5,"services":[]}],"pagination":{"count":1,"page":1,"next":null}}`)}},
+		sourcetest.Validation{Host: "https://api.firehydrant.io", Negative: "negative control: a change event with a numeric starts_at validated"})
+
 	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.firehydrant.io",
 		Negative: "negative control: a user with a numeric email validated", BodyLimit: 600,
 	})

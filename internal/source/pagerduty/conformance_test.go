@@ -204,6 +204,11 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"users":[{"id":"PX","type":"user","name":"X","email":5}],"limit":100,"offset":0,"more":false,"total":null}`)})
 
+	// The change feed's schema is checked too: a negative control of its own.
+	sourcetest.ValidateResponses(t, router, []sourcetest.Recorded{{Method: "GET", Path: "/change_events", Status: 200, Negative: true,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"change_events":[{"id":"PC1","type":"change_event","summary":"Deployed","timestamp":5,"services":[]}],"limit":100,"offset":0,"more":false,"total":null}`)}},
+		sourcetest.Validation{Host: "https://api.pagerduty.com", Negative: "negative control: a change event with a numeric timestamp validated"})
+
 	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.pagerduty.com",
 		Negative: "negative control: a user with a numeric email validated"})
 	for _, want := range []string{"/log_entries OK", "/incidents OK", "/incidents/{id} OK", "/incidents/{id}/log_entries OK",

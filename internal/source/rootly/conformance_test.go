@@ -165,6 +165,11 @@ func TestFakeConformsToOpenAPI(t *testing.T) {
 		Body: []byte(`{"data":[{"id":"1","type":"users","attributes":{"email":5,"created_at":"x","updated_at":"x"}}],` +
 			`"links":{"self":"s","first":"f","prev":null,"next":null,"last":null},"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_count":1,"total_pages":1}}`)})
 
+	// The change feed's schema is checked too: a negative control of its own.
+	sourcetest.ValidateResponses(t, router, []sourcetest.Recorded{{Method: "GET", Path: "/v1/pulses", Status: 200, Negative: true,
+		Header: http.Header{"Content-Type": {"application/vnd.api+json"}}, Body: []byte(`{"data":[{"id":"P1","type":"pulses","attributes":{"summary":5,"created_at":"2026-11-20T11:00:00Z","updated_at":"2026-11-20T11:00:00Z"}}],"links":{"self":"s","first":"f","prev":null,"next":null,"last":null},"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_count":1,"total_pages":1}}`)}},
+		sourcetest.Validation{Host: "https://api.rootly.com", Negative: "negative control: a pulse with a numeric summary validated"})
+
 	seen := sourcetest.ValidateResponses(t, router, all, sourcetest.Validation{Host: "https://api.rootly.com",
 		Negative: "negative control: a user with a numeric email validated", BodyLimit: 600,
 	})
