@@ -79,15 +79,17 @@ type Team struct {
 	// concentrated and what got better.
 	Headline []string `json:"headline"`
 
-	Incidents  int `json:"incidents"`
-	Open       int `json:"open"`
-	OpenSolo   int `json:"open_solo"`
-	HasSolo    bool
-	SoloLong   int `json:"solo_long"`
-	Recurrent  int `json:"recurrences"`
-	Engagement bool
-	Pages      bool
-	OnCall     bool
+	Incidents int `json:"incidents"`
+	Open      int `json:"open"`
+	// HasSolo: a source of the team has engagement data, so OpenSolo is known.
+	HasSolo   bool `json:"has_open_solo"`
+	OpenSolo  int  `json:"open_solo"`
+	SoloLong  int  `json:"solo_long"`
+	Recurrent int  `json:"recurrences"`
+	// Engagement, Pages and OnCall say which figures the team's sources supply.
+	Engagement bool `json:"has_engagements"`
+	Pages      bool `json:"has_pages"`
+	OnCall     bool `json:"has_on_call"`
 
 	HasLoad    bool    `json:"has_load"`
 	Responders int     `json:"responders"`
