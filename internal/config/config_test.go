@@ -65,25 +65,25 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			yaml: "windows: [7d]\nwindow: [28d]\n",
-			want: []Error{{Line: 2, Msg: "field window not found in type config.Config"}},
+			want: []Error{{Line: 2, Field: "window", Msg: "field window not found in type config.Config"}},
 		},
 		{
 			name: "unknown nested key",
 			yaml: "hours:\n  business:\n    begin: \"08:00\"\n",
-			want: []Error{{Line: 3, Msg: "field begin not found in type config.Business"}},
+			want: []Error{{Line: 3, Field: "hours.business.begin", Msg: "field begin not found in type config.Business"}},
 		},
 		{
 			name: "unknown keys at several levels are all reported",
 			yaml: "hours: {tz: UTC}\nsources:\n  - name: pd\n    kind: pagerduty\n",
 			want: []Error{
-				{Line: 1, Msg: "field tz not found in type config.Hours"},
-				{Line: 4, Msg: "field kind not found in type config.Source"},
+				{Line: 1, Field: "hours.tz", Msg: "field tz not found in type config.Hours"},
+				{Line: 4, Field: "sources[0].kind", Msg: "field kind not found in type config.Source"},
 			},
 		},
 		{
 			name: "inline token is refused with a hint, value not echoed",
 			yaml: "sources:\n  - name: pd\n    type: pagerduty\n    token: " + fakeToken + "\n",
-			want: []Error{{Line: 4, Msg: "field token is not allowed: put the token in a file (token_file) or an environment variable (token_env)"}},
+			want: []Error{{Line: 4, Field: "sources[0].token", Msg: "field token is not allowed: put the token in a file (token_file) or an environment variable (token_env)"}},
 		},
 		{
 			name: "bad YAML syntax",
@@ -104,39 +104,39 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "string where a list is expected",
 			yaml: "logs:\n  - name: app\n    paths: /var/log/app.log\n",
-			want: []Error{{Line: 3, Msg: "cannot unmarshal !!str `/var/lo...` into []string"}},
+			want: []Error{{Line: 3, Field: "logs[0].paths", Msg: "cannot unmarshal !!str `/var/lo...` into []string"}},
 		},
 		{
 			name: "windows as a string",
 			yaml: "windows: 7d\n",
-			want: []Error{{Line: 1, Msg: "cannot unmarshal !!str `7d` into []config.Duration"}},
+			want: []Error{{Line: 1, Field: "windows", Msg: "cannot unmarshal !!str `7d` into []config.Duration"}},
 		},
 		{
 			name: "mapping where a string is expected",
 			yaml: "person_label: {name: x}\n",
-			want: []Error{{Line: 1, Msg: "cannot unmarshal !!map into string"}},
+			want: []Error{{Line: 1, Field: "person_label", Msg: "cannot unmarshal !!map into string"}},
 		},
 		{
 			name: "invalid duration",
 			yaml: "thresholds:\n  solo_after: 5 minutes\n",
-			want: []Error{{Line: 2, Msg: `invalid duration "5 minutes" (Prometheus syntax, e.g. 30s, 5m, 7d): unknown unit " minutes" in duration "5 minutes"`}},
+			want: []Error{{Line: 2, Field: "thresholds.solo_after", Msg: `invalid duration "5 minutes" (Prometheus syntax, e.g. 30s, 5m, 7d): unknown unit " minutes" in duration "5 minutes"`}},
 		},
 		{
 			name: "negative duration",
 			yaml: "thresholds:\n  recurrence_within: -7d\n",
-			want: []Error{{Line: 2, Msg: `invalid duration "-7d" (Prometheus syntax, e.g. 30s, 5m, 7d): not a valid duration string: "-7d"`}},
+			want: []Error{{Line: 2, Field: "thresholds.recurrence_within", Msg: `invalid duration "-7d" (Prometheus syntax, e.g. 30s, 5m, 7d): not a valid duration string: "-7d"`}},
 		},
 		{
 			name: "duration as a list",
 			yaml: "thresholds:\n  solo_after: [20m]\n",
-			want: []Error{{Line: 2, Msg: "duration must be a string like 90d or 1m"}},
+			want: []Error{{Line: 2, Field: "thresholds.solo_after", Msg: "duration must be a string like 90d or 1m"}},
 		},
 		{
 			name: "several bad durations are all reported",
 			yaml: "windows: [7d, 1 week]\nthresholds:\n  solo_after: 20 min\n",
 			want: []Error{
-				{Line: 1, Msg: `invalid duration "1 week" (Prometheus syntax, e.g. 30s, 5m, 7d): unknown unit " week" in duration "1 week"`},
-				{Line: 3, Msg: `invalid duration "20 min" (Prometheus syntax, e.g. 30s, 5m, 7d): unknown unit " min" in duration "20 min"`},
+				{Line: 1, Field: "windows[1]", Msg: `invalid duration "1 week" (Prometheus syntax, e.g. 30s, 5m, 7d): unknown unit " week" in duration "1 week"`},
+				{Line: 3, Field: "thresholds.solo_after", Msg: `invalid duration "20 min" (Prometheus syntax, e.g. 30s, 5m, 7d): unknown unit " min" in duration "20 min"`},
 			},
 		},
 		{
@@ -1013,5 +1013,46 @@ func TestLogLabelFromPath(t *testing.T) {
 	}
 	if c.Logs[0].LabelFromPath != "kubernetes" {
 		t.Errorf("label_from_path = %q", c.Logs[0].LabelFromPath)
+	}
+}
+
+// TestDecodeErrorsNameTheField: errors the YAML decoder finds (bad durations, wrong
+// types, unknown keys) name the field path like the validator's, at every level: in a
+// list item, nested, in flow style, several at once.
+func TestDecodeErrorsNameTheField(t *testing.T) {
+	yml := `windows: [7d]
+sources:
+  - name: pd
+    type: pagerduty
+    refresh_interval: soon
+    timeout: 3x
+hours:
+  business:
+    days: 5
+people:
+  - match: {email: a@example.com}
+    hours: {sleep: {start: [1]}}
+thresholds: {solo_after: 1 week}
+logs:
+  - name: app
+    paths:
+      - /var/log/app.log
+    top_k: many
+`
+	_, err := Parse([]byte(yml), "hero.yml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`hero.yml:5: sources[0].refresh_interval: invalid duration "soon"`,
+		`hero.yml:6: sources[0].timeout: invalid duration "3x"`,
+		"hero.yml:9: hours.business.days: cannot unmarshal !!int `5` into []string",
+		"hero.yml:12: people[0].hours: cannot unmarshal !!seq into string",
+		`hero.yml:13: thresholds.solo_after: invalid duration "1 week"`,
+		"hero.yml:18: logs[0].top_k: cannot unmarshal !!str `many` into int",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
 	}
 }

@@ -39,7 +39,7 @@ func TestCheckConfigExitCodes(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
 		t.Fatalf("check-config on an invalid file: %v, want exit 2\n%s", err, out)
 	}
-	if want := bad + ":5: invalid duration \"soon\""; !strings.Contains(string(out), want) {
+	if want := bad + ":5: sources[0].refresh_interval: invalid duration \"soon\""; !strings.Contains(string(out), want) {
 		t.Fatalf("message does not name file and line (%q):\n%s", want, out)
 	}
 	// serve with an invalid config exits 2 as well.
