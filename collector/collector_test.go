@@ -24,6 +24,14 @@ type fixture struct {
 	logs     []logscan.Stats
 }
 
+// reloadFixture is a fixture of an exporter that loads a configuration.
+type reloadFixture struct {
+	fixture
+	reload ReloadStatus
+}
+
+func (f reloadFixture) ConfigReload() ReloadStatus { return f.reload }
+
 func (f fixture) Snapshot() *incident.Snapshot    { return f.snap }
 func (f fixture) SourceStatuses() []source.Status { return f.statuses }
 func (f fixture) LogStats() []logscan.Stats       { return f.logs }
@@ -218,6 +226,29 @@ hero_webhook_requests_total{code="413",source="am"} 1
 		t.Fatal(err)
 	}
 	lint(t, reg)
+}
+
+func TestConfigCollector(t *testing.T) {
+	p := reloadFixture{reload: ReloadStatus{Successful: false, LastSuccess: time.Unix(1763800000, 500000000)}}
+	reg, _ := gather(t, p, "config")
+	want := `
+# HELP hero_exporter_config_last_reload_success_timestamp_seconds Unix time of the last successful load or reload of the configuration.
+# TYPE hero_exporter_config_last_reload_success_timestamp_seconds gauge
+hero_exporter_config_last_reload_success_timestamp_seconds 1.7638000005e+09
+# HELP hero_exporter_config_last_reload_successful 1 when the last load or reload of the configuration file succeeded, 0 when it failed (the previous configuration keeps running).
+# TYPE hero_exporter_config_last_reload_successful gauge
+hero_exporter_config_last_reload_successful 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_exporter_config_last_reload_successful",
+		"hero_exporter_config_last_reload_success_timestamp_seconds"); err != nil {
+		t.Fatal(err)
+	}
+	lint(t, reg)
+	// A provider without a configuration (a library user, a test): nothing.
+	reg, _ = gather(t, fixture{}, "config")
+	if n, err := testutil.GatherAndCount(reg, "hero_exporter_config_last_reload_successful"); err != nil || n != 0 {
+		t.Fatalf("%d series, %v", n, err)
+	}
 }
 
 func TestNoSnapshotEmitsNothingButScrapeMetrics(t *testing.T) {

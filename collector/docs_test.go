@@ -28,13 +28,13 @@ func TestDocsListExactlyTheEmittedMetrics(t *testing.T) {
 		documented[string(m[1])] = true
 	}
 
-	p := fixture{
+	p := reloadFixture{reload: ReloadStatus{Successful: true, LastSuccess: testSnapshot().At}, fixture: fixture{
 		snap: testSnapshot(),
 		statuses: []source.Status{{Name: "pd", Type: "pagerduty", Attempted: true, Up: true, LastSuccess: testSnapshot().At,
 			API: &source.APIStats{Requests: map[string]float64{"200": 1}, HasRateLimit: true, RateLimitRemaining: 1}},
 			{Name: "am", Type: "alertmanager", Webhook: map[string]float64{"200": 1}}},
 		logs: []logscan.Stats{{Log: "app", Fingerprints: []logscan.FingerprintStat{{Fingerprint: "0123456789abcdef", Type: "E"}}}},
-	}
+	}}
 	c, err := New(p, slog.New(slog.NewTextHandler(io.Discard, nil)), Names()...)
 	if err != nil {
 		t.Fatal(err)

@@ -170,6 +170,7 @@ func runServe(o *options, logger *slog.Logger) int {
 		}
 		return exitRuntime
 	}
+	rt.recordReload(true) // the initial load counts, as in Prometheus
 
 	mux := http.NewServeMux()
 	mux.Handle(o.metricsPath, rt.handler)

@@ -37,6 +37,13 @@ type runtime struct {
 
 	mu  sync.Mutex // serialises reloads
 	cfg *config.Config
+	// built are the running sources by name with the configuration they were built
+	// from; a reload reuses those whose configuration did not change.
+	built map[string]builtSource
+
+	reloadMu      sync.Mutex
+	reloadOK      bool      // the last load or reload of the configuration succeeded
+	reloadSuccess time.Time // when the configuration was last loaded successfully
 
 	logsMu    sync.Mutex
 	followers map[string]*runningLog // by log name
@@ -50,6 +57,23 @@ type runtime struct {
 	bgCtx  context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+// builtSource is a running source and what it was built from.
+type builtSource struct {
+	cfg config.Source
+	tz  string // hours.default_timezone, which API sources read
+	src source.Source
+}
+
+// sameSource reports whether a source configuration is unchanged, ignoring where in the
+// file its durations were written.
+func sameSource(a, b config.Source) bool {
+	for _, s := range []*config.Source{&a, &b} {
+		s.RefreshInterval.Line, s.History.Line, s.Timeout.Line = 0, 0, 0
+		s.RefreshInterval.Text, s.History.Text, s.Timeout.Text = "", "", ""
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // runningLog is a log follower with the configuration it was started with.
@@ -122,13 +146,14 @@ func (rt *runtime) recordedResults() map[string]collector.Result {
 func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	runnables, webhooks, err := rt.buildSources(cfg)
+	runnables, webhooks, built, err := rt.buildSources(cfg)
 	if err != nil {
 		return err
 	}
 	if err := rt.engine.Apply(ctx, cfg.Analytics(), runnables); err != nil {
 		return err
 	}
+	rt.built = built
 	if err := rt.applyLogs(ctx, cfg.Logs); err != nil {
 		return err
 	}
@@ -144,12 +169,31 @@ func (rt *runtime) reload(ctx context.Context, o *options) error {
 	if err == nil {
 		err = rt.apply(ctx, cfg)
 	}
+	rt.recordReload(err == nil)
 	if err != nil {
 		rt.logger.Error("reload failed; keeping the previous configuration", "err", err)
 		return err
 	}
 	rt.logger.Info("configuration reloaded")
 	return nil
+}
+
+// recordReload sets hero_exporter_config_last_reload_successful and, on success, its
+// timestamp.
+func (rt *runtime) recordReload(ok bool) {
+	rt.reloadMu.Lock()
+	defer rt.reloadMu.Unlock()
+	rt.reloadOK = ok
+	if ok {
+		rt.reloadSuccess = time.Now()
+	}
+}
+
+// ConfigReload implements collector.ReloadProvider.
+func (rt *runtime) ConfigReload() collector.ReloadStatus {
+	rt.reloadMu.Lock()
+	defer rt.reloadMu.Unlock()
+	return collector.ReloadStatus{Successful: rt.reloadOK, LastSuccess: rt.reloadSuccess}
 }
 
 func (rt *runtime) close() {
@@ -294,25 +338,39 @@ func (rt *runtime) SourceStatuses() []source.Status { return rt.engine.SourceSta
 // buildSources creates one source per configured entry with the constructor its type
 // registered (see internal/source/all), and the HTTP handlers of the push (webhook)
 // sources by path.
-func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[string]http.Handler, error) {
+func (rt *runtime) buildSources(cfg *config.Config) ([]engine.Runnable, map[string]http.Handler, map[string]builtSource, error) {
 	env := source.Env{Config: cfg, Clock: rt.clock, Logger: rt.logger, Store: rt.store, Recompute: rt.engine.RequestRecompute}
 	out := make([]engine.Runnable, 0, len(cfg.Sources))
 	hooks := map[string]http.Handler{}
+	built := make(map[string]builtSource, len(cfg.Sources))
+	reused := 0
 	for i, sc := range cfg.Sources {
-		src, err := source.New(sc, env)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+		// An unchanged source keeps running as it is: its rate limiter, request
+		// counters, schedule and reference data stay.
+		var src source.Source
+		if old, ok := rt.built[sc.Name]; ok && old.tz == cfg.Hours.DefaultTimezone && sameSource(old.cfg, sc) {
+			src = old.src
+			reused++
+		} else {
+			var err error
+			if src, err = source.New(sc, env); err != nil {
+				return nil, nil, nil, fmt.Errorf("sources[%d] (%s): %w", i, sc.Name, err)
+			}
 		}
+		built[sc.Name] = builtSource{cfg: sc, tz: cfg.Hours.DefaultTimezone, src: src}
 		for path, h := range source.PushRoutes(src) {
 			if _, dup := hooks[path]; dup {
-				return nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].path", i),
+				return nil, nil, nil, &config.Error{File: cfg.File, Field: fmt.Sprintf("sources[%d].path", i),
 					Msg: fmt.Sprintf("path %s is already used by another push source", path)}
 			}
 			hooks[path] = h
 		}
 		out = append(out, engine.Runnable{Source: src, Interval: sc.RefreshInterval.D})
 	}
-	return out, hooks, nil
+	if rt.built != nil {
+		rt.logger.Info("sources rebuilt where their configuration changed", "unchanged", reused, "rebuilt", len(cfg.Sources)-reused)
+	}
+	return out, hooks, built, nil
 }
 
 // describeConfig prints what a configuration would run; tokens show only where they

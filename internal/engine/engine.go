@@ -76,6 +76,8 @@ type Engine struct {
 	statuses map[string]*source.Status
 	sources  map[string]source.Source
 	running  map[string]*atomic.Bool // by source name; survives reloads so runs never overlap
+	runners  map[string]*runner // by source name
+	baseCtx  context.Context    // parent of every runner's context; cancel ends them all
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	loopOnce sync.Once
@@ -116,8 +118,18 @@ type Runnable struct {
 	Interval time.Duration
 }
 
-// Apply (re)starts the engine with new settings and sources: the runners of the old
-// configuration stop, stored data stays, and the analytics recompute at once.
+// runner is the background loop of one source.
+type runner struct {
+	src      source.Source
+	interval time.Duration
+	cancel   context.CancelFunc
+}
+
+// Apply (re)starts the engine with new settings and sources, and recomputes the
+// analytics at once. A source handed in again as the same instance with the same
+// interval keeps its runner: its schedule goes on, and whatever the instance holds
+// (rate limiter, request counters, reference data) stays. The runners of other sources
+// stop; new ones start. Stored data stays in every case.
 func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources []Runnable) error {
 	// Capabilities are registered after each successful sync, not here: until a source
 	// has read something, what it stored earlier (and could supply then) stays in force.
@@ -136,11 +148,20 @@ func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources 
 	gen := e.syncGen.Load()
 
 	e.mu.Lock()
-	if e.cancel != nil {
-		e.cancel()
+	if e.baseCtx == nil {
+		e.baseCtx, e.cancel = context.WithCancel(ctx)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	e.cancel = cancel
+	runners := make(map[string]*runner, len(sources))
+	for _, r := range sources {
+		if old := e.runners[r.Source.Name()]; old != nil && old.src == r.Source && old.interval == r.Interval {
+			runners[r.Source.Name()] = old
+		}
+	}
+	for name, old := range e.runners {
+		if runners[name] != old {
+			old.cancel()
+		}
+	}
 	e.sources = map[string]source.Source{}
 	statuses := map[string]*source.Status{}
 	for _, r := range sources {
@@ -167,9 +188,16 @@ func (e *Engine) Apply(ctx context.Context, settings incident.Settings, sources 
 	}
 	e.settled = settled
 	for _, r := range sources {
+		name := r.Source.Name()
+		if runners[name] != nil {
+			continue // unchanged: keeps running on its schedule
+		}
+		rctx, cancel := context.WithCancel(e.baseCtx)
+		runners[name] = &runner{src: r.Source, interval: r.Interval, cancel: cancel}
 		e.wg.Add(1)
-		go e.runSource(runCtx, r, e.running[r.Source.Name()])
+		go e.runSource(rctx, r, e.running[name])
 	}
+	e.runners = runners
 	e.mu.Unlock()
 
 	e.loopOnce.Do(func() {

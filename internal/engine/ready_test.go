@@ -82,3 +82,37 @@ func TestReadyWithStoredHistoryAndReload(t *testing.T) {
 		t.Fatal("ready before the new source's first sync")
 	}
 }
+
+// TestReloadKeepsUnchangedRunners: a reload that hands in the same source instance with
+// the same interval keeps its runner (no new sync, the schedule goes on); a new source
+// starts; a changed interval restarts the runner.
+func TestReloadKeepsUnchangedRunners(t *testing.T) {
+	st := newMemStore()
+	e := New(st, quietLogger(), Options{MaxStartJitter: time.Millisecond, RecomputeEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); e.Wait() }()
+	a := &fakeSource{name: "a"}
+	if err := e.Apply(ctx, incident.DefaultSettings(), []Runnable{{Source: a, Interval: time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a's first sync", func() bool { return a.calls.Load() == 1 })
+	for range 3 { // repeated reloads must not sync a again
+		b := &fakeSource{name: "b"}
+		if err := e.Apply(ctx, incident.DefaultSettings(), []Runnable{{Source: a, Interval: time.Hour}, {Source: b, Interval: time.Hour}}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the new source's first sync", func() bool { return b.calls.Load() == 1 })
+	}
+	time.Sleep(20 * time.Millisecond) // a restarted runner would sync a within 1 ms of its start
+	if n := a.calls.Load(); n != 1 {
+		t.Fatalf("unchanged source synced %d times across reloads, want 1", n)
+	}
+	if s := e.SourceStatuses(); len(s) != 2 || !s[0].Attempted || s[0].Name != "a" {
+		t.Fatalf("statuses = %+v", s)
+	}
+	// Another interval is another schedule: the runner restarts.
+	if err := e.Apply(ctx, incident.DefaultSettings(), []Runnable{{Source: a, Interval: 2 * time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a's sync after its interval changed", func() bool { return a.calls.Load() == 2 })
+}
