@@ -76,8 +76,8 @@ type Engine struct {
 	statuses map[string]*source.Status
 	sources  map[string]source.Source
 	running  map[string]*atomic.Bool // by source name; survives reloads so runs never overlap
-	runners  map[string]*runner // by source name
-	baseCtx  context.Context    // parent of every runner's context; cancel ends them all
+	runners  map[string]*runner      // by source name
+	baseCtx  context.Context         // parent of every runner's context; cancel ends them all
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	loopOnce sync.Once
