@@ -41,6 +41,7 @@ local alertsHeader = generated + |||
   #   HeroSourceDataStale             last successful sync older than %(sourceStaleSeconds)ds                   %(exporterAlertFor)s
   #   HeroLogReadErrors               read errors in every 5m window (rate > 0)               %(exporterAlertFor)s
   #   HeroExporterCollectorFailing    hero_scrape_collector_success == 0                      %(exporterAlertFor)s
+  #   HeroExporterConfigReloadFailed  hero_exporter_config_last_reload_successful == 0        %(exporterAlertFor)s
   #   HeroExporterDown                no hero_exporter_build_info{%(heroExporterSelector)s}     %(exporterAlertFor)s
   #
   # Every alert selects the exporter with %(heroExporterSelector)s (the mixin's

@@ -158,6 +158,13 @@
             'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed for %s; its metrics are missing.' % human(c.exporterAlertFor),
           ),
           alert(
+            'HeroExporterConfigReloadFailed',
+            'hero_exporter_config_last_reload_successful{%s} == 0' % sel,
+            c.exporterAlertFor, 'warning', 'operator',
+            'hero_exporter cannot load its configuration file.',
+            'The last reload of the configuration of hero_exporter on {{ $labels.instance }} failed (last_reload_successful = {{ $value }}) and none has succeeded for %s; the previous configuration keeps running and the next restart will fail.' % human(c.exporterAlertFor),
+          ),
+          alert(
             'HeroExporterDown',
             'absent(hero_exporter_build_info{%s})' % sel,
             c.exporterAlertFor, 'warning', 'operator',
