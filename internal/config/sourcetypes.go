@@ -80,7 +80,8 @@ func SourceTypeNames() []string {
 // checked.
 var optionalSourceFields = map[string]bool{
 	"base_url": true, "token_file": true, "token_env": true, "history": true, "timeout": true,
-	"path": true, "seed": true, "labels": true, "max_body_bytes": true, "secret_file": true, "environments": true,
+	"path": true, "seed": true, "labels": true, "max_body_bytes": true,
+	"requests_per_minute": true, "secret_file": true, "environments": true,
 }
 
 func (t SourceType) uses(field string) bool {

@@ -79,6 +79,9 @@ type Source struct {
 	Seed int64 `yaml:"seed,omitempty"`
 	// Labels maps model fields (team, service, severity) to alert label names (alertmanager).
 	Labels map[string]string `yaml:"labels,omitempty"`
+	// RequestsPerMinute is the client-side request budget of an API source (default and
+	// maximum: the vendor's documented limit).
+	RequestsPerMinute float64 `yaml:"requests_per_minute,omitempty"`
 	// MaxBodyBytes bounds one webhook request body (alertmanager; default 32 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes,omitempty"`
 	// SecretFile holds the shared secret of signed webhooks (changes: GitHub's

@@ -234,9 +234,10 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		"history": s.History.Line > 0, "timeout": s.Timeout.Line > 0, "path": s.Path != "",
 		"seed": s.Seed != 0, "labels": s.Labels != nil, "max_body_bytes": s.MaxBodyBytes != 0,
 		"secret_file": s.SecretFile != "", "environments": s.Environments != nil,
+		"requests_per_minute": s.RequestsPerMinute != 0,
 	}
 	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels", "max_body_bytes",
-		"secret_file", "environments"} {
+		"secret_file", "environments", "requests_per_minute"} {
 		if used[f] && !t.uses(f) {
 			v.fail(p+"."+f, "is not used by %s sources", s.Type)
 		}

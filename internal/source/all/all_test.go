@@ -1,6 +1,7 @@
 package all_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -102,5 +103,45 @@ func TestRegisteredDefaultsAndFields(t *testing.T) {
 	_, err = config.Parse([]byte("sources:\n  - {name: a, type: alertmanager, path: /am, history: 3d}\n"), "hero.yml")
 	if err == nil || err.Error() != "hero.yml:2: sources[0].history: is not used by alertmanager sources" {
 		t.Errorf("history on a push source: %v", err)
+	}
+}
+
+// requests_per_minute is validated per API source against the vendor's documented
+// limit (also the default): up to it is accepted and built, above it or negative is an
+// error naming the field; push and file sources do not take it.
+func TestRequestsPerMinuteLimits(t *testing.T) {
+	t.Setenv("HERO_TEST_TOKEN", "t0ken")
+	limits := map[string]float64{"pagerduty": 960, "incidentio": 1200, "grafanaoncall": 60, "rootly": 3000,
+		"opsgenie": 300, "firehydrant": 300}
+	for typ, max := range limits {
+		extra := ""
+		if typ == "grafanaoncall" {
+			extra = ", base_url: 'https://oncall.example.com'"
+		}
+		entry := func(rpm float64) []byte {
+			return []byte(fmt.Sprintf("sources:\n  - {name: s, type: %s, token_env: HERO_TEST_TOKEN, requests_per_minute: %g%s}\n", typ, rpm, extra))
+		}
+		cfg, err := config.Parse(entry(max), "hero.yml")
+		if err != nil {
+			t.Errorf("%s at its limit %g: %v", typ, max, err)
+			continue
+		}
+		if _, err := source.New(cfg.Sources[0], source.Env{Config: cfg}); err != nil {
+			t.Errorf("%s: build: %v", typ, err)
+		}
+		if _, err := config.Parse(entry(max/4), "hero.yml"); err != nil {
+			t.Errorf("%s below its limit: %v", typ, err)
+		}
+		for _, bad := range []float64{max + 1, -1} {
+			_, err := config.Parse(entry(bad), "hero.yml")
+			want := fmt.Sprintf("hero.yml:2: sources[0].requests_per_minute: must be more than 0 and at most %g, %s's documented limit (the default), got %g", max, typ, bad)
+			if err == nil || err.Error() != want {
+				t.Errorf("%s with %g: %v\nwant %s", typ, bad, err, want)
+			}
+		}
+	}
+	_, err := config.Parse([]byte("sources:\n  - {name: a, type: alertmanager, path: /am, requests_per_minute: 10}\n"), "hero.yml")
+	if err == nil || err.Error() != "hero.yml:2: sources[0].requests_per_minute: is not used by alertmanager sources" {
+		t.Errorf("on a push source: %v", err)
 	}
 }

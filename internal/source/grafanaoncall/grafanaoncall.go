@@ -83,7 +83,7 @@ var (
 )
 
 func init() {
-	httpapi.RegisterAPI(Type, checkConfig, func(c httpapi.SourceConfig, logger *slog.Logger) (*Source, error) {
+	httpapi.RegisterAPI(Type, DefaultRequestsPerMinute, checkConfig, func(c httpapi.SourceConfig, logger *slog.Logger) (*Source, error) {
 		return New(Config{SourceConfig: c}, logger)
 	})
 }

@@ -77,7 +77,7 @@ var (
 )
 
 func init() {
-	httpapi.RegisterAPI(Type, nil, func(c httpapi.SourceConfig, logger *slog.Logger) (*Source, error) {
+	httpapi.RegisterAPI(Type, DefaultRequestsPerMinute, nil, func(c httpapi.SourceConfig, logger *slog.Logger) (*Source, error) {
 		return New(Config{SourceConfig: c}, logger)
 	})
 }
