@@ -933,7 +933,7 @@ func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
 		tf.sp.discard = false
 		fl.readFrom(tf, br, tf.path, now, true)
 		if r := fl.recs[h.id]; r != nil {
-			r.CopyOf, r.Off = "", tf.lp.off
+			fl.copyRead(r, tf)
 		}
 		return true
 	}
@@ -975,12 +975,23 @@ func (fl *Follower) readCopy(tf *tailFile, ents []entry, now time.Time) bool {
 		tf.sp.discard = false
 		fl.readFrom(tf, br, tf.path, now, true)
 		_ = f.Close()
-		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Btime: e.id.btime, Off: tf.lp.off, Size: e.fi.Size(), Compressed: c != "",
+		r := &record{Path: e.path, Dev: e.id.dev, Ino: e.id.ino, Btime: e.id.btime, Size: e.fi.Size(), Compressed: c != "",
 			HLen: tf.hlen, Head: tf.head, Home: tf.home}
+		fl.copyRead(r, tf)
 		fl.recs[e.id] = r
 		return true
 	}
 	return false
+}
+
+// copyRead marks the record of a copy as read to its end by tf's stream, which was
+// flushed there: its resume points and tail are that end, so that a compressed copy of
+// it found later (logrotate's compress after copytruncate) is read from there and its
+// events are not emitted again.
+func (fl *Follower) copyRead(r *record, tf *tailFile) {
+	r.CopyOf, r.Off = "", tf.lp.off
+	r.Resume = [2]int64{tf.lp.off, tf.lp.off}
+	r.Tail = append([]byte(nil), tf.lp.tail...)
 }
 
 // heldCopy is a copy of a followed file (copy-truncate) kept open from the moment it is
