@@ -56,6 +56,9 @@ type options struct {
 	scanFiles   []string
 	scanInApp   []string
 	report      reportOptions
+	server      *serverOptions
+	// lifecycle enables POST /-/reload (--web.enable-lifecycle); SIGHUP always reloads.
+	lifecycle bool
 	// fakeNow pins the analytics clock (hidden; for golden end-to-end tests).
 	fakeNow string
 }
@@ -92,6 +95,8 @@ func run(args []string, stdout, stderr io.Writer, stdin io.Reader) (code int) {
 	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.metricsPath)
 	serve.Flag("debug.now", "Pin the analytics clock to this RFC 3339 time (tests only).").Hidden().StringVar(&o.fakeNow)
 	o.webConfig = kingpinflag.AddFlags(serve, ":9863")
+	o.server = addServerFlags(serve)
+	serve.Flag("web.enable-lifecycle", "Enable POST /-/reload (SIGHUP always reloads).").BoolVar(&o.lifecycle)
 	collector.AddFlags(serve) // --[no-]collector.<name>
 	scan := app.Command("scan", "Read log files once, print the top exceptions and exit.")
 	scan.Flag("top", "Number of fingerprints to print.").Default("20").IntVar(&o.scanTop)
@@ -135,6 +140,10 @@ func checkConfig(file string, stdout, stderr io.Writer) int {
 
 func runServe(o *options, logger *slog.Logger) int {
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
+	if err := o.server.validate(); err != nil {
+		logger.Error("invalid flag", "err", err)
+		return exitUsage
+	}
 	cfg, err := loadConfig(o)
 	if err != nil {
 		logger.Error("invalid configuration", "err", err)
@@ -186,6 +195,12 @@ func runServe(o *options, logger *slog.Logger) int {
 		fmt.Fprintln(w, "Ready")
 	})
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if !o.lifecycle {
+			// As Prometheus: anyone reaching the port could otherwise reload at will and
+			// read the configuration's error details.
+			http.Error(w, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP to reload.", http.StatusForbidden)
+			return
+		}
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
 			w.Header().Set("Allow", "POST, PUT")
 			http.Error(w, "use POST to reload the configuration", http.StatusMethodNotAllowed)
@@ -229,9 +244,9 @@ func runServe(o *options, logger *slog.Logger) int {
 		}
 	}()
 
-	srv := &http.Server{Handler: mux}
+	srv := o.server.newServer(mux, logger)
 	errc := make(chan error, 1)
-	go func() { errc <- web.ListenAndServe(srv, o.webConfig, logger) }()
+	go func() { errc <- o.server.listenAndServe(srv, o.webConfig, logger) }()
 	select {
 	case err := <-errc:
 		logger.Error("web server failed", "err", err)

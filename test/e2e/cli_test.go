@@ -63,7 +63,7 @@ func TestReload(t *testing.T) {
 	os.WriteFile(cfgPath, []byte(one), 0o644)
 	addr := freeAddr(t)
 	proc := start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
-		"--storage.path="+filepath.Join(dir, "store"), "--debug.now="+fixedNow)
+		"--storage.path="+filepath.Join(dir, "store"), "--debug.now="+fixedNow, "--web.enable-lifecycle")
 	waitReady(t, "http://"+addr+"/-/ready", 30*time.Second)
 	has := func(s string) func() error {
 		return func() error {
