@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	_ "time/tzdata"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hero-exporter/hero_exporter/internal/regularfile"
 )
 
 // Error is one problem in the configuration.
@@ -39,7 +40,7 @@ func (e *Error) Error() string {
 
 // Load reads and validates the configuration file at path.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, regularfile.ConfigLimit)
 	if err != nil {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read config: %v", err)}
 	}

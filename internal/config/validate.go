@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/regularfile"
 )
 
 type validator struct {
@@ -276,7 +278,7 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		})
 	}
 	if s.SecretFile != "" && t.uses("secret_file") {
-		b, err := os.ReadFile(s.SecretFile)
+		b, err := regularfile.Read(s.SecretFile, regularfile.SecretLimit)
 		if err != nil {
 			v.fail(p+".secret_file", "cannot read secret file: %v", err)
 		} else if sec := strings.TrimSpace(string(b)); sec == "" {
@@ -291,7 +293,7 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 	}
 	switch {
 	case s.TokenFile != "":
-		b, err := os.ReadFile(s.TokenFile)
+		b, err := regularfile.Read(s.TokenFile, regularfile.SecretLimit)
 		if err != nil {
 			v.fail(p+".token_file", "cannot read token file: %v", err)
 		} else if t := strings.TrimSpace(string(b)); t == "" {

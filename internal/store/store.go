@@ -74,11 +74,15 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// The store holds people's names, emails and page history: owner only.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create storage directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
 	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
 
@@ -109,6 +113,29 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerOnly creates the database file with mode 0600 before SQLite opens it (SQLite
+// gives the -wal and -shm files the mode of the database file), and takes group and
+// other access away from the files of a store created before.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	_ = f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("store: restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkHeader refuses an existing, non-empty file that does not start with the SQLite

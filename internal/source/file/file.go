@@ -14,11 +14,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/regularfile"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 )
 
@@ -72,6 +72,9 @@ func (s *Source) KnownCapabilities() (incident.Capabilities, bool) {
 	return incident.Capabilities{People: true, Pages: true, Engagements: true, OnCall: s.onCall}, s.read
 }
 
+// maxLoggedLineErrors is how many malformed lines a sync logs one by one.
+const maxLoggedLineErrors = 10
+
 // LineError is one malformed line.
 type LineError struct {
 	Line int
@@ -82,7 +85,7 @@ func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.
 
 // Sync re-reads the file when its content hash differs from the cursor.
 func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) error {
-	f, err := os.Open(s.path)
+	f, err := regularfile.Open(s.path)
 	if err != nil {
 		return fmt.Errorf("file source %q: %w", s.name, err)
 	}
@@ -106,7 +109,10 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("file source %q: rewind %s: %w", s.name, s.path, err)
 	}
+	// Malformed lines are counted; only the first few are kept for the log, so a file of
+	// garbage costs no memory beyond one line.
 	var lineErrs []LineError
+	malformed, records := 0, 0
 	hasShifts := false
 	b := &source.Batch{}
 	n := 0
@@ -125,6 +131,7 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 	}
 	err = Parse(f, func(r Record) error {
 		n++
+		records++
 		switch {
 		case r.Person != nil:
 			b.People = append(b.People, *r.Person)
@@ -143,19 +150,29 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 			b.Changes = append(b.Changes, *r.Change)
 		}
 		return flush(false)
-	}, func(le LineError) { lineErrs = append(lineErrs, le) })
+	}, func(le LineError) {
+		malformed++
+		if len(lineErrs) < maxLoggedLineErrors {
+			lineErrs = append(lineErrs, le)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("file source %q: read %s: %w", s.name, s.path, err)
 	}
 	s.mu.Lock()
 	s.onCall, s.read = hasShifts, true
 	s.mu.Unlock()
-	for i, le := range lineErrs {
-		if i == 20 {
-			s.logger.Warn("more malformed lines skipped", "source", s.name, "path", s.path, "count", len(lineErrs)-i)
-			break
-		}
+	for _, le := range lineErrs {
 		s.logger.Warn("malformed line skipped", "source", s.name, "path", s.path, "line", le.Line, "err", le.Err)
+	}
+	if malformed > len(lineErrs) {
+		s.logger.Warn("more malformed lines skipped", "source", s.name, "path", s.path, "count", malformed-len(lineErrs))
+	}
+	if malformed > records {
+		// More garbage than records: the wrong file, or a broken export. The records read
+		// are kept (writes are idempotent), but the sync fails and the cursor stays, so
+		// hero_source_up says so and the file is read again.
+		return fmt.Errorf("file source %q: %s: %d of %d records malformed (first: %v)", s.name, s.path, malformed, malformed+records, lineErrs[0])
 	}
 	return flush(true)
 }

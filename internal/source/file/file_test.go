@@ -296,9 +296,10 @@ func TestParseChanges(t *testing.T) {
 		t.Errorf("bad lines:\n%s\nwant\n%s", strings.Join(bad, "\n"), strings.Join(wantBad, "\n"))
 	}
 
-	// Sync writes them as the batch's changes.
+	// Sync writes them as the batch's changes (with more good records than bad ones:
+	// a file mostly malformed fails the sync, see TestSyncMostlyGarbageFails).
 	path := filepath.Join(t.TempDir(), "h.ndjson")
-	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(in+"\n"+good), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	sink := &memSink{}
