@@ -62,7 +62,12 @@ func checkRegular(path string, fi os.FileInfo) error {
 	if !fi.Mode().IsRegular() {
 		return &errNotRegular{path: path, mode: fi.Mode()}
 	}
-	if abs, err := filepath.Abs(path); err == nil && (abs == "/proc" || strings.HasPrefix(abs, "/proc/") ||
+	// Where the path really is: a symlink into /proc is a /proc file.
+	real := path
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		real = r
+	}
+	if abs, err := filepath.Abs(real); err == nil && (abs == "/proc" || strings.HasPrefix(abs, "/proc/") ||
 		abs == "/sys" || strings.HasPrefix(abs, "/sys/")) {
 		return &errNotRegular{path: path, mode: fi.Mode()}
 	}

@@ -61,6 +61,11 @@ func TestFollowRefusesSpecialFiles(t *testing.T) {
 	paths := []string{e.path("app.*")}
 	if _, err := os.Stat("/proc/self/status"); err == nil {
 		paths = append(paths, "/proc/self/status")
+		// A symlink to a /proc file, matched by a glob, is a /proc file too.
+		if err := os.Symlink("/proc/self/stat", e.path("app.link")); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, e.path("app.link"))
 	}
 	fl, err := NewFollower(FollowOptions{Name: "app", Paths: paths, FromStart: true, Now: func() time.Time { return e.now }}, e.store)
 	if err != nil {
