@@ -14,7 +14,7 @@ func init() {
 type sourcesCollector struct {
 	p                                                 Provider
 	up, lastSuccess, duration, requests, rateLimitRem *prometheus.Desc
-	webhookRequests                                   *prometheus.Desc
+	webhookRequests, foldedValues                     *prometheus.Desc
 }
 
 func newSourcesCollector(p Provider, _ *slog.Logger) Collector {
@@ -27,6 +27,8 @@ func newSourcesCollector(p Provider, _ *slog.Logger) Collector {
 		rateLimitRem: desc("source_rate_limit_remaining", "Requests left in the current rate-limit window, as the API last reported.", "source", "type"),
 		webhookRequests: desc("webhook_requests_total", "HTTP requests a push source (webhook receiver) answered, by status code, accepted and refused alike.",
 			"source", "code"),
+		foldedValues: desc("webhook_label_values_folded_total", "Pushed team or service values folded into \"other\" (over max_label_values, not in the allow-list, or longer than 128 bytes), by label.",
+			"source", "label"),
 	}
 }
 
@@ -52,6 +54,9 @@ func (c *sourcesCollector) Update(ch chan<- prometheus.Metric) error {
 			sort.Strings(codes)
 			for _, code := range codes {
 				ch <- prometheus.MustNewConstMetric(c.webhookRequests, prometheus.CounterValue, s.Webhook[code], s.Name, code)
+			}
+			for _, label := range []string{"service", "team"} {
+				ch <- prometheus.MustNewConstMetric(c.foldedValues, prometheus.CounterValue, s.Folded[label], s.Name, label)
 			}
 		}
 		if s.API == nil {

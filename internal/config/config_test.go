@@ -341,24 +341,45 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name: "alertmanager path not starting with /",
-			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: hooks/am\n  - name: am2\n    type: alertmanager\n",
+			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: hooks/am\n    allow_unauthenticated: true\n  - name: am2\n    type: alertmanager\n    allow_unauthenticated: true\n",
 			want: []Error{
 				{Line: 4, Field: "sources[0].path", Msg: `must be an HTTP path starting with /, got "hooks/am"`},
-				{Line: 5, Field: "sources[1].path", Msg: `must be an HTTP path starting with /, got ""`},
+				{Line: 6, Field: "sources[1].path", Msg: `must be an HTTP path starting with /, got ""`},
 			},
 		},
 		{
 			name: "unknown alertmanager labels key",
-			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n    labels:\n      team: team\n      owner: owner\n",
-			want: []Error{{Line: 7, Field: "sources[0].labels.owner", Msg: "unknown field; labels maps team, service and severity to alert label names"}},
+			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n    allow_unauthenticated: true\n    labels:\n      team: team\n      owner: owner\n",
+			want: []Error{{Line: 8, Field: "sources[0].labels.owner", Msg: "unknown field; labels maps team, service and severity to alert label names"}},
+		},
+		{
+			name: "push source without a token or the opt-out, and the opt-out with a token",
+			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n" +
+				"  - name: am2\n    type: alertmanager\n    path: /hooks/am2\n    token_env: HERO_TEST_TOKEN\n    allow_unauthenticated: true\n" +
+				"  - name: ci\n    type: changes\n    token_env: HERO_TEST_TOKEN\n    allow_unauthenticated: true\n",
+			want: []Error{
+				{Line: 2, Field: "sources[0]", Msg: "needs token_file or token_env (a bearer token its clients send), or allow_unauthenticated: true to accept pushes from anyone who can reach the port"},
+				{Line: 9, Field: "sources[1].allow_unauthenticated", Msg: "contradicts the token set in token_file or token_env; remove one of them"},
+				{Line: 13, Field: "sources[2].allow_unauthenticated", Msg: "is not available for changes sources: they always need a token"},
+			},
+		},
+		{
+			name: "push label bounds",
+			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n    allow_unauthenticated: true\n    max_label_values: 20000\n    allowed_teams: [payments, \"\"]\n" +
+				"  - name: f\n    type: file\n    path: /tmp/x\n    max_label_values: 5\n",
+			want: []Error{
+				{Line: 6, Field: "sources[0].max_label_values", Msg: "must be between 1 and 10000, got 20000"},
+				{Line: 7, Field: "sources[0].allowed_teams[1]", Msg: "must be a non-empty value of at most 128 bytes"},
+				{Line: 11, Field: "sources[1].max_label_values", Msg: "is not used by file sources"},
+			},
 		},
 		{
 			name: "alertmanager max_body_bytes out of range, and on another type",
-			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n    max_body_bytes: -5\n" +
+			yaml: "sources:\n  - name: am\n    type: alertmanager\n    path: /hooks/am\n    allow_unauthenticated: true\n    max_body_bytes: -5\n" +
 				"  - name: f\n    type: file\n    path: /tmp/x\n    max_body_bytes: 1000\n",
 			want: []Error{
-				{Line: 5, Field: "sources[0].max_body_bytes", Msg: "must be between 1 and 1073741824 (1 GiB), got -5"},
-				{Line: 9, Field: "sources[1].max_body_bytes", Msg: "is not used by file sources"},
+				{Line: 6, Field: "sources[0].max_body_bytes", Msg: "must be between 1 and 1073741824 (1 GiB), got -5"},
+				{Line: 10, Field: "sources[1].max_body_bytes", Msg: "is not used by file sources"},
 			},
 		},
 		{
@@ -554,7 +575,7 @@ func TestSourceDefaults(t *testing.T) {
   - {name: og, type: opsgenie, token_env: HERO_TEST_TOKEN, history: 30d, refresh_interval: 5m, timeout: 10s}
   - {name: f, type: file, path: /tmp/x.ndjson}
   - {name: d, type: demo}
-  - {name: am, type: alertmanager, path: /hooks/am}
+  - {name: am, type: alertmanager, path: /hooks/am, allow_unauthenticated: true}
 logs:
   - {name: app, paths: [/var/log/app.log]}
 `), "hero.yml")
@@ -945,6 +966,7 @@ func TestDocsFullExample(t *testing.T) {
 	t.Setenv("CI_CHANGES_TOKEN", fakeToken)
 	block = strings.ReplaceAll(block, "/etc/hero/rootly.token", filepath.Join(dir, "pd.token"))
 	block = strings.ReplaceAll(block, "/etc/hero/github.secret", filepath.Join(dir, "pd.token"))
+	block = strings.ReplaceAll(block, "/etc/hero/alertmanager.token", filepath.Join(dir, "pd.token"))
 	cfg, err := Parse([]byte(block), "configuration.md")
 	if err != nil {
 		t.Fatalf("full example: %v", err)

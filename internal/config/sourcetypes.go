@@ -82,6 +82,7 @@ var optionalSourceFields = map[string]bool{
 	"base_url": true, "token_file": true, "token_env": true, "history": true, "timeout": true,
 	"path": true, "seed": true, "labels": true, "max_body_bytes": true,
 	"requests_per_minute": true, "secret_file": true, "environments": true,
+	"allow_unauthenticated": true, "max_label_values": true, "allowed_teams": true, "allowed_services": true,
 }
 
 func (t SourceType) uses(field string) bool {

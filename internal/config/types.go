@@ -89,6 +89,16 @@ type Source struct {
 	SecretFile string `yaml:"secret_file,omitempty"`
 	// Environments limits GitHub deployments to these environments (changes; empty: all).
 	Environments []string `yaml:"environments,omitempty"`
+	// AllowUnauthenticated lets a push source run without a token (an explicit opt-out:
+	// anyone who reaches the port can then push).
+	AllowUnauthenticated bool `yaml:"allow_unauthenticated,omitempty"`
+	// MaxLabelValues bounds the distinct team and service values a push source creates
+	// (each); later new values fold into "other".
+	MaxLabelValues int `yaml:"max_label_values,omitempty"`
+	// AllowedTeams and AllowedServices, when set, are the only team or service values a
+	// push source admits; others fold into "other".
+	AllowedTeams    []string `yaml:"allowed_teams,omitempty"`
+	AllowedServices []string `yaml:"allowed_services,omitempty"`
 
 	// Token is read from TokenFile or TokenEnv at load time; never printed.
 	Token Secret `yaml:"-"`

@@ -237,9 +237,11 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		"seed": s.Seed != 0, "labels": s.Labels != nil, "max_body_bytes": s.MaxBodyBytes != 0,
 		"secret_file": s.SecretFile != "", "environments": s.Environments != nil,
 		"requests_per_minute": s.RequestsPerMinute != 0,
+		"allow_unauthenticated": s.AllowUnauthenticated, "max_label_values": s.MaxLabelValues != 0,
+		"allowed_teams": s.AllowedTeams != nil, "allowed_services": s.AllowedServices != nil,
 	}
 	for _, f := range []string{"base_url", "token_file", "token_env", "history", "timeout", "path", "seed", "labels", "max_body_bytes",
-		"secret_file", "environments", "requests_per_minute"} {
+		"secret_file", "environments", "requests_per_minute", "allow_unauthenticated", "max_label_values", "allowed_teams", "allowed_services"} {
 		if used[f] && !t.uses(f) {
 			v.fail(p+"."+f, "is not used by %s sources", s.Type)
 		}

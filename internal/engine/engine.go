@@ -258,6 +258,7 @@ func (e *Engine) SourceStatuses() []source.Status {
 		}
 		if push, ok := e.sources[name].(source.PushSource); ok {
 			s.Webhook = push.WebhookRequests()
+			s.Folded = push.FoldedLabelValues()
 		}
 		out = append(out, s)
 	}

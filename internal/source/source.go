@@ -67,9 +67,12 @@ type APISource interface {
 }
 
 // PushSource is implemented by sources that receive their data over HTTP (webhooks):
-// the requests they answered, by status code, accepted and refused alike.
+// the requests they answered, by status code, accepted and refused alike, and the label
+// values (team, service) they folded into "other" to bound the series a client can
+// create, by label.
 type PushSource interface {
 	WebhookRequests() map[string]float64
+	FoldedLabelValues() map[string]float64
 }
 
 // Status is what the exporter knows about the last syncs of one source.
@@ -83,4 +86,6 @@ type Status struct {
 	API         *APIStats // nil for sources that call no API
 	// Webhook are the requests a push source answered, by status code (nil for others).
 	Webhook map[string]float64
+	// Folded are the label values a push source folded into "other", by label.
+	Folded map[string]float64
 }

@@ -12,8 +12,6 @@ package alertmanager
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,9 +53,15 @@ type Config struct {
 	// Path is the HTTP path the runtime mounts Handler at (default
 	// "/alertmanager/<name>").
 	Path string
-	// Token, when set, must arrive as "Authorization: Bearer <token>" (Alertmanager's
-	// http_config.authorization). Never logged.
+	// Token must arrive as "Authorization: Bearer <token>" (Alertmanager's
+	// http_config.authorization). Never logged. Without one, every request is refused
+	// unless AllowUnauthenticated.
 	Token string
+	// AllowUnauthenticated accepts requests without a token when none is configured
+	// (allow_unauthenticated: the explicit opt-out).
+	AllowUnauthenticated bool
+	// Labels bound the team and service values notifications may create.
+	Labels webhook.LabelLimits
 	// Label names of the model's team, service and severity (defaults team, service,
 	// severity).
 	TeamLabel, ServiceLabel, SeverityLabel string
@@ -74,7 +78,8 @@ type Receiver struct {
 	sink      source.Sink
 	notify    func()
 	logger    *slog.Logger
-	tokenHash [sha256.Size]byte
+	bearer    webhook.Bearer
+	labels    *webhook.LabelGuard
 	requests  webhook.Counter // by status code, for hero_webhook_requests_total
 }
 
@@ -108,9 +113,8 @@ func New(cfg Config, sink source.Sink, notify func(), logger *slog.Logger) *Rece
 		cfg: cfg, sink: sink, notify: notify,
 		logger: logger.With("source", cfg.Name, "type", Type),
 	}
-	if cfg.Token != "" {
-		r.tokenHash = sha256.Sum256([]byte(cfg.Token))
-	}
+	r.bearer = webhook.NewBearer(cfg.Token)
+	r.labels = webhook.NewLabelGuard(cfg.Labels, r.logger)
 	return r
 }
 
@@ -129,6 +133,10 @@ func (r *Receiver) Capabilities() incident.Capabilities { return incident.Capabi
 // WebhookRequests implements source.PushSource: the requests answered so far, by status
 // code.
 func (r *Receiver) WebhookRequests() map[string]float64 { return r.requests.Counts() }
+
+// FoldedLabelValues implements source.PushSource: team and service values folded into
+// "other", by label.
+func (r *Receiver) FoldedLabelValues() map[string]float64 { return r.labels.Folded() }
 
 // Sync does nothing: the data arrives by push and is stored as it arrives.
 func (r *Receiver) Sync(ctx context.Context, _ string, _ source.Sink) error { return ctx.Err() }
@@ -155,7 +163,8 @@ type alert struct {
 // before the 200 answer, so Alertmanager retries (on 5xx) anything not stored. Every
 // answer is counted by its status code; every refusal is logged with its reason.
 //
-//	405 not a POST; 401 missing or wrong bearer token; 413 body over MaxBodyBytes;
+//	405 not a POST; 401 missing or wrong bearer token; 415 not application/json;
+//	413 body over MaxBodyBytes;
 //	400 not JSON, not version "4", or an alert without startsAt; 500 the store failed.
 func (r *Receiver) Handler() http.Handler { return r.requests.Wrap(http.HandlerFunc(r.serve)) }
 
@@ -175,9 +184,15 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		r.refuse(w, req, http.StatusMethodNotAllowed, "only POST is accepted")
 		return
 	}
-	if r.cfg.Token != "" && !r.authorized(req.Header.Get("Authorization")) {
+	// A configured token is always required; without one, only the opt-out lets a
+	// request through.
+	if (r.bearer.Set() || !r.cfg.AllowUnauthenticated) && !r.bearer.Authorized(req.Header.Get("Authorization")) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hero_exporter"`)
 		r.refuse(w, req, http.StatusUnauthorized, "missing or wrong bearer token")
+		return
+	}
+	if !webhook.IsJSON(req) {
+		r.refuse(w, req, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 		return
 	}
 	limit := r.cfg.MaxBodyBytes
@@ -210,17 +225,6 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprintf(w, "{\"status\":\"ok\",\"stored\":%d}\n", len(b.Incidents))
-}
-
-// authorized compares the bearer token in constant time (hashes of equal length, so
-// not even the token's length leaks).
-func (r *Receiver) authorized(h string) bool {
-	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return subtle.ConstantTimeCompare(got[:], r.tokenHash[:]) == 1
 }
 
 func reply(w http.ResponseWriter, code int, msg string) {
@@ -303,6 +307,9 @@ func (r *Receiver) decode(body io.Reader) (*source.Batch, error) {
 		if a.StartsAt.IsZero() {
 			return nil, fmt.Errorf("alerts[%d]: missing startsAt", i)
 		}
+	}
+	// Only a valid body admits label values (mapAlert), so a refused one leaves no trace.
+	for _, a := range alerts {
 		in := r.mapAlert(a, m.Status, now)
 		if old, ok := byID[in.ID]; ok && !old.ResolvedAt.IsZero() && in.ResolvedAt.IsZero() {
 			continue // the same alert twice in one body: resolved wins
@@ -379,8 +386,8 @@ func (r *Receiver) mapAlert(a alert, groupStatus string, now time.Time) incident
 		Source:        r.cfg.Name,
 		ID:            fp + "@" + created.Format(time.RFC3339Nano),
 		Title:         title(a, fp),
-		Team:          a.Labels[r.cfg.TeamLabel],
-		Service:       a.Labels[r.cfg.ServiceLabel],
+		Team:          r.labels.Admit("team", a.Labels[r.cfg.TeamLabel]),
+		Service:       r.labels.Admit("service", a.Labels[r.cfg.ServiceLabel]),
 		Severity:      Severity(a.Labels[r.cfg.SeverityLabel]),
 		RecurrenceKey: fp,
 		CreatedAt:     created,

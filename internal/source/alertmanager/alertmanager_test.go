@@ -101,7 +101,8 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func newHarness(t *testing.T, mod func(*Config)) *harness {
 	t.Helper()
 	h := &harness{sink: newSink(), logs: &bytes.Buffer{}, logMu: &sync.Mutex{}}
-	cfg := Config{Name: "am", Path: "/hooks/am", Now: func() time.Time { return now }}
+	// Tests of other things than authentication run with the documented opt-out.
+	cfg := Config{Name: "am", Path: "/hooks/am", Now: func() time.Time { return now }, AllowUnauthenticated: true}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -371,6 +372,7 @@ func TestOversizedChunkedBody(t *testing.T) {
 		_ = pw.Close()
 	}()
 	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/hooks/am", pr)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := h.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -438,7 +440,7 @@ func TestMethodAndStoreFailure(t *testing.T) {
 
 func TestSourceInterface(t *testing.T) {
 	sink := newSink()
-	r := New(Config{Name: "am2"}, sink, nil, nil)
+	r := New(Config{Name: "am2", AllowUnauthenticated: true}, sink, nil, nil)
 	if r.Type() != "alertmanager" || r.Name() != "am2" || r.Path() != "/alertmanager/am2" || r.Capabilities() != (incident.Capabilities{}) {
 		t.Errorf("%s %s %s %+v", r.Type(), r.Name(), r.Path(), r.Capabilities())
 	}
@@ -447,7 +449,9 @@ func TestSourceInterface(t *testing.T) {
 	}
 	// A nil notify is allowed.
 	rec := httptest.NewRecorder()
-	r.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alertmanager/am2", bytes.NewReader(readFixture(t, "firing.json"))))
+	req := httptest.NewRequest(http.MethodPost, "/alertmanager/am2", bytes.NewReader(readFixture(t, "firing.json")))
+	req.Header.Set("Content-Type", "application/json")
+	r.Handler().ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || sink.count() != 2 {
 		t.Errorf("HTTP %d, %d stored", rec.Code, sink.count())
 	}

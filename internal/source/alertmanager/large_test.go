@@ -129,7 +129,7 @@ func TestResolvedNotReopenedAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := newHarness(t, nil)
-		h.rcv = New(Config{Name: "am", Path: "/hooks/am", Now: func() time.Time { return now }}, st, nil, nil)
+		h.rcv = New(Config{Name: "am", Path: "/hooks/am", Now: func() time.Time { return now }, AllowUnauthenticated: true}, st, nil, nil)
 		h.srv.Config.Handler = h.rcv.Handler()
 		return st, h.rcv, h
 	}

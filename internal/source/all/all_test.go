@@ -36,7 +36,7 @@ func TestEveryTypeRegistered(t *testing.T) {
 		case "file":
 			y.WriteString("    path: /nonexistent/x.ndjson\n")
 		case "alertmanager":
-			y.WriteString("    path: /hooks/am\n")
+			y.WriteString("    path: /hooks/am\n    token_file: " + token + "\n")
 		case "changes":
 			y.WriteString("    token_file: " + token + "\n    secret_file: " + token + "\n")
 		case "grafanaoncall":
@@ -90,7 +90,7 @@ func TestEveryTypeRegistered(t *testing.T) {
 func TestRegisteredDefaultsAndFields(t *testing.T) {
 	t.Setenv("HERO_TEST_TOKEN", "t0ken")
 	cfg, err := config.Parse([]byte("sources:\n  - {name: d, type: demo}\n  - {name: p, type: pagerduty, token_env: HERO_TEST_TOKEN}\n"+
-		"  - {name: a, type: alertmanager, path: /am}\n"), "hero.yml")
+		"  - {name: a, type: alertmanager, path: /am, allow_unauthenticated: true}\n"), "hero.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestRegisteredDefaultsAndFields(t *testing.T) {
 		t.Errorf("defaults: demo %s/%s, pagerduty %s/%s/%s, alertmanager %s/%s", d.RefreshInterval, d.History,
 			p.RefreshInterval, p.History, p.Timeout, a.RefreshInterval, a.Timeout)
 	}
-	_, err = config.Parse([]byte("sources:\n  - {name: a, type: alertmanager, path: /am, history: 3d}\n"), "hero.yml")
+	_, err = config.Parse([]byte("sources:\n  - {name: a, type: alertmanager, path: /am, history: 3d, allow_unauthenticated: true}\n"), "hero.yml")
 	if err == nil || err.Error() != "hero.yml:2: sources[0].history: is not used by alertmanager sources" {
 		t.Errorf("history on a push source: %v", err)
 	}
@@ -140,7 +140,7 @@ func TestRequestsPerMinuteLimits(t *testing.T) {
 			}
 		}
 	}
-	_, err := config.Parse([]byte("sources:\n  - {name: a, type: alertmanager, path: /am, requests_per_minute: 10}\n"), "hero.yml")
+	_, err := config.Parse([]byte("sources:\n  - {name: a, type: alertmanager, path: /am, requests_per_minute: 10, allow_unauthenticated: true}\n"), "hero.yml")
 	if err == nil || err.Error() != "hero.yml:2: sources[0].requests_per_minute: is not used by alertmanager sources" {
 		t.Errorf("on a push source: %v", err)
 	}

@@ -14,14 +14,12 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -73,6 +71,8 @@ type Config struct {
 	Environments []string
 	// MaxBodyBytes bounds a request body (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// Labels bound the team and service values pushes may create.
+	Labels webhook.LabelLimits
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -83,7 +83,8 @@ type Receiver struct {
 	sink      source.Sink
 	notify    func()
 	logger    *slog.Logger
-	tokenHash [sha256.Size]byte
+	bearer    webhook.Bearer
+	labels    *webhook.LabelGuard
 	requests  webhook.Counter
 }
 
@@ -117,7 +118,7 @@ func New(cfg Config, sink source.Sink, notify func(), logger *slog.Logger) (*Rec
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Receiver{cfg: cfg, sink: sink, notify: notify, logger: logger.With("source", cfg.Name, "type", Type),
-		tokenHash: sha256.Sum256([]byte(cfg.Token))}, nil
+		bearer: webhook.NewBearer(cfg.Token), labels: webhook.NewLabelGuard(cfg.Labels, logger.With("source", cfg.Name, "type", Type))}, nil
 }
 
 // Name is the configured source name.
@@ -153,6 +154,14 @@ func (r *Receiver) GitHubPath() string { return strings.TrimRight(r.cfg.Path, "/
 // WebhookRequests implements source.PushSource: requests answered so far, by status.
 func (r *Receiver) WebhookRequests() map[string]float64 { return r.requests.Counts() }
 
+// FoldedLabelValues implements source.PushSource: team and service values folded into
+// "other", by label.
+func (r *Receiver) FoldedLabelValues() map[string]float64 { return r.labels.Folded() }
+
+// SeedLabels admits the team and service values stored before, so that the bound on
+// them holds across restarts.
+func (r *Receiver) SeedLabels(ctx context.Context, store any) { r.labels.SeedFrom(ctx, store, r.cfg.Name) }
+
 // refuse answers with an error status and logs why (never a token or secret).
 func (r *Receiver) refuse(w http.ResponseWriter, req *http.Request, code int, msg string) {
 	level := slog.LevelWarn
@@ -179,7 +188,7 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, b
 		r.refuse(w, req, http.StatusMethodNotAllowed, "only POST is accepted")
 		return nil, false
 	}
-	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+	if !webhook.IsJSON(req) {
 		r.refuse(w, req, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 		return nil, false
 	}
@@ -204,6 +213,10 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, b
 
 // store writes the changes in one batch (one transaction) and answers.
 func (r *Receiver) store(w http.ResponseWriter, req *http.Request, changes []incident.Change) {
+	for i := range changes {
+		changes[i].Team = r.labels.Admit("team", changes[i].Team)
+		changes[i].Service = r.labels.Admit("service", changes[i].Service)
+	}
 	if len(changes) > 0 {
 		if err := r.sink.Write(req.Context(), r.cfg.Name, &source.Batch{Changes: changes}); err != nil {
 			r.logger.Error("storing changes failed", "err", err)
@@ -216,17 +229,6 @@ func (r *Receiver) store(w http.ResponseWriter, req *http.Request, changes []inc
 	}
 	r.logger.Debug("changes stored", "changes", len(changes))
 	reply(w, http.StatusOK, map[string]any{"status": "ok", "stored": len(changes)})
-}
-
-// authorized compares the bearer token in constant time (hashes of equal length, so
-// not even the token's length leaks).
-func (r *Receiver) authorized(h string) bool {
-	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return subtle.ConstantTimeCompare(got[:], r.tokenHash[:]) == 1
 }
 
 // ---- the JSON endpoint ----
@@ -247,7 +249,7 @@ type pushed struct {
 //	unknown field, or a change that breaks a rule (each named by its index);
 //	500 the store failed. 200 {"status":"ok","stored":N} once stored.
 func (r *Receiver) serveJSON(w http.ResponseWriter, req *http.Request) {
-	if req.Method == http.MethodPost && !r.authorized(req.Header.Get("Authorization")) {
+	if req.Method == http.MethodPost && !r.bearer.Authorized(req.Header.Get("Authorization")) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hero_exporter"`)
 		r.refuse(w, req, http.StatusUnauthorized, "missing or wrong bearer token")
 		return

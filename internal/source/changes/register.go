@@ -1,20 +1,23 @@
 package changes
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hero-exporter/hero_exporter/internal/config"
 	"github.com/hero-exporter/hero_exporter/internal/source"
+	"github.com/hero-exporter/hero_exporter/internal/webhook"
 )
 
 func init() {
 	source.Register(source.Kind{
 		SourceType: config.SourceType{
 			Name:       Type,
-			Fields:     []string{"path", "token_file", "token_env", "max_body_bytes", "secret_file", "environments"},
+			Fields:     append([]string{"path", "token_file", "token_env", "max_body_bytes", "secret_file", "environments"}, webhook.PushFields...),
 			NeedsToken: true,
 			Check: func(s *config.Source, fail func(field, format string, args ...any)) {
+				webhook.CheckConfig(s, true, fail)
 				if s.Path != "" && !strings.HasPrefix(s.Path, "/") {
 					fail("path", "must be an HTTP path starting with /, got %q", s.Path)
 				}
@@ -34,7 +37,7 @@ func init() {
 		New: func(sc config.Source, env source.Env) (source.Source, error) {
 			cfg := Config{
 				Name: sc.Name, Path: sc.Path, Token: string(sc.Token), GitHubSecret: string(sc.Secret),
-				Environments: sc.Environments, MaxBodyBytes: sc.MaxBodyBytes,
+				Environments: sc.Environments, MaxBodyBytes: sc.MaxBodyBytes, Labels: webhook.LimitsOf(sc),
 			}
 			if env.Clock != nil {
 				cfg.Now = env.Clock.Now
@@ -43,6 +46,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			r.SeedLabels(context.Background(), env.Store)
 			return r, nil
 		},
 	})
