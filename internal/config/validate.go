@@ -236,7 +236,7 @@ func (v *validator) source(p string, s *Source, names map[string]bool) {
 		"history": s.History.Line > 0, "timeout": s.Timeout.Line > 0, "path": s.Path != "",
 		"seed": s.Seed != 0, "labels": s.Labels != nil, "max_body_bytes": s.MaxBodyBytes != 0,
 		"secret_file": s.SecretFile != "", "environments": s.Environments != nil,
-		"requests_per_minute": s.RequestsPerMinute != 0,
+		"requests_per_minute":   s.RequestsPerMinute != 0,
 		"allow_unauthenticated": s.AllowUnauthenticated, "max_label_values": s.MaxLabelValues != 0,
 		"allowed_teams": s.AllowedTeams != nil, "allowed_services": s.AllowedServices != nil,
 	}

@@ -13,14 +13,14 @@ func TestLabelGuard(t *testing.T) {
 	g := NewLabelGuard(LabelLimits{MaxValues: 3}, slog.New(slog.NewTextHandler(&logs, nil)))
 	g.Seed(map[string][]string{"team": {"b", "a", Other, ""}})
 	cases := []struct{ label, in, want string }{
-		{"team", "a", "a"},                     // seeded
-		{"team", "c", "c"},                     // third value
-		{"team", "d", Other},                   // over the bound
-		{"team", "a", "a"},                     // admitted stays admitted
-		{"team", "", ""},                       // no label: unassigned, not a value
+		{"team", "a", "a"},   // seeded
+		{"team", "c", "c"},   // third value
+		{"team", "d", Other}, // over the bound
+		{"team", "a", "a"},   // admitted stays admitted
+		{"team", "", ""},     // no label: unassigned, not a value
 		{"service", strings.Repeat("s", 128), strings.Repeat("s", 128)},
 		{"service", strings.Repeat("s", 129), Other}, // too long
-		{"service", "caf\xe9", Other},                 // not UTF-8
+		{"service", "caf\xe9", Other},                // not UTF-8
 	}
 	for _, c := range cases {
 		if got := g.Admit(c.label, c.in); got != c.want {

@@ -74,13 +74,13 @@ type Config struct {
 
 // Receiver is the Alertmanager webhook source. Its handler is safe for concurrent use.
 type Receiver struct {
-	cfg       Config
-	sink      source.Sink
-	notify    func()
-	logger    *slog.Logger
-	bearer    webhook.Bearer
-	labels    *webhook.LabelGuard
-	requests  webhook.Counter // by status code, for hero_webhook_requests_total
+	cfg      Config
+	sink     source.Sink
+	notify   func()
+	logger   *slog.Logger
+	bearer   webhook.Bearer
+	labels   *webhook.LabelGuard
+	requests webhook.Counter // by status code, for hero_webhook_requests_total
 }
 
 var _ source.Source = (*Receiver)(nil)

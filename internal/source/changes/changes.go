@@ -79,13 +79,13 @@ type Config struct {
 
 // Receiver is the changes push source. Its handlers are safe for concurrent use.
 type Receiver struct {
-	cfg       Config
-	sink      source.Sink
-	notify    func()
-	logger    *slog.Logger
-	bearer    webhook.Bearer
-	labels    *webhook.LabelGuard
-	requests  webhook.Counter
+	cfg      Config
+	sink     source.Sink
+	notify   func()
+	logger   *slog.Logger
+	bearer   webhook.Bearer
+	labels   *webhook.LabelGuard
+	requests webhook.Counter
 }
 
 var (
@@ -160,7 +160,9 @@ func (r *Receiver) FoldedLabelValues() map[string]float64 { return r.labels.Fold
 
 // SeedLabels admits the team and service values stored before, so that the bound on
 // them holds across restarts.
-func (r *Receiver) SeedLabels(ctx context.Context, store any) { r.labels.SeedFrom(ctx, store, r.cfg.Name) }
+func (r *Receiver) SeedLabels(ctx context.Context, store any) {
+	r.labels.SeedFrom(ctx, store, r.cfg.Name)
+}
 
 // refuse answers with an error status and logs why (never a token or secret).
 func (r *Receiver) refuse(w http.ResponseWriter, req *http.Request, code int, msg string) {
