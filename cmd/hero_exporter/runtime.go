@@ -22,6 +22,7 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/source"
 	_ "github.com/hero-exporter/hero_exporter/internal/source/all" // every source type
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
+	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 	"github.com/hero-exporter/hero_exporter/internal/store"
 )
 
@@ -143,9 +144,18 @@ func (rt *runtime) recordedResults() map[string]collector.Result {
 }
 
 // apply starts the sources of cfg, replacing those of the previous config.
-func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
+func (rt *runtime) apply(ctx context.Context, cfg *config.Config) (err error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	defer func() {
+		if err != nil && rt.cfg != nil { // the running configuration stays, with its scrub
+			_ = rt.applyPersonScrub(ctx, rt.cfg)
+		}
+	}()
+	// Before any source writes: in hashed mode the store keeps no clear name or email.
+	if err := rt.applyPersonScrub(ctx, cfg); err != nil {
+		return err
+	}
 	runnables, webhooks, built, err := rt.buildSources(cfg)
 	if err != nil {
 		return err
@@ -160,6 +170,23 @@ func (rt *runtime) apply(ctx context.Context, cfg *config.Config) error {
 	rt.webhooks.Store(&webhooks)
 	rt.cfg = cfg
 	rt.logger.Info("configuration applied", "file", cfg.File, "sources", len(cfg.Sources), "logs", len(cfg.Logs))
+	return nil
+}
+
+// applyPersonScrub makes the store keep only pseudonyms with person_label: hashed (and
+// rewrites what it already holds), or people as they come otherwise.
+func (rt *runtime) applyPersonScrub(ctx context.Context, cfg *config.Config) error {
+	var scrub store.PersonScrub
+	if cfg.PersonLabel == "hashed" {
+		scrub = pseudonym.Key(cfg.HashKey).Scrub
+	}
+	n, err := rt.store.SetPersonScrub(ctx, scrub)
+	if err != nil {
+		return fmt.Errorf("person_label hashed: %w", err)
+	}
+	if n > 0 {
+		rt.logger.Info("person_label is hashed: names dropped and emails replaced by their keyed hashes in the store", "people", n)
+	}
 	return nil
 }
 

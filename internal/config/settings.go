@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 )
 
 // Analytics converts a validated configuration into the analytics settings.
@@ -36,6 +37,9 @@ func (c *Config) Analytics() incident.Settings {
 	s.SoloAfter = c.Thresholds.SoloAfter.D
 	s.RecurrenceWithin = c.Thresholds.RecurrenceWithin.D
 	s.PersonLabel = c.PersonLabel
+	if c.HashKey != "" {
+		s.HashKey = pseudonym.Key(c.HashKey)
+	}
 	return s
 }
 

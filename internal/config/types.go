@@ -2,7 +2,10 @@ package config
 
 // Config is the whole hero.yml.
 type Config struct {
-	PersonLabel string           `yaml:"person_label,omitempty"`
+	PersonLabel string `yaml:"person_label,omitempty"`
+	// HashKeyFile holds the secret key of the person_label: hashed pseudonyms (required
+	// in that mode); read into HashKey at load time.
+	HashKeyFile string           `yaml:"hash_key_file,omitempty"`
 	Windows     []Duration       `yaml:"windows,omitempty"`
 	Hours       Hours            `yaml:"hours,omitempty"`
 	Thresholds  Thresholds       `yaml:"thresholds,omitempty"`
@@ -13,6 +16,8 @@ type Config struct {
 
 	// File is the path the config was read from ("" for a built-in config).
 	File string `yaml:"-"`
+	// HashKey is read from HashKeyFile; never printed.
+	HashKey Secret `yaml:"-"`
 }
 
 // Hours are the time bands. In a team or person override, an unset field keeps the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 	"github.com/hero-exporter/hero_exporter/internal/regularfile"
 )
 
@@ -46,10 +47,31 @@ var (
 	logFormats = map[string]bool{"auto": true, "text": true, "json": true, "cri": true, "docker": true}
 )
 
+// hashKey reads hash_key_file, required with person_label: hashed: an unkeyed hash of an
+// email is re-identified by hashing a staff list.
+func (v *validator) hashKey(c *Config) {
+	if c.HashKeyFile == "" {
+		if c.PersonLabel == "hashed" {
+			v.fail("person_label", "hashed needs hash_key_file: a file with a secret key of at least %d bytes (for example: head -c 32 /dev/urandom | base64 > hero.key)", pseudonym.MinKeyBytes)
+		}
+		return
+	}
+	b, err := regularfile.Read(c.HashKeyFile, regularfile.SecretLimit)
+	switch key := strings.TrimSpace(string(b)); {
+	case err != nil:
+		v.fail("hash_key_file", "cannot read hash key file: %v", err)
+	case len(key) < pseudonym.MinKeyBytes:
+		v.fail("hash_key_file", "the key in %s is shorter than %d bytes", c.HashKeyFile, pseudonym.MinKeyBytes)
+	default:
+		c.HashKey = Secret(key)
+	}
+}
+
 func (v *validator) config(c *Config) {
 	if !personLabel[c.PersonLabel] {
 		v.fail("person_label", "must be one of name, email, id, hashed, got %q", c.PersonLabel)
 	}
+	v.hashKey(c)
 	seen := map[time.Duration]bool{}
 	for i, w := range c.Windows {
 		p := fmt.Sprintf("windows[%d]", i)
@@ -89,6 +111,9 @@ func (v *validator) config(c *Config) {
 		p := fmt.Sprintf("people[%d]", i)
 		if o.Match.Email == "" && o.Match.Name == "" && o.Match.ID == "" {
 			v.fail(p+".match", "needs at least one of email, name, id")
+		}
+		if o.Match.Name != "" && c.PersonLabel == "hashed" {
+			v.fail(p+".match.name", "names are not stored with person_label: hashed; match by email or id")
 		}
 		if o.Timezone != "" {
 			if _, err := time.LoadLocation(o.Timezone); err != nil {

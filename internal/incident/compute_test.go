@@ -484,6 +484,22 @@ func TestComputeEmailMerge(t *testing.T) {
 			t.Errorf("person_label %s = %q, want %q", label, got, want)
 		}
 	}
+	// Keyed (hash_key_file), from the clear email and from the stored keyed hash alike:
+	// python3 -c "import hmac,hashlib; print(hmac.new(b'0123456789abcdef-test-key', b'ana@example.com', hashlib.sha256).hexdigest()[:16])"
+	s := DefaultSettings()
+	s.PersonLabel, s.HashKey = "hashed", []byte("0123456789abcdef-test-key")
+	if got := Compute(h, s, now).Responders[0].Person; got != "898a991966728612" {
+		t.Errorf("keyed hashed label = %q, want 898a991966728612", got)
+	}
+	scrubbed := *h
+	scrubbed.People = nil
+	for _, p := range h.People {
+		p.Name, p.Email = s.HashKey.Scrub(p.Name, p.Email)
+		scrubbed.People = append(scrubbed.People, p)
+	}
+	if got := Compute(&scrubbed, s, now).Responders[0].Person; got != "898a991966728612" {
+		t.Errorf("keyed hashed label from the stored form = %q, want 898a991966728612", got)
+	}
 }
 
 func hash16(s string) string {

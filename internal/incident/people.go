@@ -2,13 +2,13 @@ package incident
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 )
 
 // person is one responder after merging records of different sources by email.
@@ -111,7 +111,7 @@ func (c *computer) finishPeople() {
 		p.loc = c.location(p.tz)
 		for j := range c.s.People {
 			o := &c.s.People[j]
-			if !o.matches(p) {
+			if !o.matches(p, c.s.HashKey) {
 				continue
 			}
 			if p.loc == nil && o.Location != nil {
@@ -124,17 +124,25 @@ func (c *computer) finishPeople() {
 		if p.loc == nil {
 			p.loc = c.defaultLoc
 		}
-		p.hash = personHash(p)
+		p.hash = c.personHash(p)
 	}
 	c.assignLabels()
 }
 
-func (o *PersonOverride) matches(p *person) bool {
+// matches reports whether the override applies to p; in hashed mode the stored email is
+// a keyed hash, and the override's email is compared in that form.
+func (o *PersonOverride) matches(p *person, key pseudonym.Key) bool {
 	if o.Email == "" && o.Name == "" && o.ID == "" {
 		return false
 	}
-	if o.Email != "" && !strings.EqualFold(strings.TrimSpace(o.Email), p.email) {
-		return false
+	if o.Email != "" {
+		want := strings.ToLower(strings.TrimSpace(o.Email))
+		if pseudonym.IsHashed(p.email) {
+			want = key.Email(want)
+		}
+		if want != p.email {
+			return false
+		}
 	}
 	if o.Name != "" && !strings.EqualFold(o.Name, p.name) {
 		return false
@@ -145,15 +153,11 @@ func (o *PersonOverride) matches(p *person) bool {
 	return true
 }
 
-// personHash is the first 16 hex chars of sha256 of the lowercase email, else of
-// source/id: stable across processes and hosts, so "hashed" labels are too.
-func personHash(p *person) string {
-	key := p.email
-	if key == "" {
-		key = p.src + "/" + p.id
-	}
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:8])
+// personHash is the person's 16-hex pseudonym (package pseudonym): keyed by HashKey,
+// of the email when there is one, else of source/id; stable across processes and hosts,
+// so "hashed" labels are too.
+func (c *computer) personHash(p *person) string {
+	return c.s.HashKey.Label(p.email, p.src, p.id)
 }
 
 func (c *computer) baseLabel(p *person) string {

@@ -1,6 +1,10 @@
 package incident
 
-import "time"
+import (
+	"time"
+
+	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
+)
 
 // Window is a look-back window: an incident belongs to it when created in (now−D, now].
 type Window struct {
@@ -64,6 +68,8 @@ type Settings struct {
 	RecurrenceWithin time.Duration // default 7d
 	PageDedup        time.Duration // default 60s
 	PersonLabel      string        // name | email | id | hashed
+	// HashKey keys the pseudonyms of hashed mode (hash_key_file); see package pseudonym.
+	HashKey pseudonym.Key
 }
 
 // DefaultSettings returns the contract defaults: windows 7d and 28d, UTC, default hours.

@@ -59,6 +59,9 @@ type Store struct {
 	logger   *slog.Logger
 	names    *names                   // the names dictionary
 	loadHint atomic.Pointer[loadHint] // sizes of the last LoadHistory
+	// scrub, when set (person_label: hashed), reduces a person's name and email before
+	// they are stored (see SetPersonScrub).
+	scrub atomic.Pointer[PersonScrub]
 
 	checkEvery int // rows between checks of the context in Write and LoadHistory
 }

@@ -144,7 +144,7 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	if _, err := tx.ExecContext(ctx, upsertSourceID, srcID, seq); err != nil {
 		return fmt.Errorf("store: write source %q: %w", src, err)
 	}
-	w := &writer{ctx: ctx, tx: tx, src: srcID, seq: seq, ids: ids, checkEvery: s.checkEvery}
+	w := &writer{scrub: s.scrub.Load(), ctx: ctx, tx: tx, src: srcID, seq: seq, ids: ids, checkEvery: s.checkEvery}
 	if err := w.people(b.People); err != nil {
 		return fmt.Errorf("store: write people of %q: %w", src, err)
 	}
@@ -195,6 +195,7 @@ func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
 
 // writer writes the parts of one batch inside its transaction.
 type writer struct {
+	scrub      *PersonScrub
 	ctx        context.Context
 	tx         *sql.Tx
 	src        int64 // names id of the source
@@ -248,7 +249,11 @@ func (w *writer) people(people []incident.Person) error {
 		if err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(bg, w.src, id, p.Name, p.Email, p.TimeZone, w.seq); err != nil {
+		name, email := p.Name, p.Email
+		if w.scrub != nil {
+			name, email = (*w.scrub)(name, email)
+		}
+		if _, err := st.ExecContext(bg, w.src, id, name, email, p.TimeZone, w.seq); err != nil {
 			return fmt.Errorf("person %q: %w", p.ID, err)
 		}
 		if err := w.tick(i); err != nil {

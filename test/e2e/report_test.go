@@ -377,7 +377,9 @@ func TestReportHashedLeaksNoName(t *testing.T) {
 	}
 	os.WriteFile(history, src, 0o644)
 	cfg := filepath.Join(dir, "hero.yml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("person_label: hashed\nsources:\n  - name: hist\n    type: file\n    path: %q\n    refresh_interval: 1s\n", history)), 0o644)
+	key := filepath.Join(dir, "hero.key")
+	os.WriteFile(key, []byte("e2e-secret-key-of-32-bytes-long!\n"), 0o600)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("person_label: hashed\nhash_key_file: %q\nsources:\n  - name: hist\n    type: file\n    path: %q\n    refresh_interval: 1s\n", key, history)), 0o644)
 	addr := freeAddr(t)
 	proc := start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfg, "--web.listen-address="+addr,
 		"--storage.path="+filepath.Join(dir, "store"), "--debug.now="+fixedNow)
@@ -396,6 +398,14 @@ func TestReportHashedLeaksNoName(t *testing.T) {
 		"/report?search": fetch(t, "http://"+addr+"/report?team=search"),
 	}
 	proc.stop()
+	// The store keeps no name and no clear email either (the file source's ids are kept:
+	// pages and shifts refer to them).
+	for _, f := range []string{"hero.db", "hero.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, "store", f))
+		if m := regexp.MustCompile(`\b(Ana|Ben|Cy|Dee)\b|[a-z]+@example\.com`).Find(b); m != nil {
+			t.Errorf("store file %s holds %q", f, m)
+		}
+	}
 	args := []string{"--config.file=" + cfg, "--storage.path=" + filepath.Join(dir, "store"), "--debug.now=" + fixedNow}
 	for _, f := range report.Formats {
 		code, out, errOut := runReport(t, append(args, "--format="+f)...)
