@@ -19,10 +19,10 @@ import (
 	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/logscan"
 	"github.com/hero-exporter/hero_exporter/internal/logscan/demolog"
+	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 	_ "github.com/hero-exporter/hero_exporter/internal/source/all" // every source type
 	"github.com/hero-exporter/hero_exporter/internal/source/httpapi"
-	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 	"github.com/hero-exporter/hero_exporter/internal/store"
 )
 
