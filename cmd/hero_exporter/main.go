@@ -180,6 +180,7 @@ func runServe(o *options, logger *slog.Logger) int {
 		return exitRuntime
 	}
 	rt.recordReload(true) // the initial load counts, as in Prometheus
+	rt.startPruning(rt.now)
 
 	mux := http.NewServeMux()
 	mux.Handle(o.metricsPath, rt.handler)

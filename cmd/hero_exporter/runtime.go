@@ -35,6 +35,8 @@ type runtime struct {
 	// clock is what sources read time from: the wall clock, or with --debug.now a clock
 	// that starts at the pinned time and runs on from there.
 	clock httpapi.Clock
+	// now is the analytics clock (pinned with --debug.now); retention is measured on it.
+	now func() time.Time
 
 	mu  sync.Mutex // serialises reloads
 	cfg *config.Config
@@ -113,7 +115,10 @@ func newRuntime(ctx context.Context, o *options, logger *slog.Logger) (*runtime,
 		clock = shiftedClock{offset: time.Until(now)}
 	}
 	bgCtx, cancel := context.WithCancel(ctx)
-	rt := &runtime{logger: logger, store: st, clock: clock, bgCtx: bgCtx, cancel: cancel}
+	rt := &runtime{logger: logger, store: st, clock: clock, bgCtx: bgCtx, cancel: cancel, now: time.Now}
+	if opts.Now != nil {
+		rt.now = opts.Now
+	}
 	opts.OnPublish = rt.publish
 	rt.engine = engine.New(st, logger, opts)
 	return rt, nil

@@ -13,6 +13,7 @@ type Config struct {
 	People      []PersonOverride `yaml:"people,omitempty"`
 	Sources     []Source         `yaml:"sources,omitempty"`
 	Logs        []Log            `yaml:"logs,omitempty"`
+	Storage     Storage          `yaml:"storage,omitempty"`
 
 	// File is the path the config was read from ("" for a built-in config).
 	File string `yaml:"-"`
@@ -46,6 +47,13 @@ type ClockRange struct {
 type Thresholds struct {
 	SoloAfter        Duration `yaml:"solo_after,omitempty"`
 	RecurrenceWithin Duration `yaml:"recurrence_within,omitempty"`
+}
+
+// Storage configures the store.
+type Storage struct {
+	// Retention is how long records are kept after they ended (see docs); unset: what
+	// the analytics need (Settings.HistoryNeeded).
+	Retention Duration `yaml:"retention,omitempty"`
 }
 
 // TeamOverride sets the hours of one team.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
 	"github.com/hero-exporter/hero_exporter/internal/regularfile"
 )
@@ -46,6 +47,25 @@ var (
 		"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 	logFormats = map[string]bool{"auto": true, "text": true, "json": true, "cri": true, "docker": true}
 )
+
+// historyNeeded is incident.Settings.HistoryNeeded of c, without building the settings
+// (which needs a valid configuration).
+func (c *Config) historyNeeded() time.Duration {
+	s := incident.Settings{RecurrenceWithin: c.Thresholds.RecurrenceWithin.D}
+	for _, w := range c.Windows {
+		s.Windows = append(s.Windows, incident.Window{D: w.D})
+	}
+	return s.HistoryNeeded()
+}
+
+// Retention is how long the store keeps records after they ended: storage.retention,
+// or what the analytics need.
+func (c *Config) Retention() time.Duration {
+	if c.Storage.Retention.D > 0 {
+		return c.Storage.Retention.D
+	}
+	return c.historyNeeded()
+}
 
 // hashKey reads hash_key_file, required with person_label: hashed: an unkeyed hash of an
 // email is re-identified by hashing a staff list.
@@ -92,6 +112,11 @@ func (v *validator) config(c *Config) {
 	}
 	if c.Thresholds.RecurrenceWithin.D <= 0 {
 		v.fail("thresholds.recurrence_within", "must be positive")
+	}
+	if r := c.Storage.Retention; r.Line > 0 {
+		if need := c.historyNeeded(); r.D < need {
+			v.fail("storage.retention", "%s is shorter than the history the analytics need, %s (twice the longest window plus thresholds.recurrence_within)", r, incident.FormatDuration(need))
+		}
 	}
 	teams := map[string]bool{}
 	for i, t := range c.Teams {

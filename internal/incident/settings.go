@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/pseudonym"
@@ -70,6 +71,26 @@ type Settings struct {
 	PersonLabel      string        // name | email | id | hashed
 	// HashKey keys the pseudonyms of hashed mode (hash_key_file); see package pseudonym.
 	HashKey pseudonym.Key
+}
+
+// HistoryNeeded is how much history the analytics read: the previous window of the
+// longest window (now−2W) and, before it, the recurrence look-back. The store keeps at
+// least this much (storage.retention).
+func (s Settings) HistoryNeeded() time.Duration {
+	var w time.Duration
+	for _, win := range s.Windows {
+		w = max(w, win.D)
+	}
+	return 2*w + s.RecurrenceWithin
+}
+
+// FormatDuration writes d in days when it is whole days ("63d"), else as Go does.
+func FormatDuration(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d > 0 && d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return d.String()
 }
 
 // DefaultSettings returns the contract defaults: windows 7d and 28d, UTC, default hours.

@@ -277,4 +277,14 @@ SELECT s.name AS source, c.id, t.name AS team, v.name AS service, k.name AS kind
 FROM changes c JOIN names s ON s.id = c.source JOIN names t ON t.id = c.team JOIN names v ON v.id = c.service
 	JOIN names k ON k.id = c.kind;
 `,
+	// 5: retention. pruned_before is the cutoff of the last prune (unix ms): nothing that
+	// ended before it is kept, and a write of such a record is skipped, so that a source
+	// sending old data again cannot count an incident twice in incident_totals.
+	`
+CREATE TABLE retention (
+	id            INTEGER PRIMARY KEY CHECK (id = 0),
+	pruned_before INTEGER NOT NULL
+);
+INSERT INTO retention (id, pruned_before) VALUES (0, 0);
+`,
 }

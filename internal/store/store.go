@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -62,6 +63,8 @@ type Store struct {
 	// scrub, when set (person_label: hashed), reduces a person's name and email before
 	// they are stored (see SetPersonScrub).
 	scrub atomic.Pointer[PersonScrub]
+	// pruned counts the records Prune deleted, by kind.
+	pruned pruneCounters
 
 	checkEvery int // rows between checks of the context in Write and LoadHistory
 }
@@ -191,7 +194,36 @@ func (s *Store) init(ctx context.Context) error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("store: %s: journal mode is %q, not wal", s.path, mode)
 	}
+	if err := s.incrementalVacuum(ctx, conn, version); err != nil {
+		return err
+	}
 	return s.migrate(ctx, conn, version)
+}
+
+// incrementalVacuum makes the file give pages freed by pruning back to the file system
+// (PRAGMA incremental_vacuum after each prune). The setting takes effect with a VACUUM
+// (the WAL header is already written, even in a new file); for a store created before,
+// that one VACUUM rewrites the whole file, once.
+func (s *Store) incrementalVacuum(ctx context.Context, conn *sql.Conn, version int) error {
+	const incremental = 2
+	var av int
+	if err := conn.QueryRowContext(ctx, "PRAGMA auto_vacuum").Scan(&av); err != nil {
+		return s.openErr(err)
+	}
+	if av == incremental {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+		return fmt.Errorf("store: %s: set auto_vacuum: %w", s.path, err)
+	}
+	start := time.Now()
+	if _, err := conn.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("store: %s: vacuum to switch to incremental auto_vacuum: %w", s.path, err)
+	}
+	if version > 0 {
+		s.logger.Info("store switched to incremental vacuum (once)", "file", s.path, "duration", time.Since(start))
+	}
+	return nil
 }
 
 func (s *Store) corrupt(err error) error {

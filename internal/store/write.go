@@ -144,6 +144,13 @@ func (s *Store) Write(ctx context.Context, src string, b *source.Batch) (err err
 	if _, err := tx.ExecContext(ctx, upsertSourceID, srcID, seq); err != nil {
 		return fmt.Errorf("store: write source %q: %w", src, err)
 	}
+	var pb int64
+	if err := tx.QueryRowContext(ctx, `SELECT pruned_before FROM retention WHERE id = 0`).Scan(&pb); err != nil {
+		return fmt.Errorf("store: write batch of %q: read retention: %w", src, err)
+	}
+	if b, err = dropPruned(ctx, tx, srcID, pb, b); err != nil {
+		return fmt.Errorf("store: write batch of %q: %w", src, err)
+	}
 	w := &writer{scrub: s.scrub.Load(), ctx: ctx, tx: tx, src: srcID, seq: seq, ids: ids, checkEvery: s.checkEvery}
 	if err := w.people(b.People); err != nil {
 		return fmt.Errorf("store: write people of %q: %w", src, err)

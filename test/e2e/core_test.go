@@ -68,7 +68,7 @@ func volatile(name string) bool {
 	case strings.HasPrefix(name, "go_"), strings.HasPrefix(name, "process_"), strings.HasPrefix(name, "promhttp_"),
 		name == "hero_exporter_build_info", name == "hero_scrape_collector_duration_seconds",
 		name == "hero_source_sync_duration_seconds", name == "hero_source_last_success_timestamp_seconds",
-		name == "hero_exporter_config_last_reload_success_timestamp_seconds":
+		name == "hero_exporter_config_last_reload_success_timestamp_seconds", name == "hero_store_size_bytes":
 		return true
 	}
 	return false
