@@ -32,6 +32,10 @@ type reloadFixture struct {
 
 func (f reloadFixture) ConfigReload() ReloadStatus { return f.reload }
 
+func (f reloadFixture) StoreStats() StoreStats {
+	return StoreStats{SizeBytes: 4096, Pruned: map[string]float64{"incidents": 2, "pages": 5}}
+}
+
 func (f fixture) Snapshot() *incident.Snapshot    { return f.snap }
 func (f fixture) SourceStatuses() []source.Status { return f.statuses }
 func (f fixture) LogStats() []logscan.Stats       { return f.logs }
@@ -59,6 +63,15 @@ func testSnapshot() *incident.Snapshot {
 			{Team: "payments", Person: "Bo", Window: "7d", Incidents: 1, HasLoadRatio: true, LoadRatio: 0.25},
 			{Team: "search", Person: "Cy", Window: "7d"}, // no engaged incident in the team: no share
 		},
+		Trends: &incident.Trends{
+			IncidentsPrevious:     []incident.IncidentCount{{Source: "pd", Team: "payments", Service: "db", Severity: incident.SeverityCritical, Window: "7d", Count: 5}},
+			MTTRPrevious:          []incident.TeamValue{{Team: "payments", Window: "7d", Value: 5400}},
+			Interruptions:         []incident.TeamInterruptions{{Team: "payments", Window: "7d", Pages: [3]int{1, 2, 5}}},
+			InterruptionsPrevious: []incident.TeamInterruptions{{Team: "payments", Window: "7d", Pages: [3]int{2, 4, 9}}},
+			LastIncident:          []incident.ServiceTime{{Team: "payments", Service: "db", At: time.Date(2026, 11, 21, 9, 30, 0, 500e6, time.UTC)}},
+			Changes:               []incident.ChangeCount{{Source: "ci", Team: "payments", Service: "db", Window: "7d", Changes: 4, Failed: 1, ChangesPrevious: 3, FailedPrev: 2}},
+			AfterChange:           []incident.ServiceCount{{Team: "payments", Service: "db", Window: "7d", Count: 1}},
+		},
 	}
 }
 
@@ -71,6 +84,57 @@ func gather(t *testing.T, p Provider, name string, metrics ...string) (*promethe
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
 	return reg, strings.Join(metrics, ",")
+}
+
+func TestTrendsCollector(t *testing.T) {
+	reg, _ := gather(t, fixture{snap: testSnapshot()}, "trends")
+	want := `
+# HELP hero_changes Changes (deploys, rollbacks, config changes) in the window.` + stored + `
+# TYPE hero_changes gauge
+hero_changes{service="db",source="ci",team="payments",window="7d"} 4
+# HELP hero_changes_failed Changes in the window followed by an incident on their service within thresholds.change_failure_within.` + stored + `
+# TYPE hero_changes_failed gauge
+hero_changes_failed{service="db",source="ci",team="payments",window="7d"} 1
+# HELP hero_changes_failed_previous Failed changes in the window before the window.` + previous + stored + `
+# TYPE hero_changes_failed_previous gauge
+hero_changes_failed_previous{service="db",source="ci",team="payments",window="7d"} 2
+# HELP hero_changes_previous Changes in the window before the window.` + previous + stored + `
+# TYPE hero_changes_previous gauge
+hero_changes_previous{service="db",source="ci",team="payments",window="7d"} 3
+# HELP hero_incident_mttr_previous_seconds Mean time to resolve of the resolved incidents created in the window before the window.` + previous + stored + `
+# TYPE hero_incident_mttr_previous_seconds gauge
+hero_incident_mttr_previous_seconds{team="payments",window="7d"} 5400
+# HELP hero_incidents_after_change Incidents created in the window within thresholds.change_failure_within after a change on their service.` + stored + `
+# TYPE hero_incidents_after_change gauge
+hero_incidents_after_change{service="db",team="payments",window="7d"} 1
+# HELP hero_incidents_previous Incidents created in the window before the window.` + previous + stored + `
+# TYPE hero_incidents_previous gauge
+hero_incidents_previous{service="db",severity="critical",source="pd",team="payments",window="7d"} 5
+# HELP hero_service_last_incident_timestamp_seconds Creation time of the newest stored incident of the team and service.` + stored + `
+# TYPE hero_service_last_incident_timestamp_seconds gauge
+hero_service_last_incident_timestamp_seconds{service="db",team="payments"} 1.7952534005e+09
+# HELP hero_team_interruptions Pages of the team's incidents in the window, by the paged person's time band.` + stored + `
+# TYPE hero_team_interruptions gauge
+hero_team_interruptions{period="business",team="payments",window="7d"} 1
+hero_team_interruptions{period="off_hours",team="payments",window="7d"} 2
+hero_team_interruptions{period="sleep",team="payments",window="7d"} 5
+# HELP hero_team_interruptions_previous Pages of the team's incidents in the window before the window, by band.` + previous + stored + `
+# TYPE hero_team_interruptions_previous gauge
+hero_team_interruptions_previous{period="business",team="payments",window="7d"} 2
+hero_team_interruptions_previous{period="off_hours",team="payments",window="7d"} 4
+hero_team_interruptions_previous{period="sleep",team="payments",window="7d"} 9
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "hero_changes", "hero_changes_failed", "hero_changes_failed_previous",
+		"hero_changes_previous", "hero_incident_mttr_previous_seconds", "hero_incidents_after_change", "hero_incidents_previous",
+		"hero_service_last_incident_timestamp_seconds", "hero_team_interruptions", "hero_team_interruptions_previous"); err != nil {
+		t.Fatal(err)
+	}
+	// No trends in the snapshot: nothing, not zeros.
+	snap := testSnapshot()
+	snap.Trends = nil
+	if reg, _ := gather(t, fixture{snap: snap}, "trends"); testutil.CollectAndCount(reg, "hero_changes", "hero_incidents_previous", "hero_team_interruptions") != 0 {
+		t.Fatal("a snapshot without trends emitted trend series")
+	}
 }
 
 func TestIncidentsCollector(t *testing.T) {

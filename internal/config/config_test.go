@@ -553,8 +553,9 @@ func TestDefaults(t *testing.T) {
 					Sleep:           &ClockRange{Start: "22:00", End: "08:00"},
 				},
 				Thresholds: Thresholds{
-					SoloAfter:        Duration{D: 20 * time.Minute, Text: "20m"},
-					RecurrenceWithin: Duration{D: 7 * 24 * time.Hour, Text: "7d"},
+					SoloAfter:           Duration{D: 20 * time.Minute, Text: "20m"},
+					RecurrenceWithin:    Duration{D: 7 * 24 * time.Hour, Text: "7d"},
+					ChangeFailureWithin: Duration{D: time.Hour, Text: "1h"},
 				},
 				File: "hero.yml",
 			}
@@ -718,6 +719,7 @@ func stripLines(c *Config) {
 	}
 	strip(&c.Thresholds.SoloAfter)
 	strip(&c.Thresholds.RecurrenceWithin)
+	strip(&c.Thresholds.ChangeFailureWithin)
 	for i := range c.Sources {
 		strip(&c.Sources[i].History)
 		strip(&c.Sources[i].RefreshInterval)

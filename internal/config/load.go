@@ -282,6 +282,9 @@ func (c *Config) applyDefaults() {
 	if c.Thresholds.SoloAfter.D == 0 && c.Thresholds.SoloAfter.Line == 0 {
 		c.Thresholds.SoloAfter = NewDuration("20m")
 	}
+	if c.Thresholds.ChangeFailureWithin.D == 0 && c.Thresholds.ChangeFailureWithin.Line == 0 {
+		c.Thresholds.ChangeFailureWithin = NewDuration("1h")
+	}
 	if c.Thresholds.RecurrenceWithin.D == 0 && c.Thresholds.RecurrenceWithin.Line == 0 {
 		c.Thresholds.RecurrenceWithin = NewDuration("7d")
 	}

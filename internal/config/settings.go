@@ -36,6 +36,7 @@ func (c *Config) Analytics() incident.Settings {
 	}
 	s.SoloAfter = c.Thresholds.SoloAfter.D
 	s.RecurrenceWithin = c.Thresholds.RecurrenceWithin.D
+	s.ChangeFailureWithin = c.Thresholds.ChangeFailureWithin.D
 	s.PersonLabel = c.PersonLabel
 	if c.HashKey != "" {
 		s.HashKey = pseudonym.Key(c.HashKey)

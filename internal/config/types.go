@@ -47,6 +47,9 @@ type ClockRange struct {
 type Thresholds struct {
 	SoloAfter        Duration `yaml:"solo_after,omitempty"`
 	RecurrenceWithin Duration `yaml:"recurrence_within,omitempty"`
+	// ChangeFailureWithin: a change followed by an incident on its service within this
+	// time failed (default 1h).
+	ChangeFailureWithin Duration `yaml:"change_failure_within,omitempty"`
 }
 
 // Storage configures the store.

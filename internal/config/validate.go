@@ -113,6 +113,9 @@ func (v *validator) config(c *Config) {
 	if c.Thresholds.RecurrenceWithin.D <= 0 {
 		v.fail("thresholds.recurrence_within", "must be positive")
 	}
+	if c.Thresholds.ChangeFailureWithin.D <= 0 {
+		v.fail("thresholds.change_failure_within", "must be positive")
+	}
 	if r := c.Storage.Retention; r.Line > 0 {
 		if need := c.historyNeeded(); r.D < need {
 			v.fail("storage.retention", "%s is shorter than the history the analytics need, %s (twice the longest window plus thresholds.recurrence_within)", r, incident.FormatDuration(need))

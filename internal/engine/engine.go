@@ -61,6 +61,7 @@ type Engine struct {
 	// recompute (load and analytics) at a time.
 	loadHistory func(ctx context.Context, since time.Time) (*incident.History, error)
 	recomputeMu sync.Mutex
+	trends      trendCache    // previous-window replays, reused for a few minutes
 	kick        chan struct{} // asks the recompute loop for a run; buffered, coalescing
 
 	// Readiness: syncGen counts finished sync attempts; a recompute records the value
@@ -276,13 +277,15 @@ func (e *Engine) Recompute(ctx context.Context) error {
 		return errors.New("engine: recompute before Apply")
 	}
 	now := e.opts.Now()
-	since := now.Add(-(maxWindow(settings.Windows) + settings.RecurrenceWithin))
+	// The previous window of the longest window, and the recurrence look-back before it.
+	since := now.Add(-settings.HistoryNeeded())
 	gen := e.syncGen.Load() // every attempt counted here has written before this load
 	h, err := e.loadHistory(ctx, since)
 	if err != nil {
 		return err
 	}
 	snap := incident.Compute(h, *settings, now)
+	snap.Trends = e.trends.compute(h, settings, now, snap)
 	if e.opts.OnPublish != nil {
 		e.opts.OnPublish(snap)
 	}

@@ -260,7 +260,7 @@ func TestRecomputeWithHistoryCache(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); e.Wait() }()
 	settings := incident.DefaultSettings()
-	since := func() time.Time { return clock.Add(-(maxWindow(settings.Windows) + settings.RecurrenceWithin)) }
+	since := func() time.Time { return clock.Add(-settings.HistoryNeeded()) }
 	twin := st.NewHistoryCache()
 	if err := e.Apply(ctx, settings, nil); err != nil {
 		t.Fatal(err)
@@ -279,8 +279,18 @@ func TestRecomputeWithHistoryCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := e.Snapshot(), incident.Compute(cached, settings, clock); !reflect.DeepEqual(got, want) {
+		got, want := *e.Snapshot(), incident.Compute(cached, settings, clock)
+		trends := got.Trends
+		got.Trends = nil
+		if !reflect.DeepEqual(&got, want) {
 			t.Fatalf("step %d: the snapshot is not the analytics of the cached history", step)
+		}
+		// From the second step on the clock has moved more than previousEvery: the
+		// previous windows were replayed on this history.
+		if step > 0 {
+			if wantT := incident.ComputeTrends(cached, settings, clock, want, incident.ReplayPrevious(cached, settings, clock)); !reflect.DeepEqual(trends, wantT) {
+				t.Fatalf("step %d: the trends are not those of the cached history", step)
+			}
 		}
 		full, err := st.LoadHistory(ctx, since())
 		if err != nil {

@@ -69,6 +69,9 @@ type Settings struct {
 	RecurrenceWithin time.Duration // default 7d
 	PageDedup        time.Duration // default 60s
 	PersonLabel      string        // name | email | id | hashed
+	// ChangeFailureWithin: a change is failed when an incident on its service is created
+	// within this time after it (default 1h).
+	ChangeFailureWithin time.Duration
 	// HashKey keys the pseudonyms of hashed mode (hash_key_file); see package pseudonym.
 	HashKey pseudonym.Key
 }
@@ -96,12 +99,13 @@ func FormatDuration(d time.Duration) string {
 // DefaultSettings returns the contract defaults: windows 7d and 28d, UTC, default hours.
 func DefaultSettings() Settings {
 	return Settings{
-		Windows:          []Window{{"7d", 7 * 24 * time.Hour}, {"28d", 28 * 24 * time.Hour}},
-		DefaultLocation:  time.UTC,
-		Hours:            DefaultHours(),
-		SoloAfter:        20 * time.Minute,
-		RecurrenceWithin: 7 * 24 * time.Hour,
-		PageDedup:        60 * time.Second,
-		PersonLabel:      "name",
+		Windows:             []Window{{"7d", 7 * 24 * time.Hour}, {"28d", 28 * 24 * time.Hour}},
+		DefaultLocation:     time.UTC,
+		Hours:               DefaultHours(),
+		SoloAfter:           20 * time.Minute,
+		RecurrenceWithin:    7 * 24 * time.Hour,
+		PageDedup:           60 * time.Second,
+		ChangeFailureWithin: time.Hour,
+		PersonLabel:         "name",
 	}
 }

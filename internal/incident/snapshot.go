@@ -15,6 +15,8 @@ type Snapshot struct {
 	Recurrences  []RecurrenceCount
 	Teams        []TeamWindow
 	Responders   []ResponderWindow
+	// Trends compare each window with the one before it (nil when not computed).
+	Trends *Trends
 }
 
 // IncidentCount is the number of incidents created in a window.

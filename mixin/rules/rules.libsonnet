@@ -38,6 +38,30 @@
         ],
       },
       {
+        name: 'hero.rules.changes',
+        rules: [
+          {
+            // Change failure ratio per team and window: failed changes over changes (all
+            // sources and services). No changes: no ratio (not 0, not NaN).
+            record: 'team_window:hero_changes_failed:ratio',
+            expr: |||
+              sum without (source, service) (hero_changes_failed{%(sel)s})
+              /
+              (sum without (source, service) (hero_changes{%(sel)s}) > 0)
+            ||| % { sel: sel },
+          },
+          {
+            // The same over the previous window, to show whether it fell.
+            record: 'team_window:hero_changes_failed_previous:ratio',
+            expr: |||
+              sum without (source, service) (hero_changes_failed_previous{%(sel)s})
+              /
+              (sum without (source, service) (hero_changes_previous{%(sel)s}) > 0)
+            ||| % { sel: sel },
+          },
+        ],
+      },
+      {
         name: 'hero.rules.responders',
         rules: [
           {
