@@ -2,8 +2,10 @@ package incident
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // snapshot turns the accumulators into sorted rows, deciding which label sets appear
@@ -90,6 +92,7 @@ func (c *computer) snapshot(created []CreatedCount) *Snapshot {
 	}
 
 	snap.Responders = make([]ResponderWindow, 0, len(c.rows)*c.nW)
+	oncall := c.oncallSpans()
 	for r, rh := range c.rows {
 		caps := c.teamCaps[rh.team]
 		for w := 0; w < c.nW; w++ {
@@ -103,12 +106,16 @@ func (c *computer) snapshot(created []CreatedCount) *Snapshot {
 			if sum := sums[int(rh.team)*c.nW+w]; sum > 0 && caps.Engagements {
 				rw.HasLoadRatio, rw.LoadRatio = true, float64(a.incidents)/float64(sum)
 			}
+			if caps.Pages {
+				rw.InterruptedNights = int(a.nights)
+			}
 			for q := range a.pages {
 				rw.Interruptions[q] = int(a.pages[q])
 				rw.EngagedSeconds[q] = float64(a.secs[q]) / 1e9
 			}
 			if caps.OnCall {
 				rw.OffRotation = int(a.offrot)
+				rw.OnCallSeconds = c.oncallSeconds(oncall[rh.person], w, rh.person, rh.team)
 			}
 			snap.Responders = append(snap.Responders, rw)
 		}
@@ -279,4 +286,61 @@ func sortSnapshot(s *Snapshot) {
 	slices.SortFunc(s.Responders, func(a, b ResponderWindow) int {
 		return cmp.Or(cmp.Compare(a.Team, b.Team), cmp.Compare(a.Person, b.Person), cmp.Compare(a.Window, b.Window))
 	})
+}
+
+// span is [start, end) in unix ns.
+type span struct{ start, end int64 }
+
+// oncallSpans returns, per person, the union of their shifts (any source, policy and
+// level): overlapping shifts count once.
+func (c *computer) oncallSpans() [][]span {
+	out := make([][]span, len(c.people.list))
+	for i := range c.h.Shifts {
+		sh := &c.h.Shifts[i]
+		p := c.people.get(c.source(sh.Source), sh.Source, sh.PersonID)
+		if int(p) >= len(out) {
+			out = append(out, make([][]span, int(p)+1-len(out))...)
+		}
+		start := int64(math.MinInt64)
+		if !sh.Start.IsZero() {
+			start = sh.Start.UnixNano()
+		}
+		if end := ns(sh.End); end > start {
+			out[p] = append(out[p], span{start, end})
+		}
+	}
+	for p, ss := range out {
+		if len(ss) < 2 {
+			continue
+		}
+		slices.SortFunc(ss, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+		merged := ss[:1]
+		for _, s := range ss[1:] {
+			if last := &merged[len(merged)-1]; s.start <= last.end {
+				last.end = max(last.end, s.end)
+				continue
+			}
+			merged = append(merged, s)
+		}
+		out[p] = merged
+	}
+	return out
+}
+
+// oncallSeconds splits the on-call time of person p within window w ((start, now]) by
+// band, in the person's zone with the hours that apply to them in team.
+func (c *computer) oncallSeconds(ss []span, w int, p, team int32) [NumPeriods]float64 {
+	var out [NumPeriods]float64
+	lo, hi := c.wStart[w], c.nowNs
+	for _, s := range ss {
+		a, b := max(s.start, lo), min(s.end, hi)
+		if a >= b {
+			continue
+		}
+		part := SplitByPeriod(time.Unix(0, a), time.Unix(0, b), c.people.list[p].loc, *c.hoursFor(p, team))
+		for q := range out {
+			out[q] += part[q]
+		}
+	}
+	return out
 }

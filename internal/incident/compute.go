@@ -123,6 +123,7 @@ type pg struct {
 // acc holds one responder row's figures for one window.
 type acc struct {
 	incidents, offrot int32
+	nights            int32 // local nights with a sleep-band page, by the night's start
 	pages             [NumPeriods]int32
 	secs              [NumPeriods]int64 // ns
 }
@@ -930,6 +931,7 @@ func splitNs(lo, hi int64, loc *time.Location, h *Hours) [NumPeriods]int64 {
 // does not depend on where the window starts.
 func (c *computer) pageFigures() {
 	dedup := int64(c.s.PageDedup)
+	nights := map[[2]int64]bool{} // (row, the night's start) already counted
 	for p := int32(0); int(p)+1 < len(c.pgStart); p++ {
 		last, any := int64(0), false
 		for _, g := range c.pgs[c.pgStart[p]:c.pgStart[p+1]] {
@@ -946,12 +948,43 @@ func (c *computer) pageFigures() {
 			}
 			team := c.incs[g.inc].team
 			r := c.row(team, p)
-			per := periodAt(time.Unix(0, g.at), c.people.list[p].loc, c.hoursFor(p, team))
+			hours := c.hoursFor(p, team)
+			per := periodAt(time.Unix(0, g.at), c.people.list[p].loc, hours)
 			for w := 0; w < c.nW; w++ {
 				if mask&(1<<w) != 0 {
 					c.accs[int(r)*c.nW+w].pages[per]++
 				}
 			}
+			if per == PeriodSleep {
+				c.countNight(r, g.at, c.people.list[p].loc, hours, nights)
+			}
+		}
+	}
+}
+
+// countNight counts, once per responder row, the local night that a sleep-band page at
+// ns falls in, in every window that holds the night's start: a night is identified by
+// the local date on which its sleep band starts (a page at 03:00 in a 22:00–08:00 band
+// belongs to the night that started the evening before).
+func (c *computer) countNight(r int32, at int64, loc *time.Location, h *Hours, seen map[[2]int64]bool) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	lt := time.Unix(0, at).In(loc)
+	y, mo, d := lt.Date()
+	if h.Sleep.Start > h.Sleep.End && lt.Hour()*60+lt.Minute() < h.Sleep.End {
+		y, mo, d = lt.AddDate(0, 0, -1).Date() // after midnight: the night began the day before
+	}
+	start := time.Date(y, mo, d, h.Sleep.Start/60, h.Sleep.Start%60, 0, 0, loc).UnixNano()
+	k := [2]int64{int64(r), start}
+	if seen[k] {
+		return
+	}
+	seen[k] = true
+	mask := c.inWindows(start)
+	for w := 0; w < c.nW; w++ {
+		if mask&(1<<w) != 0 {
+			c.accs[int(r)*c.nW+w].nights++
 		}
 	}
 }

@@ -82,10 +82,16 @@ type ResponderWindow struct {
 	HasLoadRatio bool
 	LoadRatio    float64 // Incidents / sum over the team
 
-	HasPages       bool
-	Interruptions  [NumPeriods]int
-	EngagedSeconds [NumPeriods]float64
+	HasPages      bool
+	Interruptions [NumPeriods]int
+	// InterruptedNights are the person's local nights (of the sleep band, identified by
+	// the date they start on) with at least one sleep-band page, by the night's start.
+	InterruptedNights int
+	EngagedSeconds    [NumPeriods]float64
 
 	HasOnCall   bool
 	OffRotation int
+	// OnCallSeconds is the time the person was on call (any shift, overlaps once) in the
+	// window, by band in their zone.
+	OnCallSeconds [NumPeriods]float64
 }
