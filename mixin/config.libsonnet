@@ -27,6 +27,7 @@
     teamMinIncidents: 10,
     teamAlertFor: '1h',
     sleepInterruptionsThreshold: 3,  // sleep-hour pages to one person in shortWindow
+    interruptedNightsThreshold: 3,  // nights with a sleep page, of the shortWindow, at or above which HeroInterruptedNights fires
     offHoursInterruptionsThreshold: 10,  // off-hours pages to one person in shortWindow
     interruptionsFor: '15m',
     soloFor: '5m',

@@ -29,6 +29,7 @@ local alertsHeader = generated + |||
   #                                   and >= %(teamMinIncidents)g incidents in %(longWindow)s
   #   HeroTeamBusFactorOne            bus factor == 1 over %(longWindow)s, same team guard as above      %(teamAlertFor)s
   #   HeroSleepInterruptionsHigh      > %(sleepInterruptionsThreshold)g sleep-hour pages to one person in %(shortWindow)s                %(interruptionsFor)s
+  #   HeroInterruptedNights           >= %(interruptedNightsThreshold)g nights with a sleep-hour page, one person, %(shortWindow)s       %(interruptionsFor)s
   #   HeroOffHoursInterruptionsHigh   > %(offHoursInterruptionsThreshold)g off-hours pages to one person in %(shortWindow)s                %(interruptionsFor)s
   #   HeroIncidentWorkedSolo          >= 1 open incident worked solo past solo_after          %(soloFor)s
   #                                   (solo_after is exporter config, default 20m)

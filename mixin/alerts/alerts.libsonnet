@@ -61,6 +61,13 @@
             '{{ $labels.person }} was paged {{ $value }} times during their sleep hours (their own time zone) for team {{ $labels.team }} in the last %s (threshold %g).' % [human(c.shortWindow), c.sleepInterruptionsThreshold],
           ),
           alert(
+            'HeroInterruptedNights',
+            'hero_responder_interrupted_nights{%(heroExporterSelector)s,window="%(shortWindow)s"} >= %(interruptedNightsThreshold)g' % c,
+            c.interruptionsFor, 'warning', 'team',
+            "A person's sleep was broken on several nights.",
+            '{{ $labels.person }} was paged during their sleep hours on {{ $value }} different nights in the last %s for team {{ $labels.team }} (threshold %g nights).' % [human(c.shortWindow), c.interruptedNightsThreshold],
+          ),
+          alert(
             'HeroOffHoursInterruptionsHigh',
             'hero_responder_interruptions{%(heroExporterSelector)s,window="%(shortWindow)s",period="off_hours"} > %(offHoursInterruptionsThreshold)g' % c,
             c.interruptionsFor, 'info', 'team',

@@ -168,6 +168,78 @@ local g = import '../lib/grafana.libsonnet';
           ],
           unit='none', decimals=0, min=0, thresholds=[['green', null], ['yellow', 3], ['red', 6]],
         ),
+        g.row(
+          'Progress: this window against the one before',
+          'Whether the system is getting better: each figure now and over the previous window of the same length ((now-2w, now-w], computed by hero_exporter from its own history). Falling numbers are the quiet work of prevention.',
+          46,
+        ),
+        g.stat(
+          'Incidents, now and before',
+          'Incidents created in the window (team_window:hero_incidents:sum) and in the window before it (hero_incidents_previous). Fewer is better.',
+          g.pos(0, 47, 6, 8),
+          [
+            g.target('max by (team) (team_window:hero_incidents:sum{job=~"$job",instance=~"$instance",team=~"$team",window="$window"})', '{{team}} now', instant=true),
+            g.target('max by (team) (sum without (source, service, severity) (hero_incidents_previous{job=~"$job",instance=~"$instance",team=~"$team",window="$window"}))', '{{team}} before', instant=true),
+          ],
+          unit='none', decimals=0,
+        ),
+        g.stat(
+          'MTTR, now and before',
+          'Mean time to resolve of the incidents created in the window (hero_incident_mttr_seconds) and in the window before it, as it was at its end (hero_incident_mttr_previous_seconds).',
+          g.pos(6, 47, 6, 8),
+          [
+            g.target('max by (team) (hero_incident_mttr_seconds{job=~"$job",instance=~"$instance",team=~"$team",window="$window"})', '{{team}} now', instant=true),
+            g.target('max by (team) (hero_incident_mttr_previous_seconds{job=~"$job",instance=~"$instance",team=~"$team",window="$window"})', '{{team}} before', instant=true),
+          ],
+          unit='s',
+        ),
+        g.stat(
+          'Sleep-hour pages, now and before',
+          "Pages of the team's incidents in people's sleep band in the window (hero_team_interruptions, period=sleep) and in the window before it (hero_team_interruptions_previous).",
+          g.pos(12, 47, 6, 8),
+          [
+            g.target('max by (team) (hero_team_interruptions{job=~"$job",instance=~"$instance",team=~"$team",window="$window",period="sleep"})', '{{team}} now', instant=true),
+            g.target('max by (team) (hero_team_interruptions_previous{job=~"$job",instance=~"$instance",team=~"$team",window="$window",period="sleep"})', '{{team}} before', instant=true),
+          ],
+          unit='none', decimals=0,
+        ),
+        g.stat(
+          'Change failure ratio, now and before',
+          "Share of the team's changes (deploys, rollbacks, config changes) followed by an incident on their service within change_failure_within, in the window (team_window:hero_changes_failed:ratio) and the window before (team_window:hero_changes_failed_previous:ratio). No changes: no value.",
+          g.pos(18, 47, 6, 8),
+          [
+            g.target('max by (team) (team_window:hero_changes_failed:ratio{job=~"$job",instance=~"$instance",team=~"$team",window="$window"})', '{{team}} now', instant=true),
+            g.target('max by (team) (team_window:hero_changes_failed_previous:ratio{job=~"$job",instance=~"$instance",team=~"$team",window="$window"})', '{{team}} before', instant=true),
+          ],
+          unit='percentunit', decimals=0, min=0, max=1,
+        ),
+        g.bargauge(
+          'Quiet services',
+          'Time since the newest incident of each service (hero_service_last_incident_timestamp_seconds): the longer, the quieter. A service quiet for longer than the history the exporter keeps (2 × the longest window + the recurrence look-back) is not listed.',
+          g.pos(0, 55, 8, 10),
+          [
+            g.target('sort_desc(max by (team, service) (time() - hero_service_last_incident_timestamp_seconds{job=~"$job",instance=~"$instance",team=~"$team"}))', '{{service}} ({{team}})', instant=true),
+          ],
+          unit='s', min=0, thresholds=[['blue', null], ['green', 604800]],
+        ),
+        g.bargauge(
+          'Interrupted nights per person',
+          "Local nights with at least one sleep-band page, in the window (hero_responder_interrupted_nights): sleep broken week after week counts nights, not pages. HeroInterruptedNights alerts at 3 or more nights in 7d.",
+          g.pos(8, 55, 8, 10),
+          [
+            g.target('sort_desc(max by (team, person) (hero_responder_interrupted_nights{job=~"$job",instance=~"$instance",team=~"$team",window="$window"}))', '{{person}} ({{team}})', instant=true),
+          ],
+          unit='none', decimals=0, min=0, thresholds=[['green', null], ['yellow', 2], ['red', 3]],
+        ),
+        g.bargauge(
+          'On-call time by band',
+          "Time the team's people were on call in the window, by band in their own time zone (hero_responder_oncall_seconds): how much of the rota falls in people's nights and weekends.",
+          g.pos(16, 55, 8, 10),
+          [
+            g.target('max by (team, period) (sum without (person) (hero_responder_oncall_seconds{job=~"$job",instance=~"$instance",team=~"$team",window="$window"}))', '{{team}} {{period}}', instant=true),
+          ],
+          unit='s', min=0,
+        ),
       ],
     ),
   },

@@ -32,6 +32,16 @@
     editorMode: 'code',
   } + (if format == null then {} else { format: format }),
 
+  // A row: a titled band across the dashboard that groups the panels below it.
+  row(title, description, y):: {
+    type: 'row',
+    title: title,
+    description: description,
+    collapsed: false,
+    gridPos: $.pos(0, y, 24, 1),
+    panels: [],
+  },
+
   // The fields every panel type shares.
   panel(type, title, description, gridPos, targets, unit, decimals=null, min=null, max=null,
         thresholds=[['blue', null]], mappings=[]):: {

@@ -117,6 +117,14 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 				b.Incidents = append(b.Incidents, inc)
 				b.Pages = append(b.Pages, pages...)
 				b.Engagements = append(b.Engagements, engs...)
+				if c, ok := s.causingChange(si.inc); ok && !c.Time.After(now) {
+					b.Changes = append(b.Changes, c)
+				}
+			}
+			for _, c := range s.quietDeploys(slot) {
+				if !c.Time.After(now) {
+					b.Changes = append(b.Changes, c)
+				}
 			}
 		}
 		// Everything created before the end of this batch's last slot is now written as
@@ -163,4 +171,31 @@ func ParseCursor(c string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid cursor %q: want RFC 3339 or unix milliseconds", c)
 	}
 	return time.UnixMilli(ms).UTC(), nil
+}
+
+// causingChange is the change behind the recurring incident: a configuration change to
+// payments-db 20 minutes before each connection-pool exhaustion, so the demo shows
+// failed changes and incidents after a change.
+func (s *Source) causingChange(in incident.Incident) (incident.Change, bool) {
+	if in.RecurrenceKey != RecurringKey {
+		return incident.Change{}, false
+	}
+	return incident.Change{Source: s.name, ID: "demo-change-" + in.ID, Team: TeamPayments, Service: in.Service,
+		Kind: incident.ChangeConfig, Time: in.CreatedAt.Add(-20 * time.Minute)}, true
+}
+
+// quietDeploys are the releases that went out without an incident after them: search-api
+// every 8 hours and fraud-scoring every 12, ten minutes into the hour.
+func (s *Source) quietDeploys(slot int64) []incident.Change {
+	at := time.Unix(slot*int64(slotLen/time.Second), 0).UTC().Add(10 * time.Minute)
+	var out []incident.Change
+	if slot%8 == 0 {
+		out = append(out, incident.Change{Source: s.name, ID: fmt.Sprintf("demo-deploy-search-api-%d", slot), Team: TeamSearch,
+			Service: "search-api", Kind: incident.ChangeDeploy, Time: at})
+	}
+	if slot%12 == 6 {
+		out = append(out, incident.Change{Source: s.name, ID: fmt.Sprintf("demo-deploy-fraud-scoring-%d", slot), Team: TeamPayments,
+			Service: "fraud-scoring", Kind: incident.ChangeDeploy, Time: at})
+	}
+	return out
 }
