@@ -18,17 +18,25 @@ type trendCache struct {
 	mu       sync.Mutex
 	at       time.Time
 	settings *incident.Settings
+	records  int // incidents and pages in the history the replays were made from
 	replays  []*incident.Snapshot
 }
 
+// size is what decides whether the history changed much since the replays: its
+// incidents and pages.
+func size(h *incident.History) int { return len(h.Incidents) + len(h.Pages) }
+
 // compute returns the trends of snap, replaying the previous windows when the cached
-// replays are older than previousEvery (on the analytics clock) or the settings changed.
+// replays are older than previousEvery (on the analytics clock), the settings changed,
+// or the history grew or shrank by more than 1 % since (a back-fill, a new source).
 func (c *trendCache) compute(h *incident.History, s *incident.Settings, now time.Time, snap *incident.Snapshot) *incident.Trends {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.settings != s || c.replays == nil || now.Sub(c.at) >= previousEvery || now.Before(c.at) {
+	n := size(h)
+	moved := n*100 > c.records*101 || n*101 < c.records*100
+	if c.settings != s || c.replays == nil || moved || now.Sub(c.at) >= previousEvery || now.Before(c.at) {
 		c.replays = incident.ReplayPrevious(h, *s, now)
-		c.at, c.settings = now, s
+		c.at, c.settings, c.records = now, s, n
 	}
 	return incident.ComputeTrends(h, *s, now, snap, c.replays)
 }
