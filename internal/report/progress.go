@@ -123,10 +123,90 @@ func (p Progress) Summary() string {
 	return fmt.Sprintf("Better than the previous %s: %s.", p.Window, strings.Join(good, "; "))
 }
 
-// teamProgress reads the previous-window figures of a team from the snapshot.
-func teamProgress(_ *incident.Snapshot, _ string, win incident.Window) Progress {
-	return Progress{Window: win.Name, Trends: []Trend{}, Quiet: []QuietService{},
-		Missing: []string{trendIncidents, trendMTTR, trendSleepPages, trendQuiet, trendChangeFailure}}
+// teamProgress reads the previous-window figures of a team from the snapshot: incidents,
+// MTTR, sleep-hour pages and the change failure ratio now and in the window before, and
+// the services quiet for at least the window. A figure the snapshot cannot supply for
+// the team (no MTTR before, no changes, no pages) is left out and named in Missing.
+func teamProgress(snap *incident.Snapshot, team string, win incident.Window) Progress {
+	p := Progress{Window: win.Name, Trends: []Trend{}, Quiet: []QuietService{}}
+	if snap == nil || snap.Trends == nil {
+		p.Missing = []string{trendIncidents, trendMTTR, trendSleepPages, trendQuiet, trendChangeFailure}
+		return p
+	}
+	tr := snap.Trends
+	p.Available = true
+	var now, before float64
+	for _, c := range snap.Incidents {
+		if c.Team == team && c.Window == win.Name {
+			now += float64(c.Count)
+		}
+	}
+	for _, c := range tr.IncidentsPrevious {
+		if c.Team == team && c.Window == win.Name {
+			before += float64(c.Count)
+		}
+	}
+	p.Trends = append(p.Trends, newTrend(trendIncidents, "count", now, before))
+
+	mttrNow, hasNow := 0.0, false
+	for _, t := range snap.Teams {
+		if t.Team == team && t.Window == win.Name && t.HasMTTR {
+			mttrNow, hasNow = t.MTTR, true
+		}
+	}
+	mttrBefore, hasBefore := 0.0, false
+	for _, v := range tr.MTTRPrevious {
+		if v.Team == team && v.Window == win.Name {
+			mttrBefore, hasBefore = v.Value, true
+		}
+	}
+	if hasNow && hasBefore {
+		p.Trends = append(p.Trends, newTrend(trendMTTR, "seconds", mttrNow, mttrBefore))
+	} else {
+		p.Missing = append(p.Missing, trendMTTR)
+	}
+
+	sleepNow, sleepBefore, hasPages := 0.0, 0.0, false
+	for _, r := range tr.Interruptions {
+		if r.Team == team && r.Window == win.Name {
+			sleepNow, hasPages = float64(r.Pages[incident.PeriodSleep]), true
+		}
+	}
+	for _, r := range tr.InterruptionsPrevious {
+		if r.Team == team && r.Window == win.Name {
+			sleepBefore = float64(r.Pages[incident.PeriodSleep])
+		}
+	}
+	if hasPages {
+		p.Trends = append(p.Trends, newTrend(trendSleepPages, "count", sleepNow, sleepBefore))
+	} else {
+		p.Missing = append(p.Missing, trendSleepPages)
+	}
+
+	var ch, failed, chBefore, failedBefore float64
+	for _, c := range tr.Changes {
+		if c.Team == team && c.Window == win.Name {
+			ch += float64(c.Changes)
+			failed += float64(c.Failed)
+			chBefore += float64(c.ChangesPrevious)
+			failedBefore += float64(c.FailedPrev)
+		}
+	}
+	if ch > 0 && chBefore > 0 {
+		p.Trends = append(p.Trends, newTrend(trendChangeFailure, "ratio", failed/ch, failedBefore/chBefore))
+	} else {
+		p.Missing = append(p.Missing, trendChangeFailure)
+	}
+
+	for _, l := range tr.LastIncident {
+		if l.Team != team {
+			continue
+		}
+		if quiet := snap.At.Sub(l.At); quiet >= win.D {
+			p.Quiet = append(p.Quiet, QuietService{Service: l.Service, Since: l.At, Days: int(quiet / (24 * time.Hour))})
+		}
+	}
+	return p
 }
 
 // logProgress reads the previous-window exception figures of a log from the snapshot.
