@@ -776,7 +776,7 @@ func TestLogDaemonSet(t *testing.T) {
 				t.Errorf("DaemonSet logs %+v, want /var/log/pods/*/*/*.log, format cri, label_from_path kubernetes", cfg.Logs)
 			}
 			args := spec.Containers[0].Args
-			for _, off := range []string{"incidents", "responders", "teams", "sources"} {
+			for _, off := range []string{"incidents", "responders", "teams", "sources", "trends", "config"} {
 				if !slices.Contains(args, "--no-collector."+off) {
 					t.Errorf("DaemonSet args %v do not turn the %s collector off", args, off)
 				}

@@ -87,7 +87,7 @@ func TestPodLogLabels(t *testing.T) {
 	// As the Helm chart's log DaemonSet runs it: the exceptions collector only.
 	start(t, dir, "hero_exporter", exporterBinary(t), "--config.file="+cfgPath, "--web.listen-address="+addr,
 		"--storage.path="+filepath.Join(dir, "store"), "--no-collector.incidents", "--no-collector.responders",
-		"--no-collector.teams", "--no-collector.sources", "--no-collector.config")
+		"--no-collector.teams", "--no-collector.sources", "--no-collector.config", "--no-collector.trends", "--no-collector.store")
 	waitReady(t, "http://"+addr+"/-/ready", 60*time.Second)
 
 	total := regexp.MustCompile(`(?m)^hero_exceptions_total\{log="([^"]*)"\} (\d+)$`)
