@@ -33,7 +33,8 @@ func TestDocsListExactlyTheEmittedMetrics(t *testing.T) {
 		statuses: []source.Status{{Name: "pd", Type: "pagerduty", Attempted: true, Up: true, LastSuccess: testSnapshot().At,
 			API: &source.APIStats{Requests: map[string]float64{"200": 1}, HasRateLimit: true, RateLimitRemaining: 1}},
 			{Name: "am", Type: "alertmanager", Webhook: map[string]float64{"200": 1}}},
-		logs: []logscan.Stats{{Log: "app", Fingerprints: []logscan.FingerprintStat{{Fingerprint: "0123456789abcdef", Type: "E"}}}},
+		logs: []logscan.Stats{{Log: "app", Fingerprints: []logscan.FingerprintStat{{Fingerprint: "0123456789abcdef", Type: "E"}},
+			Windows: []logscan.WindowStat{{Window: "7d", Events: map[string]uint64{"0123456789abcdef": 3}, Other: 1}}}},
 	}}
 	c, err := New(p, slog.New(slog.NewTextHandler(io.Discard, nil)), Names()...)
 	if err != nil {

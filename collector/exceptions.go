@@ -16,6 +16,8 @@ type exceptionsCollector struct {
 	p                                         Provider
 	exceptions, events, info, newFPs, tracked *prometheus.Desc
 	lines, bytes, files, errors               *prometheus.Desc
+	winEvents, prevEvents, top10, top10Prev   *prometheus.Desc
+	retired                                   *prometheus.Desc
 }
 
 func newExceptionsCollector(p Provider, _ *slog.Logger) Collector {
@@ -29,6 +31,11 @@ func newExceptionsCollector(p Provider, _ *slog.Logger) Collector {
 		lines:      desc("log_lines_total", "Lines read from the log's files.", "log"),
 		bytes:      desc("log_bytes_total", "Bytes read from the log's files.", "log"),
 		files:      desc("log_files", "Files currently followed for the log.", "log"),
+		winEvents:  desc("exception_window_events", "Exception events in the window per tracked fingerprint; fingerprint=\"other\" counts the rest (hourly counts: an hour across the window's start counts whole).", "log", "fingerprint", "window"),
+		prevEvents: desc("exception_events_previous", "Exception events in the window before the window, (now-2w, now-w].", "log", "window"),
+		top10:      desc("exception_top10_events", "Events of the ten fingerprints with the most events in the window.", "log", "window"),
+		top10Prev:  desc("exception_top10_events_previous", "Events of the ten fingerprints with the most events in the window before the window.", "log", "window"),
+		retired:    desc("exception_fingerprints_retired", "Fingerprints with events in the window before the window and none in the window: fixed, or gone quiet.", "log", "window"),
 		errors:     desc("log_errors_total", "Reads that had to give up while following the log (open, read, rotation, special file, ...), by reason.", "log", "reason"),
 	}
 }
@@ -47,6 +54,16 @@ func (c *exceptionsCollector) Update(ch chan<- prometheus.Metric) error {
 		ch <- prometheus.MustNewConstMetric(c.lines, cv, float64(s.Lines), s.Log)
 		ch <- prometheus.MustNewConstMetric(c.bytes, cv, float64(s.Bytes), s.Log)
 		ch <- prometheus.MustNewConstMetric(c.files, g, float64(s.FilesFollowed), s.Log)
+		for _, w := range s.Windows {
+			for _, f := range s.Fingerprints {
+				ch <- prometheus.MustNewConstMetric(c.winEvents, g, float64(w.Events[f.Fingerprint]), s.Log, f.Fingerprint, w.Window)
+			}
+			ch <- prometheus.MustNewConstMetric(c.winEvents, g, float64(w.Other), s.Log, "other", w.Window)
+			ch <- prometheus.MustNewConstMetric(c.prevEvents, g, float64(w.EventsPrevious), s.Log, w.Window)
+			ch <- prometheus.MustNewConstMetric(c.top10, g, float64(w.Top10), s.Log, w.Window)
+			ch <- prometheus.MustNewConstMetric(c.top10Prev, g, float64(w.Top10Previous), s.Log, w.Window)
+			ch <- prometheus.MustNewConstMetric(c.retired, g, float64(w.Retired), s.Log, w.Window)
+		}
 		for _, r := range logscan.ErrorReasons { // every reason, zeros included
 			ch <- prometheus.MustNewConstMetric(c.errors, cv, float64(s.ErrorsByReason[r]), s.Log, r)
 		}

@@ -169,7 +169,7 @@ func (rt *runtime) apply(ctx context.Context, cfg *config.Config) (err error) {
 		return err
 	}
 	rt.built = built
-	if err := rt.applyLogs(ctx, cfg.Logs); err != nil {
+	if err := rt.applyLogs(ctx, cfg.Logs, logWindows(cfg)); err != nil {
 		return err
 	}
 	rt.webhooks.Store(&webhooks)
@@ -247,9 +247,25 @@ func (rt *runtime) close() {
 
 // applyLogs starts a follower per configured log. A follower whose configuration did not
 // change keeps running (its counters continue); others stop, saving their positions.
-func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log) error {
+// logWindows are the configured windows, for the exception trend figures.
+func logWindows(cfg *config.Config) []logscan.Window {
+	out := make([]logscan.Window, 0, len(cfg.Windows))
+	for _, w := range cfg.Windows {
+		out = append(out, logscan.Window{Name: w.String(), D: w.D})
+	}
+	return out
+}
+
+func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log, windows []logscan.Window) error {
 	rt.logsMu.Lock()
 	defer rt.logsMu.Unlock()
+	defer func() { // windows may change without the logs: every follower takes them
+		for _, rl := range rt.followers {
+			if rl.follower != nil {
+				rl.follower.Counter().SetWindows(windows)
+			}
+		}
+	}()
 	if rt.followers == nil {
 		rt.followers = map[string]*runningLog{}
 	}
@@ -272,7 +288,7 @@ func (rt *runtime) applyLogs(ctx context.Context, logs []config.Log) error {
 			return logscan.NewFollower(logscan.FollowOptions{
 				Name: name, Paths: paths, Format: l.Format, TopK: l.TopK, InApp: l.InApp, FromStart: l.FromStart,
 				Exclude: l.Exclude, Mask: l.Mask, Messages: l.Messages, PollInterval: l.PollInterval.D,
-				NoWatch: l.Watch != nil && !*l.Watch, Logger: rt.logger,
+				NoWatch: l.Watch != nil && !*l.Watch, Logger: rt.logger, Windows: windows,
 			}, rt.store)
 		}
 		if l.LabelFromPath == "kubernetes" {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Defaults of a Counter.
@@ -38,6 +39,9 @@ type Stats struct {
 	FingerprintsTracked int
 	FilesFollowed       int
 	Fingerprints        []FingerprintStat // by Count descending, then fingerprint
+	// Windows are the exception figures per configured window (SetWindows), from the
+	// hourly counts.
+	Windows []WindowStat
 }
 
 // Counter accumulates the figures of one log: line and byte totals, exception events with
@@ -57,6 +61,13 @@ type Counter struct {
 	seen       seenSet
 	// newSeen are fingerprints first seen since the last TakeNewSeen (to persist).
 	newSeen []string
+	// Exceptions over time (hourly.go): events per hour and fingerprint, the hours saved
+	// in rows of their own, the windows of the trend figures and how far back to keep.
+	hourly     map[int64]hourCounts
+	savedHours map[int64]bool
+	windows    []Window
+	horizon    time.Duration
+	now        func() time.Time
 }
 
 // NewCounter returns a counter for log keeping topK fingerprints and remembering up to
@@ -71,9 +82,29 @@ func NewCounter(log string, topK, seenLimit int) *Counter {
 	return &Counter{log: log, top: newSpaceSaving(topK), seen: newSeenSet(seenLimit)}
 }
 
-// AddEvent counts one exception event.
+// AddEvent counts one exception event, in the current hour.
 func (c *Counter) AddEvent(ev *Event) {
+	c.AddEventAt(ev, c.clock())
+}
+
+// clock is the counter's time (SetClock; time.Now by default).
+func (c *Counter) clock() time.Time {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.clockLocked()
+}
+
+// SetClock sets the clock of the hourly counts (tests, --debug.now).
+func (c *Counter) SetClock(now func() time.Time) {
+	c.mu.Lock()
+	c.now = now
+	c.mu.Unlock()
+}
+
+// AddEventAt counts one exception event counted at instant at.
+func (c *Counter) AddEventAt(ev *Event, at time.Time) {
+	c.mu.Lock()
+	c.addHour(ev.Fingerprint, at)
 	c.exceptions++
 	c.top.add(ev)
 	if c.seen.add(ev.Fingerprint) {
@@ -185,7 +216,16 @@ func (c *Counter) Stats() Stats {
 		}
 		return strings.Compare(a.Fingerprint, b.Fingerprint)
 	})
+	s.Windows = c.windowStats(c.clockLocked(), s.Fingerprints)
 	return s
+}
+
+// clockLocked is clock with c.mu held.
+func (c *Counter) clockLocked() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 // ---- Space-Saving ----
@@ -324,12 +364,14 @@ func (s *seenSet) add(fp string) bool {
 // counterState is a Counter's figures as persisted with the positions: restored after a
 // restart, the counters continue where the positions say the reading stopped.
 type counterState struct {
-	Lines      uint64            `json:"lines"`
-	Bytes      uint64            `json:"bytes"`
-	Exceptions uint64            `json:"exceptions"`
-	NewFPs     uint64            `json:"new_fingerprints"`
-	Errors     map[string]uint64 `json:"errors,omitempty"`
-	Top        []topState        `json:"top,omitempty"`
+	// Hours are the hourly counts not yet saved in rows of their own (the open hour).
+	Hours      map[string]hourCounts `json:"hours,omitempty"`
+	Lines      uint64                `json:"lines"`
+	Bytes      uint64                `json:"bytes"`
+	Exceptions uint64                `json:"exceptions"`
+	NewFPs     uint64                `json:"new_fingerprints"`
+	Errors     map[string]uint64     `json:"errors,omitempty"`
+	Top        []topState            `json:"top,omitempty"`
 }
 
 type topState struct {
@@ -345,7 +387,7 @@ type topState struct {
 func (c *Counter) snapshot() counterState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := counterState{Lines: c.lines, Bytes: c.bytes, Exceptions: c.exceptions, NewFPs: c.newFPs}
+	s := counterState{Lines: c.lines, Bytes: c.bytes, Exceptions: c.exceptions, NewFPs: c.newFPs, Hours: c.openHours()}
 	if len(c.errReasons) > 0 {
 		s.Errors = make(map[string]uint64, len(c.errReasons))
 		for k, v := range c.errReasons {

@@ -49,6 +49,9 @@ type FollowOptions struct {
 	MaxLineBytes   int           // default DefaultMaxLineBytes
 	MaxReadPerPoll int64         // bytes read per file per poll; default 64 MiB
 	Now            func() time.Time
+	// Windows are the windows of the exception trend figures (hourly counts are kept
+	// for twice the longest).
+	Windows []Window
 }
 
 // followBuffer is the initial read buffer per followed file (it grows for long lines).
@@ -226,11 +229,14 @@ func NewFollower(opts FollowOptions, store StateStore) (*Follower, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	counter := NewCounter(opts.Name, opts.TopK, opts.SeenLimit)
+	counter.SetClock(opts.Now)
+	counter.SetWindows(opts.Windows)
 	return &Follower{
 		opts:    opts,
 		format:  format,
 		store:   store,
-		counter: NewCounter(opts.Name, opts.TopK, opts.SeenLimit),
+		counter: counter,
 		mf:      mf,
 		log:     opts.Logger.With("log", opts.Name),
 		files:   make(map[fileID]*tailFile),
@@ -283,9 +289,29 @@ func (fl *Follower) start(ctx context.Context) error {
 		fl.counter.restore(p.Counter)
 		fl.hadHist = true
 	}
+	// The closed hours of the hourly counts, one row each; the open ones came with the
+	// positions and win over a row of the same hour.
+	rows := map[int64]hourCounts{}
+	for k, v := range st {
+		if h, ok := parseHourKey(k); ok {
+			var m hourCounts
+			if err := jsonUnmarshal(v, &m); err != nil {
+				return fmt.Errorf("logscan: hourly counts of %s: %w", fl.opts.Name, err)
+			}
+			rows[h] = m
+		}
+	}
+	var open map[string]hourCounts
+	if v, ok := st[stateKey]; ok {
+		var p persisted
+		if jsonUnmarshal(v, &p) == nil {
+			open = p.Counter.Hours
+		}
+	}
+	fl.counter.loadHours(rows, open)
 	// Positions saved by earlier versions (one key per file, no counters).
 	for k, v := range st {
-		if k == stateKey {
+		if _, hour := parseHourKey(k); k == stateKey || hour {
 			continue
 		}
 		var old struct {
@@ -1275,6 +1301,27 @@ func (fl *Follower) saveState(ctx context.Context, now time.Time, force bool) {
 	every := max(fl.opts.PollInterval, time.Duration(fl.counter.tracked()/100)*time.Second)
 	if !fl.dirty || !force && now.Sub(fl.lastSave) < every {
 		return
+	}
+	// Closed hours go to rows of their own first (once); the follower row then carries
+	// only the open ones. A crash between the two leaves an hour in both, and loading
+	// prefers the follower row's copy: nothing is counted twice.
+	save, drop := fl.counter.hoursToSave(now)
+	for h, m := range save {
+		v, err := jsonMarshal(m)
+		if err == nil {
+			err = fl.store.SaveLogState(ctx, fl.opts.Name, hourKey(h), v)
+		}
+		if err != nil {
+			fl.fail(ReasonStore, "store", fmt.Errorf("logscan: save hourly counts: %w", err))
+			return
+		}
+	}
+	fl.counter.markSaved(save)
+	for _, h := range drop {
+		if err := fl.store.DeleteLogState(ctx, fl.opts.Name, hourKey(h)); err != nil {
+			fl.fail(ReasonStore, "store", fmt.Errorf("logscan: drop hourly counts: %w", err))
+			return
+		}
 	}
 	p := persisted{V: 2, Counter: fl.counter.snapshot()}
 	for _, tf := range fl.files {

@@ -1,0 +1,244 @@
+package logscan
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Exceptions over time: per log, the events of each hour by fingerprint, for the trend
+// figures of METRICS.md (window events, the previous window, top 10, retired
+// fingerprints). An hour holds at most top_k fingerprints; events of further ones count
+// under OtherFingerprint. Hours older than the horizon (twice the longest window) are
+// dropped, so a log keeps at most (top_k + 1) × horizon/1h counts.
+
+// OtherFingerprint is the key of the events an hour could not track by fingerprint.
+const OtherFingerprint = "other"
+
+// hourKeyPrefix names an hour's row in the log state ("hour:<unix seconds>"): closed
+// hours are saved once, each in its own row; the hours still open travel with the
+// positions in the follower row, so a restart neither loses nor counts them twice.
+const hourKeyPrefix = "hour:"
+
+// Window is one configured window, for the trend figures.
+type Window struct {
+	Name string
+	D    time.Duration
+}
+
+// WindowStat are a log's exception figures over one window and the one before it.
+type WindowStat struct {
+	Window string
+	// Events are the events of the window per tracked fingerprint (those in Stats
+	// .Fingerprints); Other is the rest of the window's events.
+	Events         map[string]uint64
+	Other          uint64
+	EventsPrevious uint64
+	// Top10 and Top10Previous are the events of the ten fingerprints with the most
+	// events in that same window.
+	Top10, Top10Previous uint64
+	// Retired counts fingerprints with events in the previous window and none in this one.
+	Retired int
+}
+
+// hourCounts are one hour's events by fingerprint.
+type hourCounts map[string]uint64
+
+// addHour counts ev at instant at (called with c.mu held).
+func (c *Counter) addHour(fp string, at time.Time) {
+	if c.hourly == nil {
+		c.hourly = map[int64]hourCounts{}
+	}
+	h := at.Unix() / 3600 * 3600
+	m := c.hourly[h]
+	if m == nil {
+		m = hourCounts{}
+		c.hourly[h] = m
+	}
+	if _, ok := m[fp]; !ok && len(m) >= c.top.k {
+		fp = OtherFingerprint
+	}
+	m[fp]++
+	delete(c.savedHours, h) // changed since saved (a late event of a closed hour)
+}
+
+// SetWindows sets the windows of the trend figures and keeps hours back to twice the
+// longest of them.
+func (c *Counter) SetWindows(ws []Window) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.windows = slices.Clone(ws)
+	c.horizon = 0
+	for _, w := range ws {
+		c.horizon = max(c.horizon, 2*w.D)
+	}
+}
+
+// windowStats computes the trend figures as of now (c.mu held). An hour belongs to a
+// window when it overlaps it; an hour across the edge between the window and the one
+// before counts whole in the window.
+func (c *Counter) windowStats(now time.Time, tracked []FingerprintStat) []WindowStat {
+	if len(c.windows) == 0 {
+		return nil
+	}
+	out := make([]WindowStat, 0, len(c.windows))
+	n := now.Unix()
+	for _, w := range c.windows {
+		d := int64(w.D / time.Second)
+		cur, prev := map[string]uint64{}, map[string]uint64{}
+		ws := WindowStat{Window: w.Name, Events: map[string]uint64{}}
+		for h, m := range c.hourly {
+			end := h + 3600
+			var into map[string]uint64
+			switch {
+			case h > n:
+				continue
+			case end > n-d:
+				into = cur
+			case end > n-2*d:
+				into = prev
+			default:
+				continue
+			}
+			for fp, k := range m {
+				into[fp] += k
+			}
+		}
+		var total uint64
+		for _, k := range cur {
+			total += k
+		}
+		for _, f := range tracked {
+			ws.Events[f.Fingerprint] = cur[f.Fingerprint]
+			total -= cur[f.Fingerprint]
+		}
+		ws.Other = total
+		for _, k := range prev {
+			ws.EventsPrevious += k
+		}
+		ws.Top10, ws.Top10Previous = top10(cur), top10(prev)
+		for fp, k := range prev {
+			if fp != OtherFingerprint && k > 0 && cur[fp] == 0 {
+				ws.Retired++
+			}
+		}
+		out = append(out, ws)
+	}
+	return out
+}
+
+// top10 is the sum of the ten largest fingerprint counts (other is no fingerprint).
+func top10(m map[string]uint64) uint64 {
+	ks := make([]uint64, 0, len(m))
+	for fp, k := range m {
+		if fp != OtherFingerprint {
+			ks = append(ks, k)
+		}
+	}
+	slices.SortFunc(ks, func(a, b uint64) int { return cmp.Compare(b, a) })
+	var s uint64
+	for i := 0; i < len(ks) && i < 10; i++ {
+		s += ks[i]
+	}
+	return s
+}
+
+// hoursToSave returns the closed hours (before now's hour) not saved yet, and forgets the
+// hours older than the horizon, returning them to delete.
+func (c *Counter) hoursToSave(now time.Time) (save map[int64]hourCounts, drop []int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := now.Unix() / 3600 * 3600
+	if c.savedHours == nil {
+		c.savedHours = map[int64]bool{}
+	}
+	for h, m := range c.hourly {
+		if c.horizon > 0 && h+3600 <= now.Add(-c.horizon).Unix() {
+			delete(c.hourly, h)
+			delete(c.savedHours, h)
+			drop = append(drop, h)
+			continue
+		}
+		if h < cur && !c.savedHours[h] {
+			if save == nil {
+				save = map[int64]hourCounts{}
+			}
+			save[h] = maps(m)
+		}
+	}
+	return save, drop
+}
+
+// markSaved records that the hours were saved in rows of their own.
+func (c *Counter) markSaved(hours map[int64]hourCounts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, m := range hours {
+		if cur := c.hourly[h]; cur != nil && sameCounts(cur, m) {
+			c.savedHours[h] = true
+		}
+	}
+}
+
+// openHours are the hours not saved in rows of their own (c.mu held).
+func (c *Counter) openHours() map[string]hourCounts {
+	out := map[string]hourCounts{}
+	for h, m := range c.hourly {
+		if !c.savedHours[h] {
+			out[strconv.FormatInt(h, 10)] = maps(m)
+		}
+	}
+	return out
+}
+
+// loadHours restores hours: saved rows first, then the open hours of the follower row,
+// which win (an hour may be in both when a restart came between the two saves).
+func (c *Counter) loadHours(rows map[int64]hourCounts, open map[string]hourCounts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hourly, c.savedHours = map[int64]hourCounts{}, map[int64]bool{}
+	for h, m := range rows {
+		c.hourly[h], c.savedHours[h] = m, true
+	}
+	for k, m := range open {
+		h, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			continue
+		}
+		c.hourly[h] = m
+		delete(c.savedHours, h)
+	}
+}
+
+func hourKey(h int64) string { return hourKeyPrefix + strconv.FormatInt(h, 10) }
+
+func parseHourKey(k string) (int64, bool) {
+	s, ok := strings.CutPrefix(k, hourKeyPrefix)
+	if !ok {
+		return 0, false
+	}
+	h, err := strconv.ParseInt(s, 10, 64)
+	return h, err == nil
+}
+
+func maps(m hourCounts) hourCounts {
+	out := make(hourCounts, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func sameCounts(a, b hourCounts) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
