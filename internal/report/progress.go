@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/logscan"
 )
 
 // Progress compares a window W with the one before it, (now−2W, now−W]: what fell is
@@ -21,6 +22,9 @@ type Progress struct {
 	Quiet []QuietService `json:"quiet_services"`
 	// Missing names the progress figures the snapshot does not hold (yet).
 	Missing []string `json:"missing,omitempty"`
+	// Retired are the fingerprints of a log with events in the previous window and none
+	// in this one (logs only).
+	Retired int `json:"retired_fingerprints,omitempty"`
 }
 
 // Trend is one figure now and in the previous window. For every figure the report
@@ -117,6 +121,9 @@ func (p Progress) Summary() string {
 	if n := len(p.Quiet); n > 0 {
 		good = append(good, fmt.Sprintf("%s without an incident for %s or more", plural(n, "service"), p.Window))
 	}
+	if p.Retired > 0 {
+		good = append(good, fmt.Sprintf("%s that fired in the previous %s went quiet", plural(p.Retired, "fingerprint"), p.Window))
+	}
 	if len(good) == 0 {
 		return fmt.Sprintf("No figure fell against the previous %s.", p.Window)
 	}
@@ -209,8 +216,22 @@ func teamProgress(snap *incident.Snapshot, team string, win incident.Window) Pro
 	return p
 }
 
-// logProgress reads the previous-window exception figures of a log from the snapshot.
-func logProgress(_ *incident.Snapshot, _ string, win incident.Window) Progress {
-	return Progress{Window: win.Name, Trends: []Trend{}, Quiet: []QuietService{},
-		Missing: []string{trendTop10, trendRetired}}
+// logProgress reads the exception figures of a log over the window and the one before
+// it (the follower's hourly counts): top-10 volume and retired fingerprints.
+func logProgress(s logscan.Stats, win incident.Window) Progress {
+	p := Progress{Window: win.Name, Trends: []Trend{}, Quiet: []QuietService{}}
+	for _, w := range s.Windows {
+		if w.Window != win.Name {
+			continue
+		}
+		p.Available = true
+		p.Trends = append(p.Trends, newTrend(trendTop10, "count", float64(w.Top10), float64(w.Top10Previous)))
+		// Retired fingerprints are good news when there are some: shown as a count now
+		// against none before, it would read as a rise, so it is reported as what fell:
+		// the fingerprints still firing.
+		p.Retired = w.Retired
+		return p
+	}
+	p.Missing = []string{trendTop10, trendRetired}
+	return p
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/incident"
+	"github.com/hero-exporter/hero_exporter/internal/logscan"
 )
 
 // TestProgressFromTrends: the progress section of payments over 28d, from hand-set
@@ -68,5 +69,22 @@ func TestProgressFromTrends(t *testing.T) {
 	r, _ = Build(Input{Snapshot: snap}, Options{Team: "payments"})
 	if m := r.Teams[0].Progress.Missing; len(m) != 1 || m[0] != trendChangeFailure {
 		t.Errorf("missing %v, want the change failure ratio only", m)
+	}
+}
+
+// TestLogProgress: top-10 volume 400 → 40 fell 90 %; 3 retired fingerprints are good news.
+func TestLogProgress(t *testing.T) {
+	s := handLogs()[0]
+	s.Windows = []logscan.WindowStat{{Window: "28d", Top10: 40, Top10Previous: 400, Retired: 3, EventsPrevious: 420}}
+	r, err := Build(Input{Snapshot: handBuilt(), Logs: []logscan.Stats{s}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Logs[0].Progress
+	if !p.Available || len(p.Trends) != 1 || p.Trends[0].Name != trendTop10 || p.Trends[0].Direction != "fell" || p.Trends[0].Change != -0.9 || p.Retired != 3 {
+		t.Fatalf("log progress %+v", p)
+	}
+	if got := p.Summary(); got != "Better than the previous 28d: top-10 exception events fell from 400 to 40 (−90 %); 3 fingerprints that fired in the previous 28d went quiet." {
+		t.Errorf("summary %q", got)
 	}
 }

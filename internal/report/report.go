@@ -392,7 +392,7 @@ func buildLog(s logscan.Stats, snap *incident.Snapshot, win incident.Window, top
 		}
 		l.Top = append(l.Top, Exception{Fingerprint: f.Fingerprint, Type: f.Type, Location: f.Location, Message: f.Message, Count: f.Count})
 	}
-	l.Progress = logProgress(snap, s.Log, win)
+	l.Progress = logProgress(s, win)
 	return l
 }
 
