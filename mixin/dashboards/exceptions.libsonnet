@@ -85,6 +85,30 @@ local g = import '../lib/grafana.libsonnet';
           ],
           unit='none', decimals=0, drawStyle='bars',
         ),
+        g.row(
+          'Progress: this window against the one before',
+          'Whether the logs are getting quieter: top-10 exception volume in the last 28 days against the 28 before, and the fingerprints that fired before and went quiet (computed by hero_exporter from hourly counts it keeps in its store).',
+          36,
+        ),
+        g.stat(
+          'Top-10 exception volume, now and before',
+          'Events of the ten fingerprints with the most events in the last 28d (hero_exception_top10_events) and in the 28d before (hero_exception_top10_events_previous), each window ranked on its own. Falling is the quiet work of fixing the causes.',
+          g.pos(0, 37, 12, 8),
+          [
+            g.target('max by (log) (hero_exception_top10_events{job=~"$job",instance=~"$instance",log=~"$log",window="28d"})', '{{log}} now', instant=true),
+            g.target('max by (log) (hero_exception_top10_events_previous{job=~"$job",instance=~"$instance",log=~"$log",window="28d"})', '{{log}} before', instant=true),
+          ],
+          unit='none', decimals=0,
+        ),
+        g.stat(
+          'Retired fingerprints',
+          'Fingerprints with events in the previous 28 days and none in the last 28 (hero_exception_fingerprints_retired): exceptions someone fixed, or that went quiet.',
+          g.pos(12, 37, 12, 8),
+          [
+            g.target('max by (log) (hero_exception_fingerprints_retired{job=~"$job",instance=~"$instance",log=~"$log",window="28d"})', '{{log}}', instant=true),
+          ],
+          unit='none', decimals=0, thresholds=[['blue', null], ['green', 1]],
+        ),
       ],
     ),
   },
