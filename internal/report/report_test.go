@@ -70,6 +70,24 @@ func handBuilt() *incident.Snapshot {
 				Interruptions: pages(1, 1, 1), EngagedSeconds: secs(600, 600, 600)},
 			{Team: "payments", Person: "Ben Carter", Window: "7d", Incidents: 2, LoadRatio: 0.5, HasPages: true, HasOnCall: true},
 		},
+		// The previous 28d of payments: 16 incidents (now 10), MTTR 2 h (now 1 h 24 min),
+		// 9 sleep-hour pages (now 5), changes 4 failed of 8 (now 1 of 10); ledger-v1 has
+		// been quiet for 40 days.
+		Trends: &incident.Trends{
+			IncidentsPrevious: []incident.IncidentCount{
+				{Source: "pd", Team: "payments", Service: "checkout", Severity: "critical", Window: "28d", Count: 12},
+				{Source: "pd", Team: "payments", Service: "ledger", Severity: "high", Window: "28d", Count: 4},
+			},
+			MTTRPrevious:          []incident.TeamValue{{Team: "payments", Window: "28d", Value: 7200}},
+			Interruptions:         []incident.TeamInterruptions{{Team: "payments", Window: "28d", Pages: pages(5, 6, 5)}},
+			InterruptionsPrevious: []incident.TeamInterruptions{{Team: "payments", Window: "28d", Pages: pages(2, 2, 9)}},
+			LastIncident: []incident.ServiceTime{
+				{Team: "payments", Service: "checkout", At: at.Add(-24 * time.Hour)},
+				{Team: "payments", Service: "ledger-v1", At: at.Add(-40 * 24 * time.Hour)},
+			},
+			Changes: []incident.ChangeCount{{Source: "ci", Team: "payments", Service: "checkout", Window: "28d",
+				Changes: 10, Failed: 1, ChangesPrevious: 8, FailedPrev: 4}},
+		},
 	}
 }
 
@@ -125,7 +143,7 @@ func TestBuildHandComputed(t *testing.T) {
 		"Load is concentrated: one person carries 60 % of the team's incident load in the last 28d (bus factor 1, Gini 0.33); the rotation is not spreading it.",
 		// Ana and Chloé (in Others) had sleep-hour pages.
 		"5 pages reached 2 people in their sleep hours, 6 pages off hours.",
-		"Figures of the previous 28d are not in this snapshot, so progress cannot be shown yet.",
+		"Better than the previous 28d: incidents fell from 16 to 10 (−38 %); MTTR fell from 2h 00m to 1h 24m (−30 %); sleep-hour pages fell from 9 to 5 (−44 %); change failure ratio fell from 50 % to 10 % (−80 %); 1 service without an incident for 28d or more.",
 	}
 	if strings.Join(p.Headline, "\n") != strings.Join(wantHead, "\n") {
 		t.Errorf("payments headline:\n%s\nwant:\n%s", strings.Join(p.Headline, "\n"), strings.Join(wantHead, "\n"))
