@@ -158,8 +158,8 @@ func runServe(o *options, logger *slog.Logger) int {
 		return exitRuntime
 	}
 	defer rt.close()
-	if o.demo {
-		rt.startDemoLog(demoLogPath(o))
+	if o.demo && len(cfg.Logs) > 0 {
+		rt.startDemoLog(demoLogPath(o), cfg.Logs[0].Name)
 	}
 	reg := prometheus.NewRegistry()
 	live, err := collector.NewLive(rt, logger, rt.recordedResults)

@@ -336,7 +336,12 @@ func (rt *runtime) startPodLogs(ctx context.Context, l config.Log, newFollower f
 }
 
 // startDemoLog writes the demo's application log in the background.
-func (rt *runtime) startDemoLog(path string) {
+func (rt *runtime) startDemoLog(path, log string) {
+	// A new demo store gets the hourly counts of an exception fixed before it started,
+	// so the trend figures show a retired fingerprint from the first scrape.
+	if err := demolog.SeedHistory(rt.bgCtx, rt.store, log, rt.now()); err != nil {
+		rt.logger.Warn("cannot seed the demo log's exception history", "err", err)
+	}
 	rt.wg.Add(1)
 	go func() {
 		defer rt.wg.Done()

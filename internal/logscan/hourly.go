@@ -2,6 +2,8 @@ package logscan
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,4 +243,29 @@ func sameCounts(a, b hourCounts) bool {
 		}
 	}
 	return true
+}
+
+// SeedHourlyCounts writes hourly counts of log for hours that have none yet, in rows of
+// their own as the follower saves closed hours; it writes nothing when the log already
+// has any. The demo uses it to show a fingerprint that went quiet before it started.
+func SeedHourlyCounts(ctx context.Context, store StateStore, log string, counts map[time.Time]map[string]uint64) error {
+	st, err := store.LoadLogState(ctx, log)
+	if err != nil {
+		return fmt.Errorf("logscan: seed hourly counts of %s: %w", log, err)
+	}
+	for k := range st {
+		if _, ok := parseHourKey(k); ok {
+			return nil
+		}
+	}
+	for at, m := range counts {
+		v, err := jsonMarshal(hourCounts(m))
+		if err != nil {
+			return fmt.Errorf("logscan: seed hourly counts of %s: %w", log, err)
+		}
+		if err := store.SaveLogState(ctx, log, hourKey(at.Unix()/3600*3600), v); err != nil {
+			return fmt.Errorf("logscan: seed hourly counts of %s: %w", log, err)
+		}
+	}
+	return nil
 }

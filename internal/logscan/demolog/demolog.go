@@ -7,8 +7,10 @@ package demolog
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/logscan"
@@ -76,4 +78,32 @@ func burst(path string, gen *logscan.LogGenerator, opts Options) error {
 		return fmt.Errorf("demolog: write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// RetiredTrace is an exception the demo application no longer raises: its fix shipped
+// 30 days before the demo first started.
+const RetiredTrace = `Traceback (most recent call last):
+  File "/srv/shop/legacy/cache.py", line 88, in warm
+    entry = cache[key]
+KeyError: 'legacy-price-cache'
+`
+
+// SeedHistory gives a new demo store the hourly counts of RetiredTrace's fingerprint: 3
+// events every 6 hours from 50 to 30 days before now. In the 28d window the fingerprint is
+// then retired (events in the previous 28 days, none since). Nothing is written when the
+// log already has hourly counts.
+func SeedHistory(ctx context.Context, store logscan.StateStore, log string, now time.Time) error {
+	rep, err := logscan.Scan([]io.Reader{strings.NewReader(RetiredTrace)}, logscan.ScanOptions{Format: "text"})
+	if err != nil {
+		return fmt.Errorf("demolog: %w", err)
+	}
+	if len(rep.Fingerprints) != 1 {
+		return fmt.Errorf("demolog: the retired trace makes %d fingerprints, want 1", len(rep.Fingerprints))
+	}
+	fp := rep.Fingerprints[0].Fingerprint
+	counts := map[time.Time]map[string]uint64{}
+	for t := now.Add(-50 * 24 * time.Hour); t.Before(now.Add(-30 * 24 * time.Hour)); t = t.Add(6 * time.Hour) {
+		counts[t] = map[string]uint64{fp: 3}
+	}
+	return logscan.SeedHourlyCounts(ctx, store, log, counts)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hero-exporter/hero_exporter/internal/logscan"
+	"github.com/hero-exporter/hero_exporter/internal/store"
 )
 
 // The file the demo writes must yield exactly the exceptions written into it, across a
@@ -61,4 +62,38 @@ func scanFiles(paths []string) (logscan.Report, error) {
 		readers = append(readers, f)
 	}
 	return logscan.Scan(readers, logscan.ScanOptions{})
+}
+
+// TestSeedHistoryRetiresAFingerprint: on a new store the demo log starts with one
+// fingerprint retired in the 28d window (events 50 to 30 days ago: 80 six-hourly hours
+// of 3 = 240 events before, none since) and none in 7d; seeding twice writes nothing more.
+func TestSeedHistoryRetiresAFingerprint(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
+	for range 2 {
+		if err := SeedHistory(ctx, st, "demo-app", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	os.WriteFile(path, nil, 0o644)
+	fl, err := logscan.NewFollower(logscan.FollowOptions{Name: "demo-app", Paths: []string{path}, Now: func() time.Time { return now },
+		Windows: []logscan.Window{{Name: "7d", D: 7 * 24 * time.Hour}, {Name: "28d", D: 28 * 24 * time.Hour}}}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fl.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := fl.Counter().Stats().Windows
+	if len(w) != 2 || w[1].Window != "28d" || w[1].Retired != 1 || w[1].EventsPrevious != 240 || w[1].Top10Previous != 240 ||
+		w[0].Retired != 0 || w[0].EventsPrevious != 0 {
+		t.Fatalf("windows %+v", w)
+	}
 }

@@ -13,6 +13,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -92,6 +93,7 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 		People: s.people(), Teams: s.teams(),
 		Shifts: s.org.shifts(s.name, time.Unix(firstSlot*slotSec, 0), now),
 	}
+
 	if firstSlot > lastSlot {
 		first.Cursor = FormatCursor(now)
 		if err := sink.Write(ctx, s.name, first); err != nil {
@@ -119,6 +121,12 @@ func (s *Source) Sync(ctx context.Context, cursor string, sink source.Sink) erro
 				b.Engagements = append(b.Engagements, engs...)
 				if c, ok := s.causingChange(si.inc); ok && !c.Time.After(now) {
 					b.Changes = append(b.Changes, c)
+				}
+			}
+			if in, ok := s.legacyIncident(slot); ok {
+				in, _, _, ok = (&simIncident{inc: in}).asOf(now)
+				if ok {
+					b.Incidents = append(b.Incidents, in)
 				}
 			}
 			for _, c := range s.quietDeploys(slot) {
@@ -184,18 +192,56 @@ func (s *Source) causingChange(in incident.Incident) (incident.Change, bool) {
 		Kind: incident.ChangeConfig, Time: in.CreatedAt.Add(-20 * time.Minute)}, true
 }
 
-// quietDeploys are the releases that went out without an incident after them: search-api
-// every 8 hours and fraud-scoring every 12, ten minutes into the hour.
+// quietDeploys are the releases that went out without an incident after them: the
+// search-frontend every 8 hours and payments-web every 12, ten minutes into the hour
+// (services that have no incidents in the demo).
 func (s *Source) quietDeploys(slot int64) []incident.Change {
 	at := time.Unix(slot*int64(slotLen/time.Second), 0).UTC().Add(10 * time.Minute)
 	var out []incident.Change
 	if slot%8 == 0 {
-		out = append(out, incident.Change{Source: s.name, ID: fmt.Sprintf("demo-deploy-search-api-%d", slot), Team: TeamSearch,
-			Service: "search-api", Kind: incident.ChangeDeploy, Time: at})
+		out = append(out, incident.Change{Source: s.name, ID: fmt.Sprintf("demo-deploy-search-frontend-%d", slot), Team: TeamSearch,
+			Service: "search-frontend", Kind: incident.ChangeDeploy, Time: at})
 	}
 	if slot%12 == 6 {
-		out = append(out, incident.Change{Source: s.name, ID: fmt.Sprintf("demo-deploy-fraud-scoring-%d", slot), Team: TeamPayments,
-			Service: "fraud-scoring", Kind: incident.ChangeDeploy, Time: at})
+		out = append(out, incident.Change{Source: s.name, ID: fmt.Sprintf("demo-deploy-payments-web-%d", slot), Team: TeamPayments,
+			Service: "payments-web", Kind: incident.ChangeDeploy, Time: at})
 	}
 	return out
+}
+
+// LegacyService is the demo's service whose incidents are falling after a fix: from
+// legacyStart its incident rate halves every legacyHalfLife (about 40 in the first 28
+// days), so any window has about half the incidents of the one before it, and after a
+// year the service is quiet. Like everything in the demo it depends on absolute time
+// only: a restart or a later back-fill writes the same incidents.
+const LegacyService = "search-legacy-indexer"
+
+var legacyStart = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+
+const (
+	legacyHalfLife = 28 * 24 * time.Hour
+	legacyTotal    = 58.0 // incidents over the service's whole decline
+)
+
+// legacyCount is how many LegacyService incidents happened before t.
+func legacyCount(t time.Time) int {
+	if !t.After(legacyStart) {
+		return 0
+	}
+	return int(legacyTotal * (1 - math.Exp2(-float64(t.Sub(legacyStart))/float64(legacyHalfLife))))
+}
+
+// legacyIncident is LegacyService's incident of slot, when the slot has one: when the
+// count rises during the slot, at seven minutes into it.
+func (s *Source) legacyIncident(slot int64) (incident.Incident, bool) {
+	start := time.Unix(slot*int64(slotLen/time.Second), 0).UTC()
+	if legacyCount(start.Add(slotLen)) == legacyCount(start) {
+		return incident.Incident{}, false
+	}
+	t := s.org.byName[TeamSearch]
+	created := start.Add(7 * time.Minute)
+	return incident.Incident{Source: s.name, ID: fmt.Sprintf("demo-legacy-%d", slot), Team: t.name,
+		EscalationPolicy: t.policy, Service: LegacyService, Severity: incident.SeverityHigh,
+		Title:     "Index build stalled on " + LegacyService,
+		CreatedAt: created, AcknowledgedAt: created.Add(5 * time.Minute), ResolvedAt: created.Add(50 * time.Minute)}, true
 }
