@@ -41,7 +41,12 @@ func reportCPU(b *testing.B, start time.Duration) {
 // synthBatches generates a history with synth.Generate (3000 people, 90 days) and
 // splits it into one batch per source; caps are the sources' capabilities.
 func synthBatches(incidents int) (batches map[string]*source.Batch, caps map[string]incident.Capabilities) {
-	h := synth.Generate(incidents, 3000, 90, 1, benchNow)
+	return synthBatchesOver(incidents, 90)
+}
+
+// synthBatchesOver is synthBatches over days of history.
+func synthBatchesOver(incidents, days int) (batches map[string]*source.Batch, caps map[string]incident.Capabilities) {
+	h := synth.Generate(incidents, 3000, days, 1, benchNow)
 	batches = map[string]*source.Batch{}
 	get := func(src string) *source.Batch {
 		if batches[src] == nil {

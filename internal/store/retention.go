@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hero-exporter/hero_exporter/internal/incident"
 	"github.com/hero-exporter/hero_exporter/internal/source"
 )
 
@@ -214,31 +215,12 @@ func dropPruned(ctx context.Context, tx *sql.Tx, srcID int64, pb int64, b *sourc
 		}
 		return err == nil, err
 	}
-	out.Pages = nil
-	for _, p := range b.Pages {
-		if p.At.UnixMilli() < pb {
-			ok, err := stored(p.IncidentID)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-		}
-		out.Pages = append(out.Pages, p)
+	var err error
+	if out.Pages, err = keepOfStored(b.Pages, pb, func(p incident.Page) (int64, string) { return p.At.UnixMilli(), p.IncidentID }, stored); err != nil {
+		return nil, err
 	}
-	out.Engagements = nil
-	for _, e := range b.Engagements {
-		if e.At.UnixMilli() < pb {
-			ok, err := stored(e.IncidentID)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-		}
-		out.Engagements = append(out.Engagements, e)
+	if out.Engagements, err = keepOfStored(b.Engagements, pb, func(e incident.Engagement) (int64, string) { return e.At.UnixMilli(), e.IncidentID }, stored); err != nil {
+		return nil, err
 	}
 	out.Shifts = nil
 	for _, sh := range b.Shifts {
@@ -274,4 +256,23 @@ func (s *Store) vacuumFreePages(ctx context.Context) error {
 		return fmt.Errorf("store: checkpoint after incremental vacuum: %w", err)
 	}
 	return nil
+}
+
+// keepOfStored keeps the records (pages, engagements) at or after pb, and the older ones
+// whose incident is kept.
+func keepOfStored[T any](recs []T, pb int64, key func(T) (int64, string), stored func(string) (bool, error)) ([]T, error) {
+	var out []T
+	for _, r := range recs {
+		if at, inc := key(r); at < pb {
+			ok, err := stored(inc)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -6,9 +6,6 @@ import (
 	"os"
 	"testing"
 	"time"
-
-	"github.com/hero-exporter/hero_exporter/internal/incident/synth"
-	"github.com/hero-exporter/hero_exporter/internal/source"
 )
 
 // BenchmarkPruneYear: a store holding a year of synthetic history is pruned to the
@@ -25,32 +22,8 @@ func BenchmarkPruneYear(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("incidents=%d", n), func(b *testing.B) {
-			h := synth.Generate(n, 3000, 365, 1, benchNow)
-			byName := map[string]*source.Batch{}
-			get := func(src string) *source.Batch {
-				if byName[src] == nil {
-					byName[src] = &source.Batch{}
-				}
-				return byName[src]
-			}
-			for _, p := range h.People {
-				get(p.Source).People = append(get(p.Source).People, p)
-			}
-			for _, t := range h.Teams {
-				get(t.Source).Teams = append(get(t.Source).Teams, t)
-			}
-			for _, in := range h.Incidents {
-				get(in.Source).Incidents = append(get(in.Source).Incidents, in)
-			}
-			for _, p := range h.Pages {
-				get(p.Source).Pages = append(get(p.Source).Pages, p)
-			}
-			for _, e := range h.Engagements {
-				get(e.Source).Engagements = append(get(e.Source).Engagements, e)
-			}
-			for _, sh := range h.Shifts {
-				get(sh.Source).Shifts = append(get(sh.Source).Shifts, sh)
-			}
+			byName, _ := synthBatchesOver(n, 365)
+			incidents, _ := countRows(byName)
 			var before, after int64
 			var pruned PruneStats
 			var took time.Duration
@@ -82,7 +55,7 @@ func BenchmarkPruneYear(b *testing.B) {
 			b.ReportMetric(float64(after)/(1<<20), "MiB-after")
 			b.ReportMetric(float64(after)/float64(before), "size-ratio")
 			b.ReportMetric(took.Seconds(), "prune-s")
-			b.Logf("%d incidents over a year: pruned %+v; file %d → %d bytes in %s", len(h.Incidents), pruned, before, after, took)
+			b.Logf("%d incidents over a year: pruned %+v; file %d → %d bytes in %s", incidents, pruned, before, after, took)
 		})
 	}
 }
