@@ -87,4 +87,11 @@ func TestLogProgress(t *testing.T) {
 	if got := p.Summary(); got != "Better than the previous 28d: top-10 exception events fell from 400 to 40 (−90 %); 3 fingerprints that fired in the previous 28d went quiet." {
 		t.Errorf("summary %q", got)
 	}
+	var md strings.Builder
+	if err := Write(&md, r, "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "- 3 fingerprints that fired in the previous 28d went quiet (better)") {
+		t.Errorf("the markdown report does not show the retired fingerprints:\n%s", md.String())
+	}
 }

@@ -199,6 +199,9 @@ func progressBlock(p Progress, level int) block {
 		for _, q := range p.Quiet {
 			b.bullets = append(b.bullets, fmt.Sprintf("%s: no incident for %d days (better)", q.Service, q.Days))
 		}
+		if p.Retired > 0 {
+			b.bullets = append(b.bullets, fmt.Sprintf("%s that fired in the previous %s went quiet (better)", plural(p.Retired, "fingerprint"), p.Window))
+		}
 	}
 	if len(p.Missing) > 0 {
 		b.note = "Not in this snapshot: " + strings.Join(p.Missing, ", ") + "."
