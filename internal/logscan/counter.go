@@ -68,6 +68,7 @@ type Counter struct {
 	windows    []Window
 	horizon    time.Duration
 	now        func() time.Time
+	closed     closedSums // per-window sums of the closed hours, rebuilt once an hour
 }
 
 // NewCounter returns a counter for log keeping topK fingerprints and remembering up to

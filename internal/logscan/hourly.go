@@ -63,6 +63,9 @@ func (c *Counter) addHour(fp string, at time.Time) {
 		fp = OtherFingerprint
 	}
 	m[fp]++
+	if h != c.closed.hour {
+		c.closed.gen++ // not the current hour of the cached sums: they are stale
+	}
 	delete(c.savedHours, h) // changed since saved (a late event of a closed hour)
 }
 
@@ -72,10 +75,33 @@ func (c *Counter) SetWindows(ws []Window) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.windows = slices.Clone(ws)
+	c.closed.gen++
 	c.horizon = 0
 	for _, w := range ws {
 		c.horizon = max(c.horizon, 2*w.D)
 	}
+}
+
+// closedSums caches, per window, the sums of the hours before the current one: within an
+// hour the windows' membership does not change (windows are whole hours), so a scrape
+// adds only the current hour's counts instead of summing every hour kept (at the bound,
+// 135,744 counts). gen counts changes to hours other than the current one.
+type closedSums struct {
+	hour, gen, builtGen int64
+	valid               bool
+	wins                []closedWindow
+}
+
+type closedWindow struct {
+	cur, prev         map[string]uint64
+	curTotal, prevSum uint64
+	sorted            []fpCount // cur by count, descending
+	retired           int       // prev > 0 and cur == 0
+}
+
+type fpCount struct {
+	fp string
+	n  uint64
 }
 
 // windowStats computes the trend figures as of now (c.mu held). An hour belongs to a
@@ -85,22 +111,56 @@ func (c *Counter) windowStats(now time.Time, tracked []FingerprintStat) []Window
 	if len(c.windows) == 0 {
 		return nil
 	}
-	out := make([]WindowStat, 0, len(c.windows))
 	n := now.Unix()
+	curHour := n / 3600 * 3600
+	if !c.closed.valid || c.closed.hour != curHour || c.closed.builtGen != c.closed.gen {
+		c.buildClosed(n, curHour)
+	}
+	open := c.hourly[curHour]
+	out := make([]WindowStat, 0, len(c.windows))
+	for i, w := range c.windows {
+		cw := &c.closed.wins[i]
+		ws := WindowStat{Window: w.Name, Events: map[string]uint64{}, EventsPrevious: cw.prevSum}
+		total := cw.curTotal
+		for _, k := range open {
+			total += k
+		}
+		for _, f := range tracked {
+			k := cw.cur[f.Fingerprint] + open[f.Fingerprint]
+			ws.Events[f.Fingerprint] = k
+			total -= k
+		}
+		ws.Other = total
+		ws.Top10 = mergedTop10(cw.sorted, cw.cur, open)
+		ws.Top10Previous = top10(cw.prev)
+		ws.Retired = cw.retired
+		for fp, k := range open {
+			if k > 0 && fp != OtherFingerprint && cw.prev[fp] > 0 && cw.cur[fp] == 0 {
+				ws.Retired-- // fired before, quiet in the closed hours, but not in this one
+			}
+		}
+		out = append(out, ws)
+	}
+	return out
+}
+
+// buildClosed sums the hours before curHour into each window and the one before it.
+func (c *Counter) buildClosed(n, curHour int64) {
+	c.closed.wins = c.closed.wins[:0]
 	for _, w := range c.windows {
 		d := int64(w.D / time.Second)
-		cur, prev := map[string]uint64{}, map[string]uint64{}
-		ws := WindowStat{Window: w.Name, Events: map[string]uint64{}}
+		cw := closedWindow{cur: map[string]uint64{}, prev: map[string]uint64{}}
 		for h, m := range c.hourly {
+			if h >= curHour {
+				continue
+			}
 			end := h + 3600
 			var into map[string]uint64
 			switch {
-			case h > n:
-				continue
 			case end > n-d:
-				into = cur
+				into = cw.cur
 			case end > n-2*d:
-				into = prev
+				into = cw.prev
 			default:
 				continue
 			}
@@ -108,27 +168,45 @@ func (c *Counter) windowStats(now time.Time, tracked []FingerprintStat) []Window
 				into[fp] += k
 			}
 		}
-		var total uint64
-		for _, k := range cur {
-			total += k
-		}
-		for _, f := range tracked {
-			ws.Events[f.Fingerprint] = cur[f.Fingerprint]
-			total -= cur[f.Fingerprint]
-		}
-		ws.Other = total
-		for _, k := range prev {
-			ws.EventsPrevious += k
-		}
-		ws.Top10, ws.Top10Previous = top10(cur), top10(prev)
-		for fp, k := range prev {
-			if fp != OtherFingerprint && k > 0 && cur[fp] == 0 {
-				ws.Retired++
+		for fp, k := range cw.cur {
+			cw.curTotal += k
+			if fp != OtherFingerprint {
+				cw.sorted = append(cw.sorted, fpCount{fp, k})
 			}
 		}
-		out = append(out, ws)
+		slices.SortFunc(cw.sorted, func(a, b fpCount) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.fp, b.fp)) })
+		for fp, k := range cw.prev {
+			cw.prevSum += k
+			if fp != OtherFingerprint && k > 0 && cw.cur[fp] == 0 {
+				cw.retired++
+			}
+		}
+		c.closed.wins = append(c.closed.wins, cw)
 	}
-	return out
+	c.closed.hour, c.closed.builtGen, c.closed.valid = curHour, c.closed.gen, true
+}
+
+// mergedTop10 is top10 of closed + open without building the merged map: only the
+// fingerprints of the open hour change, so the ten largest are among them and the first
+// 10 + len(open) of the closed ranking.
+func mergedTop10(sorted []fpCount, closed, open hourCounts) uint64 {
+	cand := make([]uint64, 0, 10+2*len(open))
+	for i := 0; i < len(sorted) && i < 10+len(open); i++ {
+		if _, inOpen := open[sorted[i].fp]; !inOpen {
+			cand = append(cand, sorted[i].n)
+		}
+	}
+	for fp, k := range open {
+		if fp != OtherFingerprint {
+			cand = append(cand, closed[fp]+k)
+		}
+	}
+	slices.SortFunc(cand, func(a, b uint64) int { return cmp.Compare(b, a) })
+	var s uint64
+	for i := 0; i < len(cand) && i < 10; i++ {
+		s += cand[i]
+	}
+	return s
 }
 
 // top10 is the sum of the ten largest fingerprint counts (other is no fingerprint).
@@ -160,6 +238,7 @@ func (c *Counter) hoursToSave(now time.Time) (save map[int64]hourCounts, drop []
 		if c.horizon > 0 && h+3600 <= now.Add(-c.horizon).Unix() {
 			delete(c.hourly, h)
 			delete(c.savedHours, h)
+			c.closed.gen++
 			drop = append(drop, h)
 			continue
 		}
@@ -201,6 +280,7 @@ func (c *Counter) loadHours(rows map[int64]hourCounts, open map[string]hourCount
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.hourly, c.savedHours = map[int64]hourCounts{}, map[int64]bool{}
+	c.closed.gen++
 	for h, m := range rows {
 		c.hourly[h], c.savedHours[h] = m, true
 	}

@@ -1,6 +1,9 @@
 package logscan
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -112,5 +115,113 @@ func TestHourlyAcrossRestart(t *testing.T) {
 	}
 	if sum(before) != 5 || sum(after) != 5 {
 		t.Fatalf("events in the window: %d before the restart, %d after; want 5 and 5", sum(before), sum(after))
+	}
+}
+
+// BenchmarkStatsFullHours: Stats of a log whose hourly counts are full — top_k 100
+// fingerprints in every hour of 2 × 28d (1,344 hours, 135,744 counts) — with windows 7d
+// and 28d: what a scrape of the exceptions collector costs at the bound. Baseline in the
+// same run: the same counter without windows (no trend figures).
+//
+//	go test -run '^$' -bench StatsFullHours -benchmem ./internal/logscan/
+func BenchmarkStatsFullHours(b *testing.B) {
+	now := time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC)
+	fill := func(c *Counter) {
+		for h := range 2 * 28 * 24 {
+			at := now.Add(-time.Duration(h) * time.Hour)
+			for f := range 101 {
+				c.AddEventAt(ev(fmt.Sprintf("%016x", f)), at)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		windows []Window
+	}{{"baseline-no-windows", nil}, {"windows-7d-28d", []Window{{"7d", 7 * 24 * time.Hour}, {"28d", 28 * 24 * time.Hour}}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := NewCounter("app", 100, 0)
+			c.SetClock(func() time.Time { return now })
+			c.SetWindows([]Window{{"28d", 28 * 24 * time.Hour}})
+			fill(c)
+			c.SetWindows(tc.windows)
+			for b.Loop() {
+				_ = c.Stats()
+			}
+		})
+	}
+}
+
+// naiveWindow is the definition written out: every hour summed again.
+func naiveWindow(c *Counter, w Window, now time.Time, tracked []FingerprintStat) WindowStat {
+	n, d := now.Unix(), int64(w.D/time.Second)
+	cur, prev := map[string]uint64{}, map[string]uint64{}
+	for h, m := range c.hourly {
+		var into map[string]uint64
+		switch end := h + 3600; {
+		case h > n:
+			continue
+		case end > n-d:
+			into = cur
+		case end > n-2*d:
+			into = prev
+		default:
+			continue
+		}
+		for fp, k := range m {
+			into[fp] += k
+		}
+	}
+	ws := WindowStat{Window: w.Name, Events: map[string]uint64{}}
+	var total uint64
+	for _, k := range cur {
+		total += k
+	}
+	for _, f := range tracked {
+		ws.Events[f.Fingerprint] = cur[f.Fingerprint]
+		total -= cur[f.Fingerprint]
+	}
+	ws.Other = total
+	for _, k := range prev {
+		ws.EventsPrevious += k
+	}
+	ws.Top10, ws.Top10Previous = top10(cur), top10(prev)
+	for fp, k := range prev {
+		if fp != OtherFingerprint && k > 0 && cur[fp] == 0 {
+			ws.Retired++
+		}
+	}
+	return ws
+}
+
+// TestWindowStatsCachedEqualsDefinition: the cached sums give exactly what summing every
+// hour gives, while the clock moves (within an hour and across hours), events arrive in
+// the current hour and, late, in closed ones.
+func TestWindowStatsCachedEqualsDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC)
+	c := NewCounter("app", 12, 0)
+	c.SetClock(func() time.Time { return now })
+	ws := []Window{{"1d", 24 * time.Hour}, {"3d", 72 * time.Hour}}
+	c.SetWindows(ws)
+	for step := range 400 {
+		switch r := rng.IntN(10); {
+		case r < 5: // an event now
+			c.AddEventAt(ev(fmt.Sprintf("fp%02d", rng.IntN(30))), now)
+		case r < 7: // a late event in a closed hour
+			c.AddEventAt(ev(fmt.Sprintf("fp%02d", rng.IntN(30))), now.Add(-time.Duration(rng.IntN(150))*time.Hour))
+		case r < 9:
+			now = now.Add(time.Duration(rng.IntN(40)) * time.Minute)
+		default:
+			c.hoursToSave(now)
+		}
+		s := c.Stats()
+		c.mu.Lock()
+		for i, w := range ws {
+			if want := naiveWindow(c, w, now, s.Fingerprints); !reflect.DeepEqual(s.Windows[i], want) {
+				c.mu.Unlock()
+				t.Fatalf("step %d, %s: cached %+v, definition %+v", step, w.Name, s.Windows[i], want)
+			}
+		}
+		c.mu.Unlock()
 	}
 }
