@@ -132,6 +132,34 @@ type record struct {
 	CopyOf string `json:"copy_of,omitempty"`
 	// GoneAt: the file disappeared (kept a while to recognise a compressed copy).
 	GoneAt int64 `json:"gone_at,omitempty"`
+	// PendingLoss: the record is what was read of a file before it was truncated with no
+	// copy found yet; unless a copy continues it within pendingCopyWait, what followed Off
+	// is reported lost.
+	PendingLoss bool `json:"pending_loss,omitempty"`
+}
+
+// pendingCopyWait is how long a truncated file's copy is waited for (logrotate compresses
+// it after the truncation) before what followed the read part is reported lost.
+const pendingCopyWait = time.Minute
+
+// reportDropped reports the pending losses among records no longer kept.
+func (fl *Follower) reportDropped(rs []*record) {
+	for _, r := range rs {
+		if r.PendingLoss {
+			r.PendingLoss = false
+			fl.lost(ReasonTruncated, r.Path, fmt.Sprintf("the file was truncated at offset %d and no rotated copy holds what followed", r.Off))
+		}
+	}
+}
+
+// reportPending reports the truncations whose copy did not turn up in time.
+func (fl *Follower) reportPending(now time.Time) {
+	for _, g := range fl.gone {
+		if g.PendingLoss && now.Unix()-g.GoneAt >= int64(pendingCopyWait/time.Second) {
+			fl.reportDropped([]*record{g})
+			fl.dirty = true
+		}
+	}
 }
 
 func (r *record) id() fileID { return fileID{r.Dev, r.Ino, r.Btime} }
@@ -407,6 +435,7 @@ func (fl *Follower) Poll(ctx context.Context) error {
 			fl.forget(r, now)
 		}
 	}
+	fl.reportPending(now)
 	// 6. Read, flush quiet events, release quiet rotated files.
 	inGlob := 0
 	for _, tf := range fl.sortedFiles() {
@@ -606,6 +635,7 @@ func (fl *Follower) newStream(off int64, now time.Time) (*lineProc, *splitter) {
 	lp := newLineProc(det, fl.format)
 	lp.maxLine = fl.opts.MaxLineBytes
 	lp.off = off
+	lp.headFrom0 = off == 0
 	lp.countFrom = off
 	lp.skipBefore = [2]int64{off, off}
 	lp.touch(now)
@@ -897,6 +927,7 @@ func (fl *Follower) forget(r *record, now time.Time) {
 		r.Open = false
 		fl.gone = append(fl.gone, r)
 		if len(fl.gone) > goneKeep {
+			fl.reportDropped(fl.gone[:len(fl.gone)-goneKeep])
 			fl.gone = fl.gone[len(fl.gone)-goneKeep:]
 		}
 	}
@@ -928,9 +959,22 @@ func (fl *Follower) check(tf *tailFile, ents []entry, now time.Time) {
 	}
 	// The lines after our position are in the copy; read them from there.
 	if !fl.readCopy(tf, ents, now) && toff > 0 {
-		fl.lost(ReasonTruncated, tf.path, fmt.Sprintf("the file was truncated at offset %d and no rotated copy holds what followed", toff))
+		// No readable copy yet: logrotate may still be compressing it (compress without
+		// delaycompress removes the plain copy first). What was read stays as evidence,
+		// like a file that is gone: a copy found later continues from our position, the
+		// open event included (so it is not flushed here). Only if none turns up is the
+		// rest reported lost.
+		r := fl.recordOf(tf)
+		r.Dev, r.Ino, r.Btime, r.Open, r.CopyOf, r.Compressed = 0, 0, 0, false, "", false
+		r.GoneAt, r.PendingLoss = now.Unix(), true
+		fl.gone = append(fl.gone, r)
+		if len(fl.gone) > goneKeep {
+			fl.reportDropped(fl.gone[:len(fl.gone)-goneKeep])
+			fl.gone = fl.gone[len(fl.gone)-goneKeep:]
+		}
+	} else {
+		tf.lp.flush()
 	}
-	tf.lp.flush()
 	tf.lp, tf.sp = fl.newStream(0, now)
 	tf.restOff, tf.restTail = 0, nil
 	if _, err := tf.f.Seek(0, io.SeekStart); err != nil {
@@ -1249,6 +1293,13 @@ func (fl *Follower) readFrom(tf *tailFile, r io.Reader, path string, now time.Ti
 	}
 	if total > 0 {
 		fl.dirty = true
+	}
+	// A head hashed when the file was still short (just created or truncated) is
+	// completed from the bytes the stream read, so that a copy made by the next
+	// truncation is recognised by more than an empty head.
+	if tf.lp.headFrom0 && len(tf.lp.head) > tf.hlen {
+		sum := sha256.Sum256(tf.lp.head)
+		tf.hlen, tf.head = len(tf.lp.head), hex.EncodeToString(sum[:8])
 	}
 	fl.counter.AddLines(tf.lp.lines-lines0, tf.lp.bytes-bytes0)
 	if n := tf.lp.longLines - long0; n > 0 {

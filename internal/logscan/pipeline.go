@@ -90,9 +90,20 @@ type lineProc struct {
 	// tail holds the last bytes processed (up to tailLen), to recognise a copy of the
 	// stream (copy-truncate rotation).
 	tail []byte
+	// head holds the first bytes (up to headLen) of a stream read from offset 0.
+	head      []byte
+	headFrom0 bool
 }
 
 const tailLen = 256
+
+// captureHead keeps the first headLen bytes of a stream read from offset 0 (data is
+// processed at p.off).
+func (p *lineProc) captureHead(data []byte) {
+	if p.headFrom0 && p.off < headLen {
+		p.head = append(p.head, data[:min(int64(len(data)), headLen-p.off)]...)
+	}
+}
 
 func (p *lineProc) keepTail(data []byte) {
 	if len(data) >= tailLen {
@@ -236,6 +247,7 @@ func (p *lineProc) processChunk(data []byte) {
 		p.prevBuf = append(p.prevBuf[:0], data[prevS:min(prevE, prevS+maxPrevLine)]...)
 		p.prevOff = p.off + int64(prevPos)
 	}
+	p.captureHead(data)
 	p.off += int64(len(data))
 	p.keepTail(data)
 }
@@ -310,6 +322,7 @@ func (s *splitter) drain(p *lineProc) int64 {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
 			p.countBytes(s.n)
+			p.captureHead(data)
 			p.off += int64(s.n)
 			p.keepTail(data)
 			s.n = 0
@@ -317,6 +330,7 @@ func (s *splitter) drain(p *lineProc) int64 {
 		}
 		start = i + 1
 		p.countBytes(start)
+		p.captureHead(data[:start])
 		p.off += int64(start)
 		p.keepTail(data[:start])
 		s.discard = false
@@ -350,6 +364,7 @@ func (s *splitter) finish(p *lineProc) {
 		p.processChunk(s.buf[:s.n])
 	} else if s.n > 0 {
 		p.countBytes(s.n)
+		p.captureHead(s.buf[:s.n])
 		p.off += int64(s.n)
 	}
 	s.n = 0
